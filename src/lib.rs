@@ -12,4 +12,7 @@ pub mod error;
 pub mod msgs;
 pub mod record;
 
+#[cfg(test)]
+pub(crate) mod test_vectors;
+
 pub use error::{CertificateError, Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
