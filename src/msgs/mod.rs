@@ -3,3 +3,4 @@
 
 pub mod codec;
 pub mod enums;
+pub mod record_header;

@@ -1,0 +1,347 @@
+//! The receive buffer: bytes from the transport in, whole records out.
+//!
+//! Records are decrypted where they lie. Application data stays there too,
+//! queued as ranges of the buffer, until the reader copies it out: one copy
+//! from the buffer to the caller, none in between. The buffer moves its
+//! live bytes to the front only when it needs room at the end.
+
+use core::ops::Range;
+use std::collections::VecDeque;
+use std::io;
+
+use super::protect::MAX_FRAGMENT_LEN;
+use crate::error::{Error, InvalidMessage};
+use crate::msgs::codec::{Codec, Reader};
+use crate::msgs::record_header::{RecordHeader, HEADER_LEN};
+
+/// The largest TLS 1.3 record fragment: 2^14 + 256 (RFC 8446 §5.2).
+pub const MAX_TLS13_CIPHERTEXT: usize = MAX_FRAGMENT_LEN + 256;
+/// The largest TLS 1.2 record fragment: 2^14 + 2048 (RFC 5246 §6.2.3).
+pub const MAX_TLS12_CIPHERTEXT: usize = MAX_FRAGMENT_LEN + 2048;
+/// The most bytes one record occupies on the wire, under any version.
+pub const MAX_WIRE_RECORD: usize = HEADER_LEN + MAX_TLS12_CIPHERTEXT;
+
+/// Received bytes, and the plaintext decrypted in place among them.
+#[derive(Default)]
+pub struct Deframer {
+    buf: Vec<u8>,
+    /// Bytes before `processed` have been taken as records.
+    processed: usize,
+    /// Bytes before `filled` have been received.
+    filled: usize,
+    /// Application data in `buf`, decrypted and waiting for the reader.
+    plaintext: VecDeque<Range<usize>>,
+    plaintext_len: usize,
+    /// The largest fragment accepted; lowered once TLS 1.3 is chosen.
+    max_fragment: usize,
+}
+
+/// One record taken off the buffer: its header, and where its fragment
+/// lies (an absolute range of the buffer, for [`Deframer::fragment_mut`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawRecord {
+    pub header: RecordHeader,
+    pub fragment: Range<usize>,
+}
+
+impl Deframer {
+    pub fn new() -> Self {
+        Self {
+            max_fragment: MAX_TLS12_CIPHERTEXT,
+            ..Self::default()
+        }
+    }
+
+    /// From now on refuse fragments over TLS 1.3's limit (RFC 8446 §5.2).
+    pub fn limit_to_tls13(&mut self) {
+        self.max_fragment = MAX_TLS13_CIPHERTEXT;
+    }
+
+    /// Reads once from `rd` into the buffer. Never holds more than one
+    /// maximal record of unprocessed bytes: past that it refuses with an
+    /// `Other` error until [`Deframer::next_record`] takes some out.
+    pub fn read_tls(&mut self, rd: &mut dyn io::Read) -> io::Result<usize> {
+        let unprocessed = self.filled - self.processed;
+        let want = MAX_WIRE_RECORD.saturating_sub(unprocessed);
+        if want == 0 {
+            return Err(io::Error::other(
+                "received data buffer is full: process it before reading more",
+            ));
+        }
+        self.make_room(want);
+        let n = rd.read(&mut self.buf[self.filled..self.filled + want])?;
+        self.filled += n;
+        Ok(n)
+    }
+
+    /// Ensures `want` free bytes at the end, moving live bytes to the
+    /// front first if that is enough.
+    fn make_room(&mut self, want: usize) {
+        if self.buf.len() - self.filled >= want {
+            return;
+        }
+        let live = self.live_start();
+        if live > 0 {
+            self.buf.copy_within(live..self.filled, 0);
+            for r in &mut self.plaintext {
+                *r = r.start - live..r.end - live;
+            }
+            self.processed -= live;
+            self.filled -= live;
+        }
+        if self.buf.len() - self.filled < want {
+            self.buf.resize(self.filled + want, 0);
+        }
+    }
+
+    /// The first byte still needed: queued plaintext, or else the first
+    /// unprocessed byte.
+    fn live_start(&self) -> usize {
+        self.plaintext.front().map_or(self.processed, |r| r.start)
+    }
+
+    /// Takes the next whole record, if one has arrived. The header is
+    /// checked before the body is awaited, so an impossible length fails
+    /// at once instead of waiting for bytes that will never come.
+    pub fn next_record(&mut self) -> Result<Option<RawRecord>, Error> {
+        let pending = &self.buf[self.processed..self.filled];
+        if pending.len() < HEADER_LEN {
+            return Ok(None);
+        }
+        let header = RecordHeader::read(&mut Reader::new(&pending[..HEADER_LEN]))?;
+        let len = usize::from(header.len);
+        if len > self.max_fragment {
+            return Err(InvalidMessage::RecordTooLarge.into());
+        }
+        if pending.len() < HEADER_LEN + len {
+            return Ok(None);
+        }
+        let start = self.processed + HEADER_LEN;
+        self.processed = start + len;
+        self.reset_if_empty();
+        Ok(Some(RawRecord {
+            header,
+            fragment: start..start + len,
+        }))
+    }
+
+    /// The bytes of a record's fragment (or part of it), for decryption
+    /// in place.
+    pub fn fragment_mut(&mut self, range: Range<usize>) -> &mut [u8] {
+        &mut self.buf[range]
+    }
+
+    /// The bytes of a record's fragment (or part of it).
+    pub fn fragment(&self, range: Range<usize>) -> &[u8] {
+        &self.buf[range]
+    }
+
+    /// Keeps application data (an absolute range of the buffer, from a
+    /// record just taken) for the reader.
+    pub fn queue_plaintext(&mut self, range: Range<usize>) {
+        debug_assert!(range.end <= self.processed);
+        if range.is_empty() {
+            return;
+        }
+        self.plaintext_len += range.len();
+        self.plaintext.push_back(range);
+    }
+
+    /// How many plaintext bytes wait for the reader.
+    pub fn plaintext_len(&self) -> usize {
+        self.plaintext_len
+    }
+
+    /// Copies queued plaintext into `out`; returns how many bytes.
+    pub fn read_plaintext(&mut self, out: &mut [u8]) -> usize {
+        let mut done = 0;
+        while done < out.len() {
+            let Some(front) = self.plaintext.front_mut() else {
+                break;
+            };
+            let n = front.len().min(out.len() - done);
+            out[done..done + n].copy_from_slice(&self.buf[front.start..front.start + n]);
+            front.start += n;
+            done += n;
+            if front.start == front.end {
+                self.plaintext.pop_front();
+            }
+        }
+        self.plaintext_len -= done;
+        self.reset_if_empty();
+        done
+    }
+
+    /// Whether bytes of an incomplete record are held (so an EOF now
+    /// would truncate a record).
+    pub fn has_partial_record(&self) -> bool {
+        self.filled > self.processed
+    }
+
+    /// Rewinds to the start of the buffer once nothing in it is live, so
+    /// the next read needs no move.
+    fn reset_if_empty(&mut self) {
+        if self.plaintext.is_empty() && self.processed == self.filled {
+            self.processed = 0;
+            self.filled = 0;
+        }
+    }
+
+    /// Frees the buffer if it holds nothing live: an idle connection then
+    /// keeps no receive buffer at all.
+    pub fn release_if_empty(&mut self) {
+        if self.plaintext.is_empty() && self.processed == self.filled {
+            self.buf = Vec::new();
+        }
+    }
+
+    /// The bytes of buffer currently allocated.
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::msgs::enums::{ContentType, ProtocolVersion};
+
+    fn record(typ: u8, body: &[u8]) -> Vec<u8> {
+        let mut out = vec![typ, 3, 3];
+        out.extend_from_slice(&(body.len() as u16).to_be_bytes());
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// Feeds `input` in chunks of the given sizes and collects every
+    /// record's (type, fragment).
+    fn deframe(
+        input: &[u8],
+        chunks: &mut dyn Iterator<Item = usize>,
+    ) -> Result<Vec<(u8, Vec<u8>)>, Error> {
+        let mut d = Deframer::new();
+        let mut rd = input;
+        let mut out = Vec::new();
+        loop {
+            let n = chunks.next().unwrap_or(1).max(1).min(rd.len());
+            let mut chunk = &rd[..n];
+            rd = &rd[n..];
+            while !chunk.is_empty() {
+                d.read_tls(&mut chunk).unwrap();
+                while let Some(r) = d.next_record()? {
+                    out.push((r.header.typ.to_wire(), d.fragment(r.fragment).to_vec()));
+                }
+            }
+            if rd.is_empty() {
+                assert!(!d.has_partial_record());
+                return Ok(out);
+            }
+        }
+    }
+
+    #[test]
+    fn yields_the_same_records_however_the_stream_is_cut() {
+        let mut stream = Vec::new();
+        let mut expect = Vec::new();
+        for (i, len) in [
+            0usize,
+            1,
+            5,
+            300,
+            MAX_FRAGMENT_LEN,
+            17,
+            MAX_TLS12_CIPHERTEXT,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let body: Vec<u8> = (0..len).map(|j| (i * 31 + j) as u8).collect();
+            stream.extend(record(23, &body));
+            expect.push((23u8, body));
+        }
+        assert_eq!(deframe(&stream, &mut std::iter::repeat(1)).unwrap(), expect);
+        assert_eq!(
+            deframe(&stream, &mut std::iter::repeat(usize::MAX)).unwrap(),
+            expect
+        );
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..200 {
+            let mut cuts = std::iter::from_fn(|| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                Some((seed % 7000) as usize)
+            });
+            assert_eq!(deframe(&stream, &mut cuts).unwrap(), expect);
+        }
+    }
+
+    #[test]
+    fn malformed_headers_are_errors() {
+        let cases: [(&[u8], InvalidMessage); 3] = [
+            (b"HTTP/1.1 400", InvalidMessage::InvalidContentType(b'H')),
+            (
+                &[23, 2, 0, 0, 1, 0],
+                InvalidMessage::InvalidRecordVersion(0x0200),
+            ),
+            (&[23, 3, 3, 0x48, 0x01], InvalidMessage::RecordTooLarge),
+        ];
+        for (input, want) in cases {
+            let mut d = Deframer::new();
+            d.read_tls(&mut &input[..]).unwrap();
+            assert_eq!(d.next_record(), Err(Error::InvalidMessage(want)));
+        }
+        // After TLS 1.3 is chosen, 2^14 + 257 is too large too.
+        let mut d = Deframer::new();
+        d.limit_to_tls13();
+        d.read_tls(&mut &[23, 3, 3, 0x41, 0x01][..]).unwrap();
+        assert_eq!(d.next_record(), Err(InvalidMessage::RecordTooLarge.into()));
+    }
+
+    #[test]
+    fn unprocessed_bytes_are_bounded() {
+        let huge = vec![0x17u8; 3 * MAX_WIRE_RECORD];
+        let mut d = Deframer::new();
+        let mut rd = &huge[..];
+        let mut total = 0;
+        loop {
+            match d.read_tls(&mut rd) {
+                Ok(n) => total += n,
+                Err(e) => {
+                    assert_eq!(e.kind(), io::ErrorKind::Other);
+                    break;
+                }
+            }
+        }
+        assert_eq!(total, MAX_WIRE_RECORD);
+        assert!(d.capacity() <= 2 * MAX_WIRE_RECORD);
+    }
+
+    #[test]
+    fn queued_plaintext_survives_compaction_and_is_read_once() {
+        let mut d = Deframer::new();
+        let mut stream = Vec::new();
+        for i in 0..5u8 {
+            stream.extend(record(23, &vec![i; 10_000]));
+        }
+        let mut rd = &stream[..];
+        let mut got = Vec::new();
+        while !rd.is_empty() || d.plaintext_len() > 0 {
+            if !rd.is_empty() {
+                d.read_tls(&mut rd).unwrap();
+            }
+            while let Some(r) = d.next_record().unwrap() {
+                assert_eq!(r.header.typ, ContentType::ApplicationData);
+                assert_eq!(r.header.version, ProtocolVersion::TLSv1_2);
+                d.queue_plaintext(r.fragment);
+            }
+            let mut out = [0u8; 7_000];
+            let n = d.read_plaintext(&mut out);
+            got.extend_from_slice(&out[..n]);
+        }
+        let want: Vec<u8> = (0..5u8).flat_map(|i| vec![i; 10_000]).collect();
+        assert_eq!(got, want);
+        d.release_if_empty();
+        assert_eq!(d.capacity(), 0);
+    }
+}
