@@ -21,6 +21,15 @@ pub mod signature;
 mod webpki_errors;
 mod webpki_verifier;
 
+#[cfg(test)]
+mod test_pki;
+#[cfg(test)]
+mod tests_chain;
+#[cfg(test)]
+mod tests_roots;
+#[cfg(test)]
+mod tests_signature;
+
 use core::fmt;
 
 pub use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
