@@ -5,7 +5,7 @@
 
 use core::fmt;
 
-use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType};
+use crate::msgs::enums::{AlertDescription, ContentType, HandshakeType, SignatureScheme};
 
 /// Everything that can go wrong on a connection.
 #[non_exhaustive]
@@ -216,6 +216,14 @@ impl fmt::Display for InvalidMessage {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeerMisbehaved {
+    /// The server signed the handshake with a scheme we did not offer or
+    /// that the protocol version forbids (RFC 8446 §4.4.3: never PKCS#1
+    /// v1.5 or SHA-1 in TLS 1.3; RFC 5246 §7.4.1.4.1 for TLS 1.2).
+    SignatureSchemeNotPermitted(SignatureScheme),
+    /// The server signed with a scheme that its certificate's key cannot
+    /// make, such as an ECDSA scheme with an RSA key, or P-384 with a P-256
+    /// key in TLS 1.3 (RFC 8446 §4.2.3, §4.4.2.2).
+    SignatureSchemeDoesNotMatchKey(SignatureScheme),
     /// Described in words, with the alert the RFC names for it.
     Other(&'static str, AlertDescription),
 }
@@ -223,6 +231,9 @@ pub enum PeerMisbehaved {
 impl PeerMisbehaved {
     pub fn alert(&self) -> AlertDescription {
         match self {
+            Self::SignatureSchemeNotPermitted(_) | Self::SignatureSchemeDoesNotMatchKey(_) => {
+                AlertDescription::IllegalParameter
+            }
             Self::Other(_, alert) => *alert,
         }
     }
@@ -231,6 +242,16 @@ impl PeerMisbehaved {
 impl fmt::Display for PeerMisbehaved {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::SignatureSchemeNotPermitted(scheme) => {
+                write!(
+                    f,
+                    "server signed with {scheme:?}, which is not permitted here"
+                )
+            }
+            Self::SignatureSchemeDoesNotMatchKey(scheme) => write!(
+                f,
+                "server signed with {scheme:?}, which does not fit its certificate's key"
+            ),
             Self::Other(what, _) => f.write_str(what),
         }
     }
@@ -280,6 +301,14 @@ pub enum CertificateError {
     BadSignature,
     /// The certificate may not be used for TLS server authentication.
     InvalidPurpose,
+    /// A signature in the chain uses an algorithm we do not accept (SHA-1,
+    /// P-521, DSA, ...), or an algorithm its issuer's key cannot make.
+    UnsupportedSignatureAlgorithm,
+    /// A certificate has a critical extension we do not understand, so it
+    /// must be refused (RFC 5280 §4.2).
+    UnhandledCriticalExtension,
+    /// A certificate's names fall outside its issuer's name constraints.
+    NameConstraintViolation,
     /// The certificate was revoked.
     Revoked,
     /// The application's verifier refused it, for the reason given.
@@ -296,7 +325,12 @@ impl CertificateError {
             Self::Expired | Self::NotValidYet => AlertDescription::CertificateExpired,
             Self::NotValidForName => AlertDescription::BadCertificate,
             Self::BadSignature => AlertDescription::DecryptError,
-            Self::InvalidPurpose => AlertDescription::UnsupportedCertificate,
+            Self::InvalidPurpose | Self::UnhandledCriticalExtension => {
+                AlertDescription::UnsupportedCertificate
+            }
+            Self::UnsupportedSignatureAlgorithm | Self::NameConstraintViolation => {
+                AlertDescription::BadCertificate
+            }
             Self::Revoked => AlertDescription::CertificateRevoked,
             Self::ApplicationVerificationFailure | Self::Other(_) => {
                 AlertDescription::BadCertificate
@@ -316,6 +350,15 @@ impl fmt::Display for CertificateError {
             Self::NotValidForName => f.write_str("certificate is not valid for the server name"),
             Self::BadSignature => f.write_str("signature does not verify"),
             Self::InvalidPurpose => f.write_str("certificate is not for TLS server authentication"),
+            Self::UnsupportedSignatureAlgorithm => {
+                f.write_str("certificate is signed with an unsupported algorithm")
+            }
+            Self::UnhandledCriticalExtension => {
+                f.write_str("certificate has an unhandled critical extension")
+            }
+            Self::NameConstraintViolation => {
+                f.write_str("certificate violates its issuer's name constraints")
+            }
             Self::Revoked => f.write_str("certificate has been revoked"),
             Self::ApplicationVerificationFailure => {
                 f.write_str("application's verifier refused the certificate")

@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod error;
 pub mod msgs;
 pub mod record;
+pub mod verify;
 
 #[cfg(test)]
 pub(crate) mod test_vectors;

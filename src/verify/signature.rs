@@ -1,0 +1,223 @@
+//! Handshake signatures: which schemes each TLS version permits, and the
+//! check that the server's signature was made with its certificate's key.
+//!
+//! A TLS `SignatureScheme` names a key type and a hash (and, in TLS 1.3, an
+//! ECDSA curve). Each permitted scheme maps here to the webpki algorithms
+//! that can verify it; webpki checks that the certificate's key is of the
+//! algorithm's type before it verifies anything.
+//!
+//! Not supported, and so never offered nor accepted:
+//! - rsa_pss_pss_* (RSASSA-PSS keys): webpki's ring backend has no
+//!   algorithm for an `id-RSASSA-PSS` public key. Servers with such keys are
+//!   rare; rsa_pss_rsae_* (PSS signatures by an rsaEncryption key) covers
+//!   the RSA certificates in use.
+//! - ecdsa_secp521r1_sha512 and ed448: ring cannot verify them.
+//! - Anything with SHA-1 or MD5.
+
+use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm};
+use webpki::ring as algs;
+use webpki::EndEntityCert;
+
+use super::webpki_errors::certificate_error;
+use super::HandshakeSignatureValid;
+use crate::error::{CertificateError, Error, PeerMisbehaved};
+use crate::msgs::enums::SignatureScheme;
+
+/// The schemes we can verify, most preferred first: what the client offers
+/// in signature_algorithms.
+///
+/// RFC 8446 §4.2.3: without signature_algorithms_cert this list also governs
+/// the signatures in the certificate chain, which is why rsa_pkcs1_* is
+/// here even though TLS 1.3 never allows it in CertificateVerify.
+pub const SUPPORTED_VERIFY_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::ECDSA_NISTP256_SHA256,
+    SignatureScheme::ECDSA_NISTP384_SHA384,
+    SignatureScheme::ED25519,
+    SignatureScheme::RSA_PSS_RSAE_SHA256,
+    SignatureScheme::RSA_PSS_RSAE_SHA384,
+    SignatureScheme::RSA_PSS_RSAE_SHA512,
+    SignatureScheme::RSA_PKCS1_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA384,
+    SignatureScheme::RSA_PKCS1_SHA512,
+];
+
+/// The webpki algorithms able to verify each scheme.
+type SchemeTable = &'static [(
+    SignatureScheme,
+    &'static [&'static dyn SignatureVerificationAlgorithm],
+)];
+
+/// The schemes a TLS 1.3 CertificateVerify may use, with their algorithms.
+///
+/// RFC 8446 §4.4.3: RSA signatures must use RSASSA-PSS, whatever the
+/// signature_algorithms say; SHA-1 must not be used. RFC 8446 §4.2.3: the
+/// ECDSA schemes name the curve, so a P-384 key cannot sign under
+/// ecdsa_secp256r1_sha256.
+static TLS13_SCHEMES: SchemeTable = &[
+    (
+        SignatureScheme::ECDSA_NISTP256_SHA256,
+        &[algs::ECDSA_P256_SHA256],
+    ),
+    (
+        SignatureScheme::ECDSA_NISTP384_SHA384,
+        &[algs::ECDSA_P384_SHA384],
+    ),
+    (SignatureScheme::ED25519, &[algs::ED25519]),
+    (
+        SignatureScheme::RSA_PSS_RSAE_SHA256,
+        &[algs::RSA_PSS_2048_8192_SHA256_LEGACY_KEY],
+    ),
+    (
+        SignatureScheme::RSA_PSS_RSAE_SHA384,
+        &[algs::RSA_PSS_2048_8192_SHA384_LEGACY_KEY],
+    ),
+    (
+        SignatureScheme::RSA_PSS_RSAE_SHA512,
+        &[algs::RSA_PSS_2048_8192_SHA512_LEGACY_KEY],
+    ),
+];
+
+/// The schemes a TLS 1.2 ServerKeyExchange may use, with their algorithms.
+///
+/// RFC 5246 §7.4.1.4.1: in TLS 1.2 the ECDSA code points name only the
+/// hash, so each may be made by a key on either curve we support (RFC 8446
+/// §4.2.3 gives them their curve only for TLS 1.3). RFC 8422 §5.1.3 adds
+/// ed25519; RFC 8446 §4.2.3 lets a TLS 1.2 server use rsa_pss_rsae_*.
+static TLS12_SCHEMES: SchemeTable = &[
+    (
+        SignatureScheme::ECDSA_NISTP256_SHA256,
+        &[algs::ECDSA_P256_SHA256, algs::ECDSA_P384_SHA256],
+    ),
+    (
+        SignatureScheme::ECDSA_NISTP384_SHA384,
+        &[algs::ECDSA_P384_SHA384, algs::ECDSA_P256_SHA384],
+    ),
+    (SignatureScheme::ED25519, &[algs::ED25519]),
+    (
+        SignatureScheme::RSA_PSS_RSAE_SHA256,
+        &[algs::RSA_PSS_2048_8192_SHA256_LEGACY_KEY],
+    ),
+    (
+        SignatureScheme::RSA_PSS_RSAE_SHA384,
+        &[algs::RSA_PSS_2048_8192_SHA384_LEGACY_KEY],
+    ),
+    (
+        SignatureScheme::RSA_PSS_RSAE_SHA512,
+        &[algs::RSA_PSS_2048_8192_SHA512_LEGACY_KEY],
+    ),
+    (
+        SignatureScheme::RSA_PKCS1_SHA256,
+        &[algs::RSA_PKCS1_2048_8192_SHA256],
+    ),
+    (
+        SignatureScheme::RSA_PKCS1_SHA384,
+        &[algs::RSA_PKCS1_2048_8192_SHA384],
+    ),
+    (
+        SignatureScheme::RSA_PKCS1_SHA512,
+        &[algs::RSA_PKCS1_2048_8192_SHA512],
+    ),
+];
+
+/// The algorithms for `scheme` in `table`; a scheme not there is one the
+/// server may not use (RFC 8446 §4.4.3: illegal_parameter when it is not
+/// one we offered).
+fn algorithms_for(
+    table: SchemeTable,
+    scheme: SignatureScheme,
+) -> Result<&'static [&'static dyn SignatureVerificationAlgorithm], Error> {
+    table
+        .iter()
+        .find(|(known, _)| *known == scheme)
+        .map(|(_, algorithms)| *algorithms)
+        .ok_or_else(|| PeerMisbehaved::SignatureSchemeNotPermitted(scheme).into())
+}
+
+/// Verifies the signature of a TLS 1.3 CertificateVerify (RFC 8446 §4.4.3).
+///
+/// `message` is the signed content, from [`tls13_server_verify_message`].
+pub fn verify_tls13_signature(
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    scheme: SignatureScheme,
+    signature: &[u8],
+) -> Result<HandshakeSignatureValid, Error> {
+    let algorithms = algorithms_for(TLS13_SCHEMES, scheme)?;
+    verify_with_any(algorithms, message, cert, scheme, signature)
+}
+
+/// Verifies the signature of a TLS 1.2 ServerKeyExchange (RFC 5246 §7.4.3).
+///
+/// `message` is client_random + server_random + the ServerECDHParams.
+pub fn verify_tls12_signature(
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    scheme: SignatureScheme,
+    signature: &[u8],
+) -> Result<HandshakeSignatureValid, Error> {
+    let algorithms = algorithms_for(TLS12_SCHEMES, scheme)?;
+    verify_with_any(algorithms, message, cert, scheme, signature)
+}
+
+/// Verifies with the first of `algorithms` whose key type matches the
+/// certificate's key.
+///
+/// A signature that does not verify is `BadSignature` (RFC 8446 §4.4.3:
+/// decrypt_error). A certificate whose key fits none of the algorithms
+/// means the server chose a scheme its own key cannot make.
+///
+/// ring refuses RSA keys under 2048 bits; their signatures come out as
+/// `BadSignature`.
+fn verify_with_any(
+    algorithms: &[&dyn SignatureVerificationAlgorithm],
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    scheme: SignatureScheme,
+    signature: &[u8],
+) -> Result<HandshakeSignatureValid, Error> {
+    let cert = EndEntityCert::try_from(cert).map_err(certificate_error)?;
+    for algorithm in algorithms {
+        match cert.verify_signature(*algorithm, message, signature) {
+            Ok(()) => return Ok(HandshakeSignatureValid::assertion()),
+            Err(webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_)) => continue,
+            #[allow(deprecated)]
+            Err(webpki::Error::UnsupportedSignatureAlgorithmForPublicKey) => continue,
+            Err(webpki::Error::InvalidSignatureForPublicKey) => {
+                return Err(CertificateError::BadSignature.into())
+            }
+            Err(other) => return Err(certificate_error(other)),
+        }
+    }
+    Err(PeerMisbehaved::SignatureSchemeDoesNotMatchKey(scheme).into())
+}
+
+/// RFC 8446 §4.4.3: the context string a server's CertificateVerify signs.
+const SERVER_CONTEXT: &[u8] = b"TLS 1.3, server CertificateVerify";
+/// RFC 8446 §4.4.3: the context string a client's CertificateVerify signs.
+const CLIENT_CONTEXT: &[u8] = b"TLS 1.3, client CertificateVerify";
+
+/// The content a TLS 1.3 server signs in CertificateVerify, given the hash
+/// of the transcript up to and including its Certificate message.
+///
+/// RFC 8446 §4.4.3: 64 bytes of 0x20, the context string, a zero byte, then
+/// the transcript hash. The padding keeps the content from sharing a prefix
+/// with anything signed in earlier TLS versions.
+pub fn tls13_server_verify_message(transcript_hash: &[u8]) -> Vec<u8> {
+    verify_message(SERVER_CONTEXT, transcript_hash)
+}
+
+/// The content a TLS 1.3 client signs in CertificateVerify (client
+/// authentication), given the transcript hash; see
+/// [`tls13_server_verify_message`].
+pub fn tls13_client_verify_message(transcript_hash: &[u8]) -> Vec<u8> {
+    verify_message(CLIENT_CONTEXT, transcript_hash)
+}
+
+fn verify_message(context: &[u8], transcript_hash: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + context.len() + 1 + transcript_hash.len());
+    out.resize(64, 0x20);
+    out.extend_from_slice(context);
+    out.push(0x00);
+    out.extend_from_slice(transcript_hash);
+    out
+}
