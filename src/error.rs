@@ -147,6 +147,9 @@ pub enum InvalidMessage {
     TrailingData(&'static str),
     /// A vector whose syntax forbids emptiness was empty.
     EmptyVector(&'static str),
+    /// A vector's length was outside the range its syntax allows (such as a
+    /// session_id over 32 bytes or a PSK binder under 32).
+    BadLength(&'static str),
     /// The same extension appeared twice in one block (RFC 8446 §4.2).
     DuplicateExtension(u16),
     /// A field held a value its syntax does not allow.
@@ -193,6 +196,7 @@ impl fmt::Display for InvalidMessage {
             Self::Truncated(what) => write!(f, "{what} is truncated"),
             Self::TrailingData(what) => write!(f, "{what} has trailing data"),
             Self::EmptyVector(what) => write!(f, "{what} must not be empty"),
+            Self::BadLength(what) => write!(f, "{what} has a length outside its allowed range"),
             Self::DuplicateExtension(t) => write!(f, "extension 0x{t:04x} appears twice"),
             Self::IllegalValue(what) => write!(f, "{what} has an illegal value"),
             Self::InvalidContentType(t) => write!(f, "record has unknown content type {t}"),
