@@ -216,6 +216,10 @@ impl fmt::Display for InvalidMessage {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeerMisbehaved {
+    /// The server's (EC)DHE public value was malformed, not on the curve, or
+    /// yielded an all-zero X25519 secret (RFC 8446 §4.2.8.2, §7.4.2;
+    /// RFC 8422 §5.11).
+    InvalidKeyShare,
     /// Described in words, with the alert the RFC names for it.
     Other(&'static str, AlertDescription),
 }
@@ -223,6 +227,7 @@ pub enum PeerMisbehaved {
 impl PeerMisbehaved {
     pub fn alert(&self) -> AlertDescription {
         match self {
+            Self::InvalidKeyShare => AlertDescription::IllegalParameter,
             Self::Other(_, alert) => *alert,
         }
     }
@@ -231,6 +236,7 @@ impl PeerMisbehaved {
 impl fmt::Display for PeerMisbehaved {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::InvalidKeyShare => f.write_str("server sent an invalid key share"),
             Self::Other(what, _) => f.write_str(what),
         }
     }
