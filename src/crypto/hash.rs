@@ -100,6 +100,19 @@ impl HashOutput {
         })
     }
 
+    /// A MAC that is about to be sent or compared (a Finished, a binder),
+    /// and so no longer secret.
+    pub(super) fn from_secret(mac: &SecretBytes) -> Self {
+        let bytes = mac.as_bytes();
+        let mut buf = [0; MAX_HASH_LEN];
+        let len = bytes.len().min(MAX_HASH_LEN);
+        buf[..len].copy_from_slice(&bytes[..len]);
+        Self {
+            buf,
+            len: len as u8,
+        }
+    }
+
     /// A copy of `bytes`, or `None` if longer than [`MAX_HASH_LEN`].
     pub fn from_slice(bytes: &[u8]) -> Option<Self> {
         let len = u8::try_from(bytes.len())
