@@ -228,6 +228,10 @@ pub enum PeerMisbehaved {
     /// make, such as an ECDSA scheme with an RSA key, or P-384 with a P-256
     /// key in TLS 1.3 (RFC 8446 §4.2.3, §4.4.2.2).
     SignatureSchemeDoesNotMatchKey(SignatureScheme),
+    /// The server's (EC)DHE public value was malformed, not on the curve, or
+    /// yielded an all-zero X25519 secret (RFC 8446 §4.2.8.2, §7.4.2;
+    /// RFC 8422 §5.11).
+    InvalidKeyShare,
     /// Described in words, with the alert the RFC names for it.
     Other(&'static str, AlertDescription),
 }
@@ -238,6 +242,7 @@ impl PeerMisbehaved {
             Self::SignatureSchemeNotPermitted(_) | Self::SignatureSchemeDoesNotMatchKey(_) => {
                 AlertDescription::IllegalParameter
             }
+            Self::InvalidKeyShare => AlertDescription::IllegalParameter,
             Self::Other(_, alert) => *alert,
         }
     }
@@ -256,6 +261,7 @@ impl fmt::Display for PeerMisbehaved {
                 f,
                 "server signed with {scheme:?}, which does not fit its certificate's key"
             ),
+            Self::InvalidKeyShare => f.write_str("server sent an invalid key share"),
             Self::Other(what, _) => f.write_str(what),
         }
     }
