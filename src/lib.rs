@@ -1,12 +1,20 @@
 //! oxtls: a TLS 1.3 and TLS 1.2 client with a C ABI.
 //!
-//! See `DESIGN.md` in the project's shared notes for the layering; in
-//! short, bytes flow `msgs` (wire format) → `record` (framing and
+//! The public API follows rustls's client: build a [`ClientConfig`], share
+//! it as `Arc<ClientConfig>`, and make a [`ClientConnection`] per
+//! connection. The connection is sans-I/O: feed it received bytes with
+//! [`ClientConnection::read_tls`], act on them with
+//! [`ClientConnection::process_new_packets`], and send what
+//! [`ClientConnection::write_tls`] produces.
+//!
+//! Inside, bytes flow `msgs` (wire format) → `record` (framing and
 //! protection) → `client` (handshake) → `conn` (the public API), with every
-//! cryptographic primitive in `crypto`.
+//! cryptographic primitive in `crypto` and certificate checks in `verify`.
 
 #![forbid(unsafe_code)]
 
+pub mod client;
+pub mod conn;
 pub mod crypto;
 pub mod error;
 pub mod msgs;
@@ -16,4 +24,13 @@ pub mod verify;
 #[cfg(test)]
 pub(crate) mod test_vectors;
 
+pub use client::{ClientConfig, ConfigBuilder};
+pub use conn::{ClientConnection, IoState, Reader, Writer};
+pub use crypto::kx::{SupportedKxGroup, ALL_KX_GROUPS};
+pub use crypto::suites::{SupportedCipherSuite, ALL_CIPHER_SUITES, DEFAULT_CIPHER_SUITES};
 pub use error::{CertificateError, Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
+pub use msgs::enums::{
+    AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
+};
+pub use rustls_pki_types as pki_types;
+pub use verify::{RootCertStore, ServerCertVerifier, WebPkiServerVerifier};

@@ -68,6 +68,7 @@ impl Deframer {
                 "received data buffer is full: process it before reading more",
             ));
         }
+        self.reset_if_empty();
         self.make_room(want);
         let n = rd.read(&mut self.buf[self.filled..self.filled + want])?;
         self.filled += n;
@@ -118,7 +119,6 @@ impl Deframer {
         }
         let start = self.processed + HEADER_LEN;
         self.processed = start + len;
-        self.reset_if_empty();
         Ok(Some(RawRecord {
             header,
             fragment: start..start + len,
@@ -179,7 +179,9 @@ impl Deframer {
     }
 
     /// Rewinds to the start of the buffer once nothing in it is live, so
-    /// the next read needs no move.
+    /// the next read needs no move. Not done when a record is taken: its
+    /// fragment stays valid until the next read, for decryption and
+    /// queueing.
     fn reset_if_empty(&mut self) {
         if self.plaintext.is_empty() && self.processed == self.filled {
             self.processed = 0;
@@ -315,6 +317,20 @@ mod tests {
         }
         assert_eq!(total, MAX_WIRE_RECORD);
         assert!(d.capacity() <= 2 * MAX_WIRE_RECORD);
+    }
+
+    #[test]
+    fn plaintext_of_the_last_record_survives_the_next_read() {
+        let mut d = Deframer::new();
+        d.read_tls(&mut &record(23, b"first")[..]).unwrap();
+        let r = d.next_record().unwrap().unwrap();
+        d.queue_plaintext(r.fragment);
+        d.read_tls(&mut &record(23, b"second")[..]).unwrap();
+        let r = d.next_record().unwrap().unwrap();
+        d.queue_plaintext(r.fragment);
+        let mut out = [0u8; 32];
+        let n = d.read_plaintext(&mut out);
+        assert_eq!(&out[..n], b"firstsecond");
     }
 
     #[test]

@@ -1,0 +1,289 @@
+//! `ClientConfig`: what every connection made with it shares. Built once,
+//! immutable, shared as `Arc<ClientConfig>` by any number of connections
+//! on any threads.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::crypto::kx::{SupportedKxGroup, ALL_KX_GROUPS};
+use crate::crypto::rand::Randomness;
+use crate::crypto::suites::{SupportedCipherSuite, DEFAULT_CIPHER_SUITES};
+use crate::error::Error;
+use crate::msgs::enums::ProtocolVersion;
+use crate::record::joiner::DEFAULT_MAX_HANDSHAKE_LEN;
+use crate::record::protect::MAX_FRAGMENT_LEN;
+use crate::verify::{RootCertStore, ServerCertVerifier, WebPkiServerVerifier};
+
+/// The protocol versions a config enables when none are chosen.
+pub const DEFAULT_VERSIONS: &[ProtocolVersion] = &[ProtocolVersion::TLSv1_3];
+
+/// The record header's length, which `max_fragment_size` includes.
+const RECORD_HEADER_LEN: usize = 5;
+
+/// How a client connects: versions, algorithms, whom it trusts, and
+/// the options of its ClientHello.
+#[derive(Clone)]
+pub struct ClientConfig {
+    pub(crate) versions: Vec<ProtocolVersion>,
+    pub(crate) cipher_suites: Vec<SupportedCipherSuite>,
+    pub(crate) kx_groups: Vec<&'static SupportedKxGroup>,
+    pub(crate) verifier: Arc<dyn ServerCertVerifier>,
+    /// Protocols to offer by ALPN (RFC 7301), most preferred first. Empty
+    /// means ALPN is not used.
+    pub alpn_protocols: Vec<Vec<u8>>,
+    /// Whether to send the server's DNS name in server_name (RFC 6066 §3).
+    /// IP addresses are never sent there.
+    pub enable_sni: bool,
+    /// The largest record we send, header included (as in rustls: 32 to
+    /// 16389 bytes). `None` means the protocol's maximum.
+    pub max_fragment_size: Option<usize>,
+    /// The largest handshake message accepted from the server.
+    pub(crate) max_handshake_message_len: usize,
+    /// Where random values come from; fixed only in known-answer tests.
+    pub(crate) randomness: Randomness,
+    /// Whether to send a legacy_session_id and a ChangeCipherSpec so that
+    /// middleboxes see something like TLS 1.2 resumption (RFC 8446 §D.4).
+    pub(crate) middlebox_compat: bool,
+    /// A problem found while building, reported when a connection is made
+    /// (the builder's methods are infallible, as in rustls).
+    pub(crate) build_error: Option<Error>,
+    /// Test seam: rewrites each ClientHello before it is sent, so a
+    /// known-answer test can reproduce a published trace's exact hello.
+    pub(crate) client_hello_hook: Option<fn(&mut crate::msgs::hello::ClientHello)>,
+}
+
+impl ClientConfig {
+    /// Starts building a config with the default versions, suites and
+    /// groups.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder {
+            versions: DEFAULT_VERSIONS.to_vec(),
+            cipher_suites: DEFAULT_CIPHER_SUITES.to_vec(),
+            kx_groups: ALL_KX_GROUPS.to_vec(),
+        }
+    }
+
+    /// Like [`ClientConfig::builder`] but with the given protocol versions.
+    pub fn builder_with_protocol_versions(versions: &[ProtocolVersion]) -> ConfigBuilder {
+        Self::builder().with_protocol_versions(versions)
+    }
+
+    /// Settings that weaken security; for tests and special cases.
+    pub fn dangerous(&mut self) -> DangerousClientConfig<'_> {
+        DangerousClientConfig { cfg: self }
+    }
+
+    /// The enabled protocol versions.
+    pub fn protocol_versions(&self) -> &[ProtocolVersion] {
+        &self.versions
+    }
+
+    /// The enabled cipher suites, in order of preference.
+    pub fn cipher_suites(&self) -> &[SupportedCipherSuite] {
+        &self.cipher_suites
+    }
+
+    /// The enabled key-exchange groups, in order of preference; the
+    /// ClientHello carries a key share for the first.
+    pub fn kx_groups(&self) -> &[&'static SupportedKxGroup] {
+        &self.kx_groups
+    }
+
+    /// The most plaintext bytes we put in one record.
+    pub(crate) fn max_fragment_len(&self) -> usize {
+        match self.max_fragment_size {
+            Some(size) => size
+                .saturating_sub(RECORD_HEADER_LEN)
+                .clamp(1, MAX_FRAGMENT_LEN),
+            None => MAX_FRAGMENT_LEN,
+        }
+    }
+
+    pub(crate) fn max_handshake_message_len(&self) -> usize {
+        self.max_handshake_message_len
+    }
+
+    pub(crate) fn supports_version(&self, v: ProtocolVersion) -> bool {
+        self.versions.contains(&v)
+    }
+
+    /// Checks the config can make a connection at all.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        if let Some(err) = &self.build_error {
+            return Err(err.clone());
+        }
+        if self.versions.is_empty() {
+            return Err(Error::InvalidConfig("no protocol versions enabled"));
+        }
+        if !self
+            .cipher_suites
+            .iter()
+            .any(|s| self.versions.contains(&s.version()))
+        {
+            return Err(Error::InvalidConfig(
+                "no cipher suite for any enabled protocol version",
+            ));
+        }
+        if self.kx_groups.is_empty() {
+            return Err(Error::InvalidConfig("no key-exchange groups enabled"));
+        }
+        if let Some(size) = self.max_fragment_size {
+            if !(32..=MAX_FRAGMENT_LEN + RECORD_HEADER_LEN).contains(&size) {
+                return Err(Error::InvalidConfig(
+                    "max_fragment_size must be between 32 and 16389",
+                ));
+            }
+        }
+        if self
+            .alpn_protocols
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 255)
+        {
+            return Err(Error::InvalidConfig(
+                "ALPN protocol names must be 1 to 255 bytes",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("versions", &self.versions)
+            .field("cipher_suites", &self.cipher_suites)
+            .field("kx_groups", &self.kx_groups)
+            .field("verifier", &self.verifier)
+            .field("alpn_protocols", &self.alpn_protocols)
+            .field("enable_sni", &self.enable_sni)
+            .field("max_fragment_size", &self.max_fragment_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`ClientConfig`]: choose versions, suites and groups (or keep
+/// the defaults), then whom to trust, then client authentication.
+#[derive(Debug, Clone)]
+pub struct ConfigBuilder {
+    versions: Vec<ProtocolVersion>,
+    cipher_suites: Vec<SupportedCipherSuite>,
+    kx_groups: Vec<&'static SupportedKxGroup>,
+}
+
+impl ConfigBuilder {
+    /// The protocol versions to enable.
+    pub fn with_protocol_versions(mut self, versions: &[ProtocolVersion]) -> Self {
+        self.versions = versions.to_vec();
+        self
+    }
+
+    /// The cipher suites to enable, most preferred first.
+    pub fn with_cipher_suites(mut self, suites: &[SupportedCipherSuite]) -> Self {
+        self.cipher_suites = suites.to_vec();
+        self
+    }
+
+    /// The key-exchange groups to enable, most preferred first.
+    pub fn with_kx_groups(mut self, groups: &[&'static SupportedKxGroup]) -> Self {
+        self.kx_groups = groups.to_vec();
+        self
+    }
+
+    /// Trust certificates that chain to `roots`, checked by webpki.
+    pub fn with_root_certificates(self, roots: impl Into<Arc<RootCertStore>>) -> WantsClientCert {
+        let verifier =
+            WebPkiServerVerifier::new(roots).map(|v| Arc::new(v) as Arc<dyn ServerCertVerifier>);
+        WantsClientCert {
+            builder: self,
+            verifier,
+        }
+    }
+
+    /// Settings that weaken security; for tests and special cases.
+    pub fn dangerous(self) -> DangerousConfigBuilder {
+        DangerousConfigBuilder { builder: self }
+    }
+}
+
+/// A [`ConfigBuilder`] that has been told whom to trust.
+pub struct WantsClientCert {
+    builder: ConfigBuilder,
+    verifier: Result<Arc<dyn ServerCertVerifier>, Error>,
+}
+
+impl WantsClientCert {
+    /// Finishes the config without a client certificate.
+    ///
+    /// A root store webpki cannot use (an empty one) is reported when a
+    /// connection is made, as `Error::InvalidConfig`; until then the config
+    /// holds a verifier that refuses everything.
+    pub fn with_no_client_auth(self) -> ClientConfig {
+        let (verifier, build_error) = match self.verifier {
+            Ok(v) => (v, None),
+            Err(e) => (Arc::new(RefuseAll) as Arc<dyn ServerCertVerifier>, Some(e)),
+        };
+        ClientConfig {
+            versions: self.builder.versions,
+            cipher_suites: self.builder.cipher_suites,
+            kx_groups: self.builder.kx_groups,
+            verifier,
+            alpn_protocols: Vec::new(),
+            enable_sni: true,
+            max_fragment_size: None,
+            max_handshake_message_len: DEFAULT_MAX_HANDSHAKE_LEN,
+            randomness: Randomness::System,
+            middlebox_compat: true,
+            build_error,
+            client_hello_hook: None,
+        }
+    }
+}
+
+/// The dangerous settings of a [`ConfigBuilder`].
+pub struct DangerousConfigBuilder {
+    builder: ConfigBuilder,
+}
+
+impl DangerousConfigBuilder {
+    /// Use `verifier` instead of webpki to decide whether to trust the
+    /// server's certificate.
+    pub fn with_custom_certificate_verifier(
+        self,
+        verifier: Arc<dyn ServerCertVerifier>,
+    ) -> WantsClientCert {
+        WantsClientCert {
+            builder: self.builder,
+            verifier: Ok(verifier),
+        }
+    }
+}
+
+/// The dangerous settings of a built [`ClientConfig`].
+pub struct DangerousClientConfig<'a> {
+    cfg: &'a mut ClientConfig,
+}
+
+impl DangerousClientConfig<'_> {
+    /// Replace the certificate verifier.
+    pub fn set_certificate_verifier(&mut self, verifier: Arc<dyn ServerCertVerifier>) {
+        self.cfg.verifier = verifier;
+    }
+}
+
+/// Stands in for a verifier that could not be built; never consulted,
+/// because such a config cannot make a connection.
+#[derive(Debug)]
+struct RefuseAll;
+
+impl ServerCertVerifier for RefuseAll {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls_pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls_pki_types::CertificateDer<'_>],
+        _server_name: &rustls_pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls_pki_types::UnixTime,
+    ) -> Result<crate::verify::ServerCertVerified, Error> {
+        Err(Error::InvalidConfig("no usable certificate verifier"))
+    }
+}

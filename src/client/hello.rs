@@ -1,0 +1,532 @@
+//! The first exchange: our ClientHello, and the server's ServerHello or
+//! HelloRetryRequest, which decides the version and the suite.
+//!
+//! ```text
+//!   ClientHello  ------------------------------------>
+//!                <------  HelloRetryRequest (maybe, once)
+//!   ClientHello  ------------------------------------>   (after a retry)
+//!                <------------------------  ServerHello
+//! ```
+
+use std::sync::Arc;
+
+use rustls_pki_types::ServerName;
+
+use super::tls13;
+use super::{unexpected, ClientConfig, State};
+use crate::conn::CommonState;
+use crate::crypto::hash::{Transcript, TranscriptBuffer};
+use crate::crypto::kx::{KeyExchange, SupportedKxGroup};
+use crate::crypto::suites::{SupportedCipherSuite, Tls13CipherSuite};
+use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
+use crate::msgs::client_ext::ClientExtension;
+use crate::msgs::enums::{
+    AlertDescription, CipherSuite, Compression, ContentType, EcPointFormat, ExtensionType,
+    HandshakeType, ProtocolVersion,
+};
+use crate::msgs::extensions::{ExtensionForm, KeyShareEntry, ServerNameEntry};
+use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
+use crate::msgs::hello::{ClientHello, HelloRetryRequest, Random, ServerHello, SessionId};
+
+/// Builds and sends the first ClientHello.
+pub(super) fn start_handshake(
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+    common: &mut CommonState,
+) -> Result<State, Error> {
+    config.validate()?;
+    let rng = &config.randomness;
+    let mut random = [0u8; 32];
+    rng.fill(&mut random)?;
+    // RFC 8446 §D.4: in middlebox compatibility mode the client sends a
+    // non-empty legacy_session_id, which the server echoes.
+    let session_id = if config.middlebox_compat {
+        let mut id = [0u8; 32];
+        rng.fill(&mut id)?;
+        SessionId::new(&id)
+    } else {
+        SessionId::new(&[])
+    }
+    .ok_or(Error::General("session id too long".into()))?;
+    let key_share = KeyExchange::start(config.kx_groups[0], rng)?;
+
+    let hello = ClientHelloParams {
+        config: &config,
+        server_name: &server_name,
+        random: Random(random),
+        session_id: &session_id,
+        key_share: &key_share,
+        cookie: None,
+    }
+    .build();
+    let encoded =
+        HandshakeMessage::new(HandshakePayload::ClientHello(hello.clone())).get_encoding();
+    let mut transcript = TranscriptBuffer::new();
+    transcript.add(&encoded);
+    // RFC 8446 §5.1: the initial ClientHello's record may say 0x0301, for
+    // servers that would choke on a higher version there.
+    common
+        .sendbuf
+        .push_plain(ContentType::Handshake, ProtocolVersion::TLSv1_0, &encoded);
+
+    Ok(State::ExpectServerHello(Box::new(ExpectServerHello {
+        config,
+        server_name,
+        random: Random(random),
+        session_id,
+        key_share,
+        hello,
+        transcript: HelloTranscript::Buffered(transcript),
+        sent_ccs: false,
+    })))
+}
+
+/// What goes into a ClientHello.
+struct ClientHelloParams<'a> {
+    config: &'a ClientConfig,
+    server_name: &'a ServerName<'static>,
+    random: Random,
+    session_id: &'a SessionId,
+    key_share: &'a KeyExchange,
+    /// The cookie of a HelloRetryRequest, echoed (RFC 8446 §4.2.2).
+    cookie: Option<&'a [u8]>,
+}
+
+impl ClientHelloParams<'_> {
+    fn build(&self) -> ClientHello {
+        let config = self.config;
+        let tls13 = config.supports_version(ProtocolVersion::TLSv1_3);
+        let tls12 = config.supports_version(ProtocolVersion::TLSv1_2);
+        let mut exts = Vec::new();
+
+        // RFC 6066 §3: the DNS name only; "Literal IPv4 and IPv6 addresses
+        // are not permitted in HostName".
+        if let (true, ServerName::DnsName(name)) = (config.enable_sni, self.server_name) {
+            let name = name.as_ref().trim_end_matches('.');
+            exts.push(ClientExtension::ServerName(vec![
+                ServerNameEntry::host_name(name),
+            ]));
+        }
+        if tls12 {
+            exts.push(ClientExtension::ExtendedMasterSecret);
+            exts.push(ClientExtension::RenegotiationInfo(Vec::new()));
+            exts.push(ClientExtension::EcPointFormats(vec![
+                EcPointFormat::Uncompressed,
+            ]));
+        }
+        exts.push(ClientExtension::SupportedGroups(
+            config.kx_groups.iter().map(|g| g.name()).collect(),
+        ));
+        if tls13 {
+            exts.push(ClientExtension::KeyShare(vec![KeyShareEntry::new(
+                self.key_share.group().name(),
+                self.key_share.public_key(),
+            )]));
+            let versions = [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2];
+            exts.push(ClientExtension::SupportedVersions(
+                versions
+                    .into_iter()
+                    .filter(|v| config.supports_version(*v))
+                    .collect(),
+            ));
+        }
+        let schemes = config.verifier.supported_verify_schemes();
+        exts.push(ClientExtension::SignatureAlgorithms(schemes.clone()));
+        if tls13 {
+            exts.push(ClientExtension::SignatureAlgorithmsCert(schemes));
+        }
+        if !config.alpn_protocols.is_empty() {
+            exts.push(ClientExtension::Alpn(config.alpn_protocols.clone()));
+        }
+        if let Some(cookie) = self.cookie {
+            exts.push(ClientExtension::Cookie(cookie.to_vec()));
+        }
+
+        let mut hello = ClientHello {
+            // RFC 8446 §4.1.2: legacy_version is 0x0303.
+            legacy_version: ProtocolVersion::TLSv1_2,
+            random: self.random,
+            session_id: *self.session_id,
+            cipher_suites: config
+                .cipher_suites
+                .iter()
+                .filter(|s| config.supports_version(s.version()))
+                .map(|s| s.suite())
+                .collect(),
+            compression_methods: vec![Compression::Null],
+            extensions: exts,
+        };
+        if let Some(hook) = config.client_hello_hook {
+            hook(&mut hello);
+        }
+        hello
+    }
+}
+
+/// The transcript before and after a HelloRetryRequest: before, the
+/// suite's hash is unknown and messages are kept; after, it is known.
+enum HelloTranscript {
+    Buffered(TranscriptBuffer),
+    Retried {
+        suite: &'static Tls13CipherSuite,
+        transcript: Box<Transcript>,
+    },
+}
+
+/// Waiting for the ServerHello (or a HelloRetryRequest).
+pub(crate) struct ExpectServerHello {
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+    random: Random,
+    session_id: SessionId,
+    /// Our ephemeral key for the one share we sent.
+    key_share: KeyExchange,
+    /// The ClientHello we sent (the latest one after a retry).
+    hello: ClientHello,
+    transcript: HelloTranscript,
+    /// Whether we already sent the compatibility ChangeCipherSpec.
+    sent_ccs: bool,
+}
+
+impl ExpectServerHello {
+    pub(super) fn handle(
+        self: Box<Self>,
+        common: &mut CommonState,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        match msg.payload {
+            HandshakePayload::ServerHello(sh) => self.handle_server_hello(common, sh, raw),
+            HandshakePayload::HelloRetryRequest(hrr) => self.handle_retry(common, hrr, raw),
+            _ => Err(unexpected(&[HandshakeType::ServerHello], &msg)),
+        }
+    }
+
+    fn offered(&self, typ: ExtensionType) -> bool {
+        self.hello.find_extension(typ).is_some()
+    }
+
+    /// RFC 8446 §4.1.3, §4.2.1: the version is in supported_versions if
+    /// the server speaks TLS 1.3, else in legacy_version.
+    fn handle_server_hello(
+        self: Box<Self>,
+        common: &mut CommonState,
+        sh: ServerHello,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let version = match sh.supported_versions() {
+            Some(ProtocolVersion::TLSv1_3)
+                if self.config.supports_version(ProtocolVersion::TLSv1_3) =>
+            {
+                ProtocolVersion::TLSv1_3
+            }
+            // RFC 8446 §4.2.1: a selected_version we did not offer, or one
+            // below TLS 1.3, is illegal_parameter.
+            Some(_) => {
+                return Err(PeerMisbehaved::Other(
+                    "server selected a version we did not offer in supported_versions",
+                    AlertDescription::IllegalParameter,
+                )
+                .into())
+            }
+            None if sh.legacy_version == ProtocolVersion::TLSv1_2
+                && self.config.supports_version(ProtocolVersion::TLSv1_2) =>
+            {
+                ProtocolVersion::TLSv1_2
+            }
+            None => {
+                return Err(PeerIncompatible::Other(
+                    "server does not support TLS 1.3 (or the enabled versions)",
+                    AlertDescription::ProtocolVersion,
+                )
+                .into())
+            }
+        };
+
+        if version != ProtocolVersion::TLSv1_3 {
+            // RFC 8446 §4.1.3: a TLS 1.3 client that negotiates less must
+            // check for the downgrade sentinel.
+            if self.config.supports_version(ProtocolVersion::TLSv1_3)
+                && sh.random.downgrade_sentinel().is_some()
+            {
+                return Err(PeerMisbehaved::Other(
+                    "server random carries a downgrade sentinel: an attacker may be forcing an older version",
+                    AlertDescription::IllegalParameter,
+                )
+                .into());
+            }
+            return Err(PeerIncompatible::Other(
+                "TLS 1.2 is not implemented yet",
+                AlertDescription::ProtocolVersion,
+            )
+            .into());
+        }
+
+        // RFC 8446 §4.1.3: legacy_session_id_echo must match what we sent.
+        if sh.session_id != self.session_id {
+            return Err(PeerMisbehaved::Other(
+                "server did not echo the legacy session id",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        // RFC 8446 §4.1.3: legacy_compression_method must be 0.
+        if sh.compression_method != Compression::Null {
+            return Err(PeerMisbehaved::Other(
+                "server chose a compression method",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        let suite = self.tls13_suite(sh.cipher_suite)?;
+        if let HelloTranscript::Retried {
+            suite: retry_suite, ..
+        } = &self.transcript
+        {
+            // RFC 8446 §4.1.4: the ServerHello's suite must be the
+            // HelloRetryRequest's.
+            if !core::ptr::eq(*retry_suite, suite) {
+                return Err(PeerMisbehaved::Other(
+                    "server changed cipher suite after HelloRetryRequest",
+                    AlertDescription::IllegalParameter,
+                )
+                .into());
+            }
+        }
+        // RFC 8446 §4.2: every extension must answer one we sent, and be
+        // one a TLS 1.3 ServerHello may carry.
+        for ext in &sh.extensions {
+            let typ = ext.ext_type();
+            self.check_answered(typ)?;
+            if !matches!(
+                typ,
+                ExtensionType::KeyShare | ExtensionType::SupportedVersions
+            ) {
+                return Err(PeerMisbehaved::Other(
+                    "server sent an extension not allowed in a TLS 1.3 ServerHello",
+                    AlertDescription::IllegalParameter,
+                )
+                .into());
+            }
+        }
+        // RFC 8446 §4.2.8: without a PSK, key_share is required and must be
+        // on the group we sent a share for.
+        let share = sh.key_share().ok_or(PeerMisbehaved::Other(
+            "server sent no key share",
+            AlertDescription::MissingExtension,
+        ))?;
+        if share.group != self.key_share.group().name() {
+            return Err(PeerMisbehaved::Other(
+                "server's key share is not on the group we offered",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+
+        let mut transcript = match self.transcript {
+            HelloTranscript::Buffered(buffer) => buffer.start_hash(suite.hash),
+            HelloTranscript::Retried { transcript, .. } => *transcript,
+        };
+        transcript.add(raw);
+        let shared = self.key_share.complete(&share.payload)?;
+
+        common.version = Some(ProtocolVersion::TLSv1_3);
+        common.suite = Some(SupportedCipherSuite::Tls13(suite));
+        common.deframer.limit_to_tls13();
+        if self.config.middlebox_compat && !self.sent_ccs {
+            // RFC 8446 §D.4: a ChangeCipherSpec before our second flight.
+            send_compat_ccs(common);
+        }
+        tls13::start_handshake_keys(
+            tls13::HandshakeStart {
+                config: self.config,
+                server_name: self.server_name,
+                suite,
+                transcript,
+                offered: self
+                    .hello
+                    .extensions
+                    .iter()
+                    .map(ExtensionForm::ext_type)
+                    .collect(),
+            },
+            shared,
+            common,
+        )
+    }
+
+    /// The TLS 1.3 suite the server chose, which must be one we offered.
+    fn tls13_suite(&self, chosen: CipherSuite) -> Result<&'static Tls13CipherSuite, Error> {
+        self.config
+            .cipher_suites
+            .iter()
+            .filter_map(SupportedCipherSuite::tls13)
+            .find(|s| s.suite == chosen)
+            .ok_or_else(|| {
+                PeerMisbehaved::Other(
+                    "server chose a cipher suite we did not offer",
+                    AlertDescription::IllegalParameter,
+                )
+                .into()
+            })
+    }
+
+    /// RFC 8446 §4.2: a server extension must answer one we sent
+    /// (unsupported_extension otherwise).
+    fn check_answered(&self, typ: ExtensionType) -> Result<(), Error> {
+        if self.offered(typ) {
+            Ok(())
+        } else {
+            Err(PeerMisbehaved::Other(
+                "server sent an extension we did not offer",
+                AlertDescription::UnsupportedExtension,
+            )
+            .into())
+        }
+    }
+
+    /// RFC 8446 §4.1.4: the server wants a different key share or a
+    /// cookie. We send a second ClientHello that changes just that.
+    fn handle_retry(
+        mut self: Box<Self>,
+        common: &mut CommonState,
+        hrr: HelloRetryRequest,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let taken = core::mem::replace(
+            &mut self.transcript,
+            HelloTranscript::Buffered(TranscriptBuffer::new()),
+        );
+        let HelloTranscript::Buffered(buffer) = taken else {
+            return Err(PeerMisbehaved::Other(
+                "server sent a second HelloRetryRequest",
+                AlertDescription::UnexpectedMessage,
+            )
+            .into());
+        };
+        // A HelloRetryRequest means TLS 1.3 (RFC 8446 §4.1.4).
+        if hrr.supported_versions() != Some(ProtocolVersion::TLSv1_3)
+            || !self.config.supports_version(ProtocolVersion::TLSv1_3)
+        {
+            return Err(PeerMisbehaved::Other(
+                "server sent a HelloRetryRequest without selecting TLS 1.3",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        if hrr.session_id != self.session_id {
+            return Err(PeerMisbehaved::Other(
+                "server did not echo the legacy session id",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        if hrr.compression_method != Compression::Null {
+            return Err(PeerMisbehaved::Other(
+                "server chose a compression method",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        let suite = self.tls13_suite(hrr.cipher_suite)?;
+        for ext in &hrr.extensions {
+            let typ = ext.ext_type();
+            // RFC 8446 §4.1.4: the cookie is the one extension a server may
+            // send unasked; anything else must answer our ClientHello.
+            if typ != ExtensionType::Cookie {
+                self.check_answered(typ)?;
+            }
+        }
+
+        let cookie = hrr.cookie().map(<[u8]>::to_vec);
+        let group = match hrr.key_share() {
+            Some(name) => {
+                // RFC 8446 §4.2.8: the selected group must be one we
+                // listed, and not the one we already sent a share for.
+                let group = self.offered_group(name)?;
+                if group.name() == self.key_share.group().name() {
+                    return Err(PeerMisbehaved::Other(
+                        "server asked again for the key share we already sent",
+                        AlertDescription::IllegalParameter,
+                    )
+                    .into());
+                }
+                Some(group)
+            }
+            None => None,
+        };
+        // RFC 8446 §4.1.4: a retry that would change nothing is illegal.
+        if group.is_none() && cookie.is_none() {
+            return Err(PeerMisbehaved::Other(
+                "server sent a HelloRetryRequest that changes nothing",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+
+        // RFC 8446 §4.4.1: ClientHello1 becomes message_hash in the
+        // transcript, then the HelloRetryRequest follows.
+        let mut transcript = buffer.start_hash(suite.hash);
+        transcript.replace_with_message_hash();
+        transcript.add(raw);
+
+        if let Some(group) = group {
+            self.key_share = KeyExchange::start(group, &self.config.randomness)?;
+        }
+        let hello = ClientHelloParams {
+            config: &self.config,
+            server_name: &self.server_name,
+            random: self.random,
+            session_id: &self.session_id,
+            key_share: &self.key_share,
+            cookie: cookie.as_deref(),
+        }
+        .build();
+        let encoded =
+            HandshakeMessage::new(HandshakePayload::ClientHello(hello.clone())).get_encoding();
+        transcript.add(&encoded);
+        if self.config.middlebox_compat {
+            // RFC 8446 §D.4: the ChangeCipherSpec goes before our second
+            // flight, which is now the second ClientHello.
+            send_compat_ccs(common);
+            self.sent_ccs = true;
+        }
+        common
+            .sendbuf
+            .push_plain(ContentType::Handshake, ProtocolVersion::TLSv1_2, &encoded);
+        self.hello = hello;
+        self.transcript = HelloTranscript::Retried {
+            suite,
+            transcript: Box::new(transcript),
+        };
+        Ok(State::ExpectServerHello(self))
+    }
+
+    fn offered_group(
+        &self,
+        name: crate::msgs::enums::NamedGroup,
+    ) -> Result<&'static SupportedKxGroup, Error> {
+        self.config
+            .kx_groups
+            .iter()
+            .copied()
+            .find(|g| g.name() == name)
+            .ok_or_else(|| {
+                PeerMisbehaved::Other(
+                    "server asked for a key share on a group we did not offer",
+                    AlertDescription::IllegalParameter,
+                )
+                .into()
+            })
+    }
+}
+
+/// The dummy ChangeCipherSpec of middlebox compatibility mode, sent
+/// unprotected (RFC 8446 §D.4, §5).
+fn send_compat_ccs(common: &mut CommonState) {
+    common.sendbuf.push_plain(
+        ContentType::ChangeCipherSpec,
+        ProtocolVersion::TLSv1_2,
+        &[1],
+    );
+}

@@ -1,0 +1,93 @@
+//! The client handshake.
+//!
+//! `hello.rs` builds the ClientHello and reads the ServerHello (or a
+//! HelloRetryRequest), choosing the version; `tls13.rs` is the rest of a
+//! TLS 1.3 handshake and the connection after it. Each state is named after
+//! the message it waits for and is consumed by handling that message, so
+//! secrets move forward by value and cannot be reused by mistake.
+
+mod config;
+mod hello;
+mod tls13;
+
+use std::sync::Arc;
+
+use rustls_pki_types::ServerName;
+
+pub use self::config::{
+    ClientConfig, ConfigBuilder, DangerousClientConfig, DangerousConfigBuilder, WantsClientCert,
+};
+use crate::conn::CommonState;
+use crate::error::{Error, PeerMisbehaved};
+use crate::msgs::enums::{AlertDescription, HandshakeType, ProtocolVersion};
+use crate::msgs::handshake::HandshakeMessage;
+
+/// Where the handshake (or the connection after it) stands.
+pub(crate) enum State {
+    ExpectServerHello(Box<hello::ExpectServerHello>),
+    Tls13(tls13::State),
+}
+
+/// Sends the ClientHello and returns the state that waits for the reply.
+pub(crate) fn start_handshake(
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+    common: &mut CommonState,
+) -> Result<State, Error> {
+    hello::start_handshake(config, server_name, common)
+}
+
+impl State {
+    /// Handles one whole handshake message, `raw` as received (header
+    /// included, which is what the transcript hashes).
+    pub(crate) fn handle(self, common: &mut CommonState, raw: &[u8]) -> Result<Self, Error> {
+        // Some bodies differ by version; before the ServerHello none of
+        // the messages that may arrive do.
+        let version = common.version.unwrap_or(ProtocolVersion::TLSv1_3);
+        let msg = HandshakeMessage::parse(raw, version)?;
+        match self {
+            Self::ExpectServerHello(s) => s.handle(common, msg, raw),
+            Self::Tls13(s) => s.handle(common, msg, raw).map(Self::Tls13),
+        }
+    }
+
+    /// Handles a ChangeCipherSpec record (already checked to be the one
+    /// byte 0x01).
+    pub(crate) fn handle_change_cipher_spec(
+        self,
+        _common: &mut CommonState,
+    ) -> Result<Self, Error> {
+        match &self {
+            // RFC 8446 §5: an unprotected change_cipher_spec may arrive any
+            // time after the ClientHello and before the server's Finished,
+            // and is dropped.
+            Self::ExpectServerHello(_) => Ok(self),
+            Self::Tls13(s) if s.before_server_finished() => Ok(self),
+            Self::Tls13(_) => Err(PeerMisbehaved::Other(
+                "server sent ChangeCipherSpec after its Finished",
+                AlertDescription::UnexpectedMessage,
+            )
+            .into()),
+        }
+    }
+
+    pub(crate) fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        match self {
+            Self::Tls13(s) => s.export_keying_material(out, label, context),
+            Self::ExpectServerHello(_) => Err(Error::HandshakeNotComplete),
+        }
+    }
+}
+
+/// The error for a handshake message that is not the one expected.
+pub(crate) fn unexpected(expected: &'static [HandshakeType], got: &HandshakeMessage) -> Error {
+    Error::InappropriateHandshakeMessage {
+        expected,
+        got: got.typ,
+    }
+}

@@ -1,0 +1,512 @@
+//! The TLS 1.3 client handshake after the ServerHello, and the connection
+//! after the handshake (RFC 8446 §2, §4).
+//!
+//! ```text
+//!   (ServerHello: handshake keys)
+//!                <------------------  {EncryptedExtensions}
+//!                <------------------  {CertificateRequest}   (optional)
+//!                <------------------  {Certificate}
+//!                <------------------  {CertificateVerify}
+//!                <------------------  {Finished}             (application keys)
+//!   {Certificate}  ------------------>                       (if requested; empty)
+//!   {Finished}     ------------------>
+//!                <=================>  [Application Data], NewSessionTicket, KeyUpdate
+//! ```
+
+use std::sync::Arc;
+
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+
+use super::{unexpected, ClientConfig};
+use crate::conn::CommonState;
+use crate::crypto::hash::Transcript;
+use crate::crypto::kx::SharedSecret;
+use crate::crypto::suites::Tls13CipherSuite;
+use crate::crypto::tls13::{self as keys, EarlySecret, HandshakeSecret, Secret};
+use crate::error::{CertificateError, Error, InvalidMessage, PeerMisbehaved};
+use crate::msgs::enums::{
+    AlertDescription, ExtensionType, HandshakeType, KeyUpdateRequest, SignatureScheme,
+};
+use crate::msgs::extensions::ExtensionForm;
+use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
+use crate::msgs::tls13::{Certificate13, CertificateRequest13, EncryptedExtensions};
+use crate::record::protect::{Iv, RecordDecrypter, RecordEncrypter};
+use crate::verify::signature::tls13_server_verify_message;
+
+/// What a TLS 1.3 connection waits for.
+pub(crate) enum State {
+    ExpectEncryptedExtensions(Box<ExpectEncryptedExtensions>),
+    ExpectCertificate(Box<ExpectCertificate>),
+    ExpectCertificateVerify(Box<ExpectCertificateVerify>),
+    ExpectFinished(Box<ExpectFinished>),
+    Traffic(Box<Traffic>),
+}
+
+impl State {
+    pub(super) fn handle(
+        self,
+        common: &mut CommonState,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Self, Error> {
+        match self {
+            Self::ExpectEncryptedExtensions(s) => s.handle(common, msg, raw),
+            Self::ExpectCertificate(s) => s.handle(common, msg, raw),
+            Self::ExpectCertificateVerify(s) => s.handle(common, msg, raw),
+            Self::ExpectFinished(s) => s.handle(common, msg, raw),
+            Self::Traffic(s) => s.handle(common, msg),
+        }
+    }
+
+    pub(super) fn before_server_finished(&self) -> bool {
+        !matches!(self, Self::Traffic(_))
+    }
+
+    pub(super) fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        match self {
+            Self::Traffic(t) => keys::export(&t.exporter_secret, label, context, out),
+            _ => Err(Error::HandshakeNotComplete),
+        }
+    }
+}
+
+/// What the ServerHello left for the rest of the handshake.
+pub(super) struct HandshakeStart {
+    pub(super) config: Arc<ClientConfig>,
+    pub(super) server_name: ServerName<'static>,
+    pub(super) suite: &'static Tls13CipherSuite,
+    /// Through the ServerHello.
+    pub(super) transcript: Transcript,
+    /// The extension types of our (last) ClientHello.
+    pub(super) offered: Vec<ExtensionType>,
+}
+
+/// What every state of the encrypted part of the handshake carries.
+struct HandshakeCore {
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+    suite: &'static Tls13CipherSuite,
+    transcript: Transcript,
+    offered: Vec<ExtensionType>,
+    key_schedule: HandshakeSecret,
+    /// client_handshake_traffic_secret: keys our Finished.
+    client_secret: Secret,
+    /// server_handshake_traffic_secret: keys the server's Finished.
+    server_secret: Secret,
+}
+
+/// RFC 8446 §7.1: derives the handshake traffic secrets from the ECDHE
+/// secret and the transcript through the ServerHello, and switches both
+/// directions to them.
+pub(super) fn start_handshake_keys(
+    start: HandshakeStart,
+    shared: SharedSecret,
+    common: &mut CommonState,
+) -> Result<super::State, Error> {
+    let hash = start.suite.hash;
+    let key_schedule = EarlySecret::new(hash, None).into_handshake_secret(Some(shared));
+    let hello_hash = start.transcript.current_hash();
+    let client_secret = key_schedule.client_handshake_traffic_secret(&hello_hash);
+    let server_secret = key_schedule.server_handshake_traffic_secret(&hello_hash);
+    common.set_decrypter(decrypter(start.suite, &server_secret)?);
+    common.set_encrypter(encrypter(start.suite, &client_secret)?);
+    Ok(super::State::Tls13(State::ExpectEncryptedExtensions(
+        Box::new(ExpectEncryptedExtensions {
+            core: HandshakeCore {
+                config: start.config,
+                server_name: start.server_name,
+                suite: start.suite,
+                transcript: start.transcript,
+                offered: start.offered,
+                key_schedule,
+                client_secret,
+                server_secret,
+            },
+        }),
+    )))
+}
+
+/// RFC 8446 §7.3: the record keys of one direction from its traffic secret.
+fn decrypter(suite: &Tls13CipherSuite, secret: &Secret) -> Result<RecordDecrypter, Error> {
+    let k = secret.traffic_keys(suite.aead);
+    Ok(RecordDecrypter::tls13(k.aead_key()?, Iv::new(k.iv())))
+}
+
+fn encrypter(suite: &Tls13CipherSuite, secret: &Secret) -> Result<RecordEncrypter, Error> {
+    let k = secret.traffic_keys(suite.aead);
+    Ok(RecordEncrypter::tls13(k.aead_key()?, Iv::new(k.iv())))
+}
+
+/// The extensions EncryptedExtensions may carry (RFC 8446 §4.2's table),
+/// of those this client can have offered.
+const ALLOWED_IN_ENCRYPTED_EXTENSIONS: &[ExtensionType] = &[
+    ExtensionType::ServerName,
+    ExtensionType::MaxFragmentLength,
+    ExtensionType::SupportedGroups,
+    ExtensionType::UseSrtp,
+    ExtensionType::Heartbeat,
+    ExtensionType::ApplicationLayerProtocolNegotiation,
+    ExtensionType::EarlyData,
+    ExtensionType::RecordSizeLimit,
+];
+
+/// Waiting for EncryptedExtensions (RFC 8446 §4.3.1).
+pub(crate) struct ExpectEncryptedExtensions {
+    core: HandshakeCore,
+}
+
+impl ExpectEncryptedExtensions {
+    fn handle(
+        mut self: Box<Self>,
+        common: &mut CommonState,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let HandshakePayload::EncryptedExtensions(ee) = msg.payload else {
+            return Err(unexpected(&[HandshakeType::EncryptedExtensions], &msg));
+        };
+        self.check_extensions(&ee)?;
+        if let Some(protocol) = ee.alpn_protocol() {
+            // RFC 7301 §3.2: the server picks one of the protocols we sent.
+            if !self
+                .core
+                .config
+                .alpn_protocols
+                .iter()
+                .any(|p| p == protocol)
+            {
+                return Err(PeerMisbehaved::Other(
+                    "server chose an ALPN protocol we did not offer",
+                    AlertDescription::IllegalParameter,
+                )
+                .into());
+            }
+            common.alpn_protocol = Some(protocol.to_vec());
+        }
+        self.core.transcript.add(raw);
+        Ok(State::ExpectCertificate(Box::new(ExpectCertificate {
+            core: self.core,
+            client_auth_context: None,
+        })))
+    }
+
+    /// RFC 8446 §4.2: an extension we did not offer is unsupported_extension;
+    /// one we offered that does not belong here is illegal_parameter.
+    fn check_extensions(&self, ee: &EncryptedExtensions) -> Result<(), Error> {
+        for ext in &ee.extensions {
+            let typ = ext.ext_type();
+            if !self.core.offered.contains(&typ) {
+                return Err(PeerMisbehaved::Other(
+                    "server sent an extension we did not offer",
+                    AlertDescription::UnsupportedExtension,
+                )
+                .into());
+            }
+            if !ALLOWED_IN_ENCRYPTED_EXTENSIONS.contains(&typ) {
+                return Err(PeerMisbehaved::Other(
+                    "server sent an extension not allowed in EncryptedExtensions",
+                    AlertDescription::IllegalParameter,
+                )
+                .into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Waiting for the server's Certificate, or a CertificateRequest before it
+/// (RFC 8446 §4.3.2, §4.4.2).
+pub(crate) struct ExpectCertificate {
+    core: HandshakeCore,
+    /// The certificate_request_context of a CertificateRequest, if the
+    /// server sent one.
+    client_auth_context: Option<Vec<u8>>,
+}
+
+impl ExpectCertificate {
+    fn handle(
+        self: Box<Self>,
+        common: &mut CommonState,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        match msg.payload {
+            HandshakePayload::CertificateRequest13(req) if self.client_auth_context.is_none() => {
+                self.handle_certificate_request(req, raw)
+            }
+            HandshakePayload::Certificate13(cert) => self.handle_certificate(common, cert, raw),
+            _ => Err(unexpected(
+                &[
+                    HandshakeType::Certificate,
+                    HandshakeType::CertificateRequest,
+                ],
+                &msg,
+            )),
+        }
+    }
+
+    /// We have no client certificate to offer; we will answer with an
+    /// empty Certificate, and the server decides whether that is enough
+    /// (RFC 8446 §4.4.2).
+    fn handle_certificate_request(
+        mut self: Box<Self>,
+        req: CertificateRequest13,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        self.core.transcript.add(raw);
+        self.client_auth_context = Some(req.context);
+        Ok(State::ExpectCertificate(self))
+    }
+
+    fn handle_certificate(
+        mut self: Box<Self>,
+        common: &mut CommonState,
+        cert: Certificate13,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        // RFC 8446 §4.4.2: a server's certificate_request_context is empty.
+        if !cert.context.is_empty() {
+            return Err(
+                InvalidMessage::IllegalValue("Certificate.certificate_request_context").into(),
+            );
+        }
+        // RFC 8446 §4.4.2.4: an empty server Certificate is decode_error.
+        if cert.entries.is_empty() {
+            return Err(InvalidMessage::EmptyVector("Certificate.certificate_list").into());
+        }
+        // RFC 8446 §4.4.2: entry extensions answer ClientHello extensions,
+        // and we sent none that a certificate entry may answer.
+        if cert.entries.iter().any(|e| !e.extensions.is_empty()) {
+            return Err(PeerMisbehaved::Other(
+                "server sent a certificate extension we did not ask for",
+                AlertDescription::UnsupportedExtension,
+            )
+            .into());
+        }
+        let chain = cert.chain();
+        let (end_entity, intermediates) =
+            chain.split_first().ok_or(CertificateError::NoCertificate)?;
+        self.core.config.verifier.verify_server_cert(
+            end_entity,
+            intermediates,
+            &self.core.server_name,
+            &[],
+            UnixTime::now(),
+        )?;
+        self.core.transcript.add(raw);
+        common.peer_certificates = Some(chain.clone());
+        Ok(State::ExpectCertificateVerify(Box::new(
+            ExpectCertificateVerify {
+                core: self.core,
+                client_auth_context: self.client_auth_context,
+                end_entity: chain
+                    .into_iter()
+                    .next()
+                    .ok_or(CertificateError::NoCertificate)?,
+            },
+        )))
+    }
+}
+
+/// Waiting for the server's CertificateVerify (RFC 8446 §4.4.3).
+pub(crate) struct ExpectCertificateVerify {
+    core: HandshakeCore,
+    client_auth_context: Option<Vec<u8>>,
+    end_entity: CertificateDer<'static>,
+}
+
+impl ExpectCertificateVerify {
+    fn handle(
+        mut self: Box<Self>,
+        _common: &mut CommonState,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let HandshakePayload::CertificateVerify(signed) = msg.payload else {
+            return Err(unexpected(&[HandshakeType::CertificateVerify], &msg));
+        };
+        // RFC 8446 §4.4.3: the scheme must be one we offered in
+        // signature_algorithms.
+        let offered: Vec<SignatureScheme> = self.core.config.verifier.supported_verify_schemes();
+        if !offered.contains(&signed.scheme) {
+            return Err(PeerMisbehaved::Other(
+                "server signed with a scheme we did not offer",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        let message = tls13_server_verify_message(self.core.transcript.current_hash().as_bytes());
+        self.core.config.verifier.verify_tls13_signature(
+            &message,
+            &self.end_entity,
+            signed.scheme,
+            &signed.signature,
+        )?;
+        self.core.transcript.add(raw);
+        Ok(State::ExpectFinished(Box::new(ExpectFinished {
+            core: self.core,
+            client_auth_context: self.client_auth_context,
+        })))
+    }
+}
+
+/// Waiting for the server's Finished (RFC 8446 §4.4.4).
+pub(crate) struct ExpectFinished {
+    core: HandshakeCore,
+    client_auth_context: Option<Vec<u8>>,
+}
+
+impl ExpectFinished {
+    fn handle(
+        self: Box<Self>,
+        common: &mut CommonState,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let HandshakePayload::Finished(verify_data) = msg.payload else {
+            return Err(unexpected(&[HandshakeType::Finished], &msg));
+        };
+        let HandshakeCore {
+            config,
+            suite,
+            mut transcript,
+            key_schedule,
+            client_secret,
+            server_secret,
+            ..
+        } = self.core;
+
+        // RFC 8446 §4.4.4: a wrong verify_data is decrypt_error. The
+        // comparison takes the same time wherever the bytes differ.
+        if !server_secret.verify_finished(&transcript.current_hash(), &verify_data) {
+            return Err(PeerMisbehaved::Other(
+                "server's Finished does not match the handshake",
+                AlertDescription::DecryptError,
+            )
+            .into());
+        }
+        transcript.add(raw);
+
+        // RFC 8446 §7.1: application secrets and the exporter secret cover
+        // the transcript through the server's Finished.
+        let server_finished_hash = transcript.current_hash();
+        let master = key_schedule.into_master_secret();
+        let client_app_secret = master.client_application_traffic_secret(&server_finished_hash);
+        let server_app_secret = master.server_application_traffic_secret(&server_finished_hash);
+        let exporter_secret = master.exporter_master_secret(&server_finished_hash);
+        common.set_decrypter(decrypter(suite, &server_app_secret)?);
+
+        // Our second flight, under the handshake keys: an empty Certificate
+        // if one was requested (RFC 8446 §4.4.2), then Finished.
+        if let Some(context) = self.client_auth_context {
+            let cert = HandshakeMessage::new(HandshakePayload::Certificate13(Certificate13 {
+                context,
+                entries: Vec::new(),
+            }))
+            .get_encoding();
+            transcript.add(&cert);
+            common.send_handshake(&cert)?;
+        }
+        let client_verify_data = client_secret.finished_verify_data(&transcript.current_hash());
+        let finished = HandshakeMessage::new(HandshakePayload::Finished(
+            client_verify_data.as_bytes().to_vec(),
+        ))
+        .get_encoding();
+        transcript.add(&finished);
+        common.send_handshake(&finished)?;
+
+        common.set_encrypter(encrypter(suite, &client_app_secret)?);
+        let resumption_secret = master.resumption_master_secret(&transcript.current_hash());
+        common.may_receive_application_data = true;
+        common.start_sending_application_data()?;
+        Ok(State::Traffic(Box::new(Traffic {
+            config,
+            suite,
+            client_secret: client_app_secret,
+            server_secret: server_app_secret,
+            exporter_secret,
+            _resumption_secret: resumption_secret,
+        })))
+    }
+}
+
+/// RFC 8446 §4.6.1: no ticket lives longer than seven days.
+const MAX_TICKET_LIFETIME: u32 = 604_800;
+
+/// The connection after the handshake: application data flows, and the
+/// server may send tickets and key updates (RFC 8446 §4.6).
+pub(crate) struct Traffic {
+    #[allow(dead_code)] // the session store of the resumption issue reads it
+    config: Arc<ClientConfig>,
+    suite: &'static Tls13CipherSuite,
+    /// client_application_traffic_secret_N
+    client_secret: Secret,
+    /// server_application_traffic_secret_N
+    server_secret: Secret,
+    exporter_secret: Secret,
+    /// resumption_master_secret, for the tickets of the resumption issue.
+    _resumption_secret: Secret,
+}
+
+impl Traffic {
+    fn handle(
+        mut self: Box<Self>,
+        common: &mut CommonState,
+        msg: HandshakeMessage,
+    ) -> Result<State, Error> {
+        match msg.payload {
+            HandshakePayload::NewSessionTicket13(ticket) => {
+                // RFC 8446 §4.6.1: lifetimes over seven days are illegal.
+                if ticket.lifetime > MAX_TICKET_LIFETIME {
+                    return Err(PeerMisbehaved::Other(
+                        "server sent a ticket that lives longer than seven days",
+                        AlertDescription::IllegalParameter,
+                    )
+                    .into());
+                }
+                // Session resumption is a later issue: the ticket is read
+                // and checked, then dropped.
+                Ok(State::Traffic(self))
+            }
+            HandshakePayload::KeyUpdate(request) => {
+                self.handle_key_update(common, request)?;
+                Ok(State::Traffic(self))
+            }
+            _ => Err(unexpected(
+                &[HandshakeType::NewSessionTicket, HandshakeType::KeyUpdate],
+                &msg,
+            )),
+        }
+    }
+
+    /// RFC 8446 §4.6.3: the server's next records use its next secret; if
+    /// it asks, we answer with a KeyUpdate of our own and move on too.
+    fn handle_key_update(
+        &mut self,
+        common: &mut CommonState,
+        request: KeyUpdateRequest,
+    ) -> Result<(), Error> {
+        let answer = match request {
+            KeyUpdateRequest::UpdateNotRequested => false,
+            KeyUpdateRequest::UpdateRequested => true,
+            _ => return Err(InvalidMessage::IllegalValue("KeyUpdate.request_update").into()),
+        };
+        self.server_secret = self.server_secret.next_traffic_secret();
+        common.set_decrypter(decrypter(self.suite, &self.server_secret)?);
+        if answer && !common.sent_close_notify {
+            let update = HandshakeMessage::new(HandshakePayload::KeyUpdate(
+                KeyUpdateRequest::UpdateNotRequested,
+            ))
+            .get_encoding();
+            common.send_handshake(&update)?;
+            self.client_secret = self.client_secret.next_traffic_secret();
+            common.set_encrypter(encrypter(self.suite, &self.client_secret)?);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,135 @@
+//! What every state of a connection shares: the buffers, the record keys,
+//! what has been negotiated, and how to send.
+
+use rustls_pki_types::CertificateDer;
+
+use crate::crypto::suites::SupportedCipherSuite;
+use crate::error::Error;
+use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
+use crate::record::deframer::Deframer;
+use crate::record::protect::{RecordDecrypter, RecordEncrypter};
+use crate::record::send::SendBuffer;
+
+/// The state a handshake works on, and the connection keeps afterwards.
+pub(crate) struct CommonState {
+    pub(crate) deframer: Deframer,
+    pub(crate) sendbuf: SendBuffer,
+    /// `None` until the first key change: records are then plaintext.
+    pub(crate) encrypter: Option<RecordEncrypter>,
+    pub(crate) decrypter: Option<RecordDecrypter>,
+    /// Set when the read keys change, so the caller can check that no
+    /// partial handshake message spans the change (RFC 8446 §5.1).
+    pub(crate) read_keys_changed: bool,
+    pub(crate) version: Option<ProtocolVersion>,
+    pub(crate) suite: Option<SupportedCipherSuite>,
+    pub(crate) alpn_protocol: Option<Vec<u8>>,
+    pub(crate) peer_certificates: Option<Vec<CertificateDer<'static>>>,
+    pub(crate) may_send_application_data: bool,
+    pub(crate) may_receive_application_data: bool,
+    pub(crate) received_close_notify: bool,
+    pub(crate) sent_close_notify: bool,
+    /// Application data written before the handshake finished.
+    pub(crate) early_writes: Vec<u8>,
+    /// The limit on buffered plaintext and on buffered TLS output.
+    pub(crate) buffer_limit: Option<usize>,
+}
+
+impl CommonState {
+    pub(crate) fn new(max_fragment: usize) -> Self {
+        Self {
+            deframer: Deframer::new(),
+            sendbuf: SendBuffer::new(max_fragment),
+            encrypter: None,
+            decrypter: None,
+            read_keys_changed: false,
+            version: None,
+            suite: None,
+            alpn_protocol: None,
+            peer_certificates: None,
+            may_send_application_data: false,
+            may_receive_application_data: false,
+            received_close_notify: false,
+            sent_close_notify: false,
+            early_writes: Vec::new(),
+            buffer_limit: Some(64 * 1024),
+        }
+    }
+
+    /// The legacy_record_version for unprotected records after the first
+    /// ClientHello (RFC 8446 §5.1).
+    fn plain_record_version(&self) -> ProtocolVersion {
+        ProtocolVersion::TLSv1_2
+    }
+
+    /// Sends a message of `typ`, protected if write keys are installed.
+    pub(crate) fn send(&mut self, typ: ContentType, data: &[u8]) -> Result<(), Error> {
+        match &mut self.encrypter {
+            Some(enc) => self.sendbuf.push_protected(enc, typ, data),
+            None => {
+                let version = self.plain_record_version();
+                self.sendbuf.push_plain(typ, version, data);
+                Ok(())
+            }
+        }
+    }
+
+    /// Sends a handshake message (already encoded with its header).
+    pub(crate) fn send_handshake(&mut self, encoded: &[u8]) -> Result<(), Error> {
+        self.send(ContentType::Handshake, encoded)
+    }
+
+    /// Sends an alert. Fatal alerts end our side of the connection.
+    pub(crate) fn send_alert(&mut self, level: AlertLevel, desc: AlertDescription) {
+        // A failure to encrypt the alert leaves nothing better to do: the
+        // connection is ending either way.
+        let _ = self.send(ContentType::Alert, &[level.to_wire(), desc.to_wire()]);
+    }
+
+    pub(crate) fn send_close_notify(&mut self) {
+        if self.sent_close_notify {
+            return;
+        }
+        self.sent_close_notify = true;
+        self.send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
+    }
+
+    pub(crate) fn set_encrypter(&mut self, enc: RecordEncrypter) {
+        self.encrypter = Some(enc);
+    }
+
+    pub(crate) fn set_decrypter(&mut self, dec: RecordDecrypter) {
+        self.decrypter = Some(dec);
+        self.read_keys_changed = true;
+    }
+
+    /// Sends application data now if the handshake allows it, else holds it
+    /// until it does. Returns how much was taken (all of it, or less if
+    /// the buffer limit is reached).
+    pub(crate) fn write_plaintext(&mut self, data: &[u8]) -> Result<usize, Error> {
+        let room = match self.buffer_limit {
+            Some(limit) => limit.saturating_sub(self.sendbuf.len() + self.early_writes.len()),
+            None => usize::MAX,
+        };
+        let take = data.len().min(room);
+        if take == 0 {
+            return Ok(0);
+        }
+        if self.may_send_application_data {
+            self.send(ContentType::ApplicationData, &data[..take])?;
+        } else {
+            self.early_writes.extend_from_slice(&data[..take]);
+        }
+        Ok(take)
+    }
+
+    /// Called when the handshake allows application data: sends what the
+    /// caller wrote early.
+    pub(crate) fn start_sending_application_data(&mut self) -> Result<(), Error> {
+        self.may_send_application_data = true;
+        let early = core::mem::take(&mut self.early_writes);
+        if !early.is_empty() {
+            self.send(ContentType::ApplicationData, &early)?;
+        }
+        Ok(())
+    }
+}

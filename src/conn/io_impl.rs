@@ -1,0 +1,127 @@
+//! `io::Read` and `io::Write` over a connection's plaintext, and
+//! `complete_io`, the one place this layer touches a transport.
+
+use std::io;
+
+use super::ClientConnection;
+
+/// Reads received plaintext; see [`ClientConnection::reader`].
+///
+/// `read` returns data while any is buffered; then `Ok(0)` once the server
+/// has sent close_notify, `UnexpectedEof` if the transport ended without
+/// it (the data may have been truncated), and `WouldBlock` otherwise.
+pub struct Reader<'a> {
+    pub(super) conn: &'a mut ClientConnection,
+}
+
+impl io::Read for Reader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let common = &mut self.conn.common;
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let n = common.deframer.read_plaintext(buf);
+        if n > 0 || common.received_close_notify {
+            return Ok(n);
+        }
+        if self.conn.seen_eof {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "peer closed the connection without sending close_notify",
+            ));
+        }
+        Err(io::ErrorKind::WouldBlock.into())
+    }
+}
+
+/// Writes plaintext to send; see [`ClientConnection::writer`].
+pub struct Writer<'a> {
+    pub(super) conn: &'a mut ClientConnection,
+}
+
+impl io::Write for Writer<'_> {
+    /// Takes as much of `buf` as the buffer limit allows. After the
+    /// connection has failed or we sent close_notify, writing is an error.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(err) = &self.conn.error {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, err.clone()));
+        }
+        if self.conn.common.sent_close_notify {
+            return Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "cannot write after send_close_notify",
+            ));
+        }
+        self.conn
+            .common
+            .write_plaintext(buf)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    }
+
+    /// Plaintext is turned into records as it is written, so there is
+    /// nothing to flush here; `write_tls` sends the records.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// See [`ClientConnection::complete_io`].
+///
+/// While handshaking, loops until the handshake is done (or fails). After
+/// it, does one round: writes everything queued and, if nothing was
+/// written, reads and processes once.
+pub(super) fn complete_io<T: io::Read + io::Write>(
+    conn: &mut ClientConnection,
+    io: &mut T,
+) -> io::Result<(usize, usize)> {
+    let until_handshaked = conn.is_handshaking();
+    let mut eof = false;
+    let (mut read, mut written) = (0, 0);
+    loop {
+        while conn.wants_write() {
+            written += conn.write_tls(io)?;
+        }
+        io.flush()?;
+        if !until_handshaked && written > 0 {
+            return Ok((read, written));
+        }
+
+        if !eof && conn.wants_read() {
+            loop {
+                match conn.read_tls(io) {
+                    Ok(0) => eof = true,
+                    Ok(n) => read += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+                break;
+            }
+        }
+
+        if let Err(err) = conn.process_new_packets() {
+            // Flush the alert the error queued; the error is what matters.
+            while conn.wants_write() {
+                if conn.write_tls(io).is_err() {
+                    break;
+                }
+            }
+            let _ = io.flush();
+            return Err(io::Error::new(io::ErrorKind::InvalidData, err));
+        }
+
+        let handshaking = conn.is_handshaking();
+        if until_handshaked && !handshaking && conn.wants_write() {
+            // The handshake finished by queueing our last flight: send it.
+            continue;
+        }
+        if !until_handshaked || !handshaking {
+            return Ok((read, written));
+        }
+        if eof {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "connection closed during the handshake",
+            ));
+        }
+    }
+}

@@ -1,0 +1,391 @@
+//! `ClientConnection`: the public, sans-I/O face of a connection.
+//!
+//! Bytes from the transport go in with [`ClientConnection::read_tls`] and
+//! are acted on by [`ClientConnection::process_new_packets`]; bytes for the
+//! transport come out of [`ClientConnection::write_tls`]. Plaintext goes in
+//! through [`ClientConnection::writer`] and out through
+//! [`ClientConnection::reader`]. [`ClientConnection::complete_io`] drives a
+//! blocking `Read + Write` transport, the only I/O this layer performs.
+
+mod common;
+mod io_impl;
+
+use std::io;
+use std::sync::Arc;
+
+use rustls_pki_types::{CertificateDer, ServerName};
+
+pub(crate) use self::common::CommonState;
+pub use self::io_impl::{Reader, Writer};
+use crate::client::{ClientConfig, State};
+use crate::crypto::suites::SupportedCipherSuite;
+use crate::error::{Error, InvalidMessage, PeerMisbehaved};
+use crate::msgs::codec::{Codec, Reader as WireReader};
+use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
+use crate::record::deframer::RawRecord;
+use crate::record::joiner::HandshakeJoiner;
+use crate::record::protect::MAX_FRAGMENT_LEN;
+
+/// What the caller should do next, as `process_new_packets` sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IoState {
+    tls_bytes_to_write: usize,
+    plaintext_bytes_to_read: usize,
+    peer_has_closed: bool,
+}
+
+impl IoState {
+    /// Bytes waiting for `write_tls`.
+    pub fn tls_bytes_to_write(&self) -> usize {
+        self.tls_bytes_to_write
+    }
+
+    /// Plaintext bytes waiting for `reader()`.
+    pub fn plaintext_bytes_to_read(&self) -> usize {
+        self.plaintext_bytes_to_read
+    }
+
+    /// Whether the peer sent close_notify: no more plaintext will arrive.
+    pub fn peer_has_closed(&self) -> bool {
+        self.peer_has_closed
+    }
+}
+
+/// TLS 1.2 warning alerts are ignored, but not without limit: a peer that
+/// sends nothing else would otherwise keep us busy forever.
+const MAX_WARNING_ALERTS: usize = 4;
+
+/// A TLS client connection.
+pub struct ClientConnection {
+    common: CommonState,
+    joiner: HandshakeJoiner,
+    /// `None` only after a fatal error.
+    state: Option<State>,
+    /// The first fatal error, returned again by every later call.
+    error: Option<Error>,
+    /// The transport reported end of stream.
+    seen_eof: bool,
+    warning_alerts: usize,
+}
+
+impl ClientConnection {
+    /// Starts a connection to `server_name`: the ClientHello is queued for
+    /// `write_tls` at once.
+    pub fn new(config: Arc<ClientConfig>, server_name: ServerName<'static>) -> Result<Self, Error> {
+        let mut common = CommonState::new(config.max_fragment_len());
+        let joiner = HandshakeJoiner::new(config.max_handshake_message_len());
+        let state = crate::client::start_handshake(config, server_name, &mut common)?;
+        Ok(Self {
+            common,
+            joiner,
+            state: Some(state),
+            error: None,
+            seen_eof: false,
+            warning_alerts: 0,
+        })
+    }
+
+    /// Reads TLS bytes from `rd` (once). `Ok(0)` means the transport is at
+    /// end of stream. Fails with an `Other` error while the plaintext
+    /// buffer is over its limit: read some plaintext first.
+    pub fn read_tls(&mut self, rd: &mut dyn io::Read) -> io::Result<usize> {
+        if self.common.received_close_notify {
+            return Ok(0);
+        }
+        if let Some(limit) = self.common.buffer_limit {
+            if self.common.deframer.plaintext_len() >= limit {
+                return Err(io::Error::other("received plaintext buffer full"));
+            }
+        }
+        let n = self.common.deframer.read_tls(rd)?;
+        if n == 0 {
+            self.seen_eof = true;
+        }
+        Ok(n)
+    }
+
+    /// Writes queued TLS bytes to `wr` (once); returns how many.
+    pub fn write_tls(&mut self, wr: &mut dyn io::Write) -> io::Result<usize> {
+        let n = self.common.sendbuf.write_tls(wr)?;
+        if self.common.sendbuf.is_empty() && !self.is_handshaking() {
+            self.common.sendbuf.release_if_empty();
+        }
+        Ok(n)
+    }
+
+    /// Processes every whole record received so far. The first error is
+    /// sticky: it is returned again by every later call, and the alert it
+    /// caused is queued for `write_tls`.
+    pub fn process_new_packets(&mut self) -> Result<IoState, Error> {
+        if let Some(err) = &self.error {
+            return Err(err.clone());
+        }
+        if let Err(err) = self.process_records() {
+            self.fail(err.clone());
+            return Err(err);
+        }
+        if !self.is_handshaking() {
+            self.joiner.release_if_empty();
+        }
+        Ok(self.io_state())
+    }
+
+    fn io_state(&self) -> IoState {
+        IoState {
+            tls_bytes_to_write: self.common.sendbuf.len(),
+            plaintext_bytes_to_read: self.common.deframer.plaintext_len(),
+            peer_has_closed: self.common.received_close_notify,
+        }
+    }
+
+    /// Ends the connection on `err`: sends the alert it calls for (under
+    /// the current write keys) and keeps it to return again.
+    fn fail(&mut self, err: Error) {
+        if let Some(alert) = err.alert() {
+            self.common.send_alert(AlertLevel::Fatal, alert);
+        }
+        self.state = None;
+        self.error = Some(err);
+    }
+
+    fn process_records(&mut self) -> Result<(), Error> {
+        loop {
+            // One record may hold several handshake messages: hand them all
+            // to the state machine before taking another record.
+            if let Some(raw) = self.joiner.pop() {
+                let state = self.state.take().ok_or(Error::HandshakeNotComplete)?;
+                self.state = Some(state.handle(&mut self.common, raw)?);
+                if core::mem::take(&mut self.common.read_keys_changed) && !self.joiner.is_empty() {
+                    // RFC 8446 §5.1: a handshake message may not span a key
+                    // change.
+                    return Err(InvalidMessage::HandshakeSplitAcrossKeyChange.into());
+                }
+                continue;
+            }
+            if self.common.received_close_notify {
+                return Ok(());
+            }
+            let Some(record) = self.common.deframer.next_record()? else {
+                return Ok(());
+            };
+            self.process_record(record)?;
+        }
+    }
+
+    fn process_record(&mut self, record: RawRecord) -> Result<(), Error> {
+        let RawRecord { header, fragment } = record;
+        let tls13 = self.common.version == Some(ProtocolVersion::TLSv1_3);
+        // RFC 8446 §5: in TLS 1.3 a change_cipher_spec record is never
+        // protected, even after keys are installed.
+        let unprotected_ccs = tls13 && header.typ == ContentType::ChangeCipherSpec;
+        let (typ, range) = match &mut self.common.decrypter {
+            Some(dec) if !unprotected_ccs => {
+                // RFC 8446 §5.2: protected records are labelled
+                // application_data; anything else is unexpected.
+                if tls13 && header.typ != ContentType::ApplicationData {
+                    return Err(Error::InappropriateMessage {
+                        expected: &[ContentType::ApplicationData],
+                        got: header.typ,
+                    });
+                }
+                let (typ, inner) = dec
+                    .open_in_place(&header, self.common.deframer.fragment_mut(fragment.clone()))?;
+                (
+                    typ,
+                    fragment.start + inner.start..fragment.start + inner.end,
+                )
+            }
+            _ => {
+                // RFC 8446 §5.1: plaintext records carry at most 2^14 bytes.
+                if fragment.len() > MAX_FRAGMENT_LEN {
+                    return Err(InvalidMessage::RecordTooLarge.into());
+                }
+                (header.typ, fragment)
+            }
+        };
+
+        if typ == ContentType::Handshake {
+            return self.joiner.push(self.common.deframer.fragment(range));
+        }
+        // RFC 8446 §5.1: handshake messages may not be interleaved with
+        // other record types.
+        if !self.joiner.is_empty() {
+            return Err(PeerMisbehaved::Other(
+                "server interleaved another record inside a handshake message",
+                AlertDescription::UnexpectedMessage,
+            )
+            .into());
+        }
+        match typ {
+            ContentType::Alert => {
+                let payload = self.common.deframer.fragment(range).to_vec();
+                self.handle_alert(&payload)
+            }
+            ContentType::ChangeCipherSpec => {
+                let payload = self.common.deframer.fragment(range);
+                // RFC 8446 §5 and RFC 5246 §7.1: the message is one byte, 1.
+                if payload != [1] {
+                    return Err(InvalidMessage::InvalidChangeCipherSpec.into());
+                }
+                let state = self.state.take().ok_or(Error::HandshakeNotComplete)?;
+                self.state = Some(state.handle_change_cipher_spec(&mut self.common)?);
+                Ok(())
+            }
+            ContentType::ApplicationData => {
+                if !self.common.may_receive_application_data {
+                    return Err(Error::InappropriateMessage {
+                        expected: &[ContentType::Handshake],
+                        got: ContentType::ApplicationData,
+                    });
+                }
+                self.warning_alerts = 0;
+                self.common.deframer.queue_plaintext(range);
+                Ok(())
+            }
+            other => Err(Error::InappropriateMessage {
+                expected: &[ContentType::Handshake, ContentType::ApplicationData],
+                got: other,
+            }),
+        }
+    }
+
+    /// RFC 8446 §6 and RFC 5246 §7.2: close_notify closes the read side;
+    /// every other alert ends the connection, except TLS 1.2 warnings,
+    /// which are ignored.
+    fn handle_alert(&mut self, payload: &[u8]) -> Result<(), Error> {
+        let mut r = WireReader::new(payload);
+        let level = AlertLevel::read(&mut r)?;
+        let desc = AlertDescription::read(&mut r)?;
+        r.expect_empty("Alert")?;
+        if desc == AlertDescription::CloseNotify {
+            // A close during the handshake is a failed handshake, not an
+            // end of data.
+            if self.is_handshaking() {
+                return Err(Error::AlertReceived(desc));
+            }
+            self.common.received_close_notify = true;
+            return Ok(());
+        }
+        let tls13 = self.common.version == Some(ProtocolVersion::TLSv1_3);
+        // RFC 8446 §6.1: user_canceled is a warning to be followed by
+        // close_notify; every other TLS 1.3 alert is fatal whatever its level.
+        let ignorable =
+            level == AlertLevel::Warning && (!tls13 || desc == AlertDescription::UserCanceled);
+        if ignorable {
+            self.warning_alerts += 1;
+            if self.warning_alerts > MAX_WARNING_ALERTS {
+                return Err(PeerMisbehaved::Other(
+                    "server sent too many warning alerts",
+                    AlertDescription::UnexpectedMessage,
+                )
+                .into());
+            }
+            return Ok(());
+        }
+        Err(Error::AlertReceived(desc))
+    }
+
+    /// A reader of received plaintext.
+    pub fn reader(&mut self) -> Reader<'_> {
+        Reader { conn: self }
+    }
+
+    /// A writer of plaintext to send. Before the handshake completes,
+    /// what is written is held and sent as soon as it may be.
+    pub fn writer(&mut self) -> Writer<'_> {
+        Writer { conn: self }
+    }
+
+    /// Whether the caller should read TLS bytes: true while the handshake
+    /// needs input or the connection is open and no plaintext is waiting.
+    pub fn wants_read(&self) -> bool {
+        self.error.is_none()
+            && !self.common.received_close_notify
+            && self.common.deframer.plaintext_len() == 0
+            && (self.common.may_send_application_data || self.common.sendbuf.is_empty())
+    }
+
+    /// Whether TLS bytes are waiting for `write_tls`.
+    pub fn wants_write(&self) -> bool {
+        !self.common.sendbuf.is_empty()
+    }
+
+    /// Whether the handshake is still under way.
+    pub fn is_handshaking(&self) -> bool {
+        !(self.common.may_send_application_data && self.common.may_receive_application_data)
+    }
+
+    /// The server's certificate chain, end entity first, once received.
+    pub fn peer_certificates(&self) -> Option<&[CertificateDer<'static>]> {
+        self.common.peer_certificates.as_deref()
+    }
+
+    /// The protocol the server chose by ALPN, if any.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        self.common.alpn_protocol.as_deref()
+    }
+
+    /// The cipher suite, once the server has chosen it.
+    pub fn negotiated_cipher_suite(&self) -> Option<SupportedCipherSuite> {
+        self.common.suite
+    }
+
+    /// The protocol version, once the server has chosen it.
+    pub fn protocol_version(&self) -> Option<ProtocolVersion> {
+        self.common.version
+    }
+
+    /// Limits buffered received plaintext and buffered outgoing TLS data
+    /// to `limit` bytes each (`None`: no limit). The default is 64 KiB.
+    pub fn set_buffer_limit(&mut self, limit: Option<usize>) {
+        self.common.buffer_limit = limit;
+    }
+
+    /// Queues a close_notify alert: we will send no more data.
+    pub fn send_close_notify(&mut self) {
+        self.common.send_close_notify();
+    }
+
+    /// Derives keying material from the connection's secrets (RFC 8446
+    /// §7.5, RFC 5705). `context` `None` differs from an empty context.
+    pub fn export_keying_material<T: AsMut<[u8]>>(
+        &self,
+        mut output: T,
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<T, Error> {
+        if output.as_mut().is_empty() {
+            return Err(Error::General(
+                "export_keying_material needs a non-empty output".into(),
+            ));
+        }
+        match &self.state {
+            Some(state) if !self.is_handshaking() => {
+                state.export_keying_material(output.as_mut(), label, context)?;
+                Ok(output)
+            }
+            _ => Err(Error::HandshakeNotComplete),
+        }
+    }
+
+    /// Drives the connection over a blocking transport: until the
+    /// handshake completes if it has not, else one round of writing
+    /// and reading. Returns the bytes (read, written).
+    pub fn complete_io<T: io::Read + io::Write>(
+        &mut self,
+        io: &mut T,
+    ) -> io::Result<(usize, usize)> {
+        io_impl::complete_io(self, io)
+    }
+}
+
+impl core::fmt::Debug for ClientConnection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ClientConnection")
+            .field("version", &self.common.version)
+            .field("suite", &self.common.suite)
+            .field("handshaking", &self.is_handshaking())
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
