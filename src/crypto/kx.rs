@@ -160,6 +160,13 @@ impl SharedSecret {
     pub fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }
+
+    /// A shared secret with chosen bytes, for known-answer tests of what is
+    /// derived from it.
+    #[cfg(test)]
+    pub(crate) fn from_bytes_for_test(bytes: &[u8]) -> Self {
+        Self(SecretBytes::from_slice(bytes).unwrap())
+    }
 }
 
 impl fmt::Debug for SharedSecret {
