@@ -333,6 +333,20 @@ mod tests {
     }
 
     #[test]
+    fn fixed_randomness_drives_every_group() {
+        for &group in ALL_KX_GROUPS {
+            let script = vec![0x5a; 2 * group.private_key_len];
+            let rng = Randomness::fixed_for_testing(script);
+            let a = KeyExchange::start(group, &rng).unwrap();
+            let b = KeyExchange::start(group, &rng).unwrap();
+            assert_eq!(a.public_key(), b.public_key());
+            let b_pub = b.public_key().to_vec();
+            assert!(a.complete(&b_pub).is_ok());
+            assert!(KeyExchange::start(group, &rng).is_err());
+        }
+    }
+
+    #[test]
     fn fixed_randomness_that_runs_out_fails_cleanly() {
         let rng = Randomness::fixed_for_testing(vec![1; 16]);
         assert_eq!(
