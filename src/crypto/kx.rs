@@ -160,6 +160,13 @@ impl SharedSecret {
     pub fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }
+
+    /// A shared secret with chosen bytes, for known-answer tests of what is
+    /// derived from it.
+    #[cfg(test)]
+    pub(crate) fn from_bytes_for_test(bytes: &[u8]) -> Self {
+        Self(SecretBytes::from_slice(bytes).unwrap())
+    }
 }
 
 impl fmt::Debug for SharedSecret {
@@ -323,6 +330,20 @@ mod tests {
         let b_pub = b.public_key().to_vec();
         let secret = a.complete(&b_pub).unwrap();
         assert_eq!(format!("{secret:?}"), "SharedSecret(32 bytes)");
+    }
+
+    #[test]
+    fn fixed_randomness_drives_every_group() {
+        for &group in ALL_KX_GROUPS {
+            let script = vec![0x5a; 2 * group.private_key_len];
+            let rng = Randomness::fixed_for_testing(script);
+            let a = KeyExchange::start(group, &rng).unwrap();
+            let b = KeyExchange::start(group, &rng).unwrap();
+            assert_eq!(a.public_key(), b.public_key());
+            let b_pub = b.public_key().to_vec();
+            assert!(a.complete(&b_pub).is_ok());
+            assert!(KeyExchange::start(group, &rng).is_err());
+        }
     }
 
     #[test]

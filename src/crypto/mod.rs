@@ -16,4 +16,5 @@ pub mod kx;
 pub mod rand;
 pub mod secret;
 pub mod suites;
+pub mod tls12;
 pub mod tls13;

@@ -55,7 +55,7 @@ impl Randomness {
         match self {
             Self::System => Ok(f(&SystemRandom::new())),
             Self::Fixed(fixed) => {
-                let mut bytes = vec![0u8; len];
+                let mut bytes = zeroize::Zeroizing::new(vec![0u8; len]);
                 fixed.take(&mut bytes)?;
                 #[allow(deprecated)]
                 let rng = ring::test::rand::FixedSliceRandom { bytes: &bytes };
