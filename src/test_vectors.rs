@@ -28,6 +28,12 @@ fn hex_tokens(s: &str) -> Option<Vec<u8>> {
 /// `"3. "`). Panics if absent: the trace is fixed, so a miss is a typo in
 /// the test.
 pub fn rfc8448(section: &str, step: &str, label: &str) -> Vec<u8> {
+    rfc8448_nth(section, step, 0, label)
+}
+
+/// As [`rfc8448`], from the `nth` (counting from 0) step whose heading
+/// contains `step`: a trace has several "send handshake record" steps.
+pub fn rfc8448_nth(section: &str, step: &str, nth: usize, label: &str) -> Vec<u8> {
     let lines: Vec<&str> = TRACE.lines().filter(|l| !is_page_furniture(l)).collect();
     let start = lines
         .iter()
@@ -40,8 +46,11 @@ pub fn rfc8448(section: &str, step: &str, label: &str) -> Vec<u8> {
     let section = &lines[start..end];
     let step_at = section
         .iter()
-        .position(|l| l.trim_start().starts_with('{') && l.contains(step))
-        .unwrap_or_else(|| panic!("no step {step:?}"));
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with('{') && l.contains(step))
+        .nth(nth)
+        .map(|(i, _)| i)
+        .unwrap_or_else(|| panic!("no step {step:?} #{nth}"));
     let prefix = format!("{label} (");
     let label_at = section[step_at + 1..]
         .iter()

@@ -10,6 +10,9 @@ mod config;
 mod hello;
 mod tls13;
 
+#[cfg(test)]
+mod rfc8448_tests;
+
 use std::sync::Arc;
 
 use rustls_pki_types::ServerName;

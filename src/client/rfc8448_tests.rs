@@ -1,0 +1,163 @@
+//! RFC 8448 §3 replayed end to end through `ClientConnection`: with the
+//! trace's client random and X25519 key injected, the client's output is
+//! the trace's bytes, and it accepts the trace's server flight.
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+use crate::client::ClientConfig;
+use crate::conn::ClientConnection;
+use crate::crypto::rand::Randomness;
+use crate::crypto::suites::{
+    TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384, TLS13_CHACHA20_POLY1305_SHA256,
+};
+use crate::crypto::suites::SupportedCipherSuite;
+use crate::crypto::kx::X25519;
+use crate::msgs::enums::{ExtensionType, ProtocolVersion};
+use crate::msgs::extensions::ExtensionForm;
+use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
+use crate::msgs::hello::ClientHello;
+use crate::test_vectors::{rfc8448, rfc8448_nth};
+use crate::verify::dangerous::NoVerification;
+
+const S3: &str = "3. ";
+
+fn trace_client_hello() -> ClientHello {
+    let bytes = rfc8448(S3, "construct a ClientHello", "ClientHello");
+    match HandshakeMessage::parse(&bytes, ProtocolVersion::TLSv1_3).unwrap().payload {
+        HandshakePayload::ClientHello(ch) => ch,
+        other => panic!("not a ClientHello: {other:?}"),
+    }
+}
+
+/// The trace's client also offers things oxtls does not send by default
+/// (renegotiation_info, session_ticket, more groups and schemes,
+/// psk_key_exchange_modes, record_size_limit). This hook takes those from
+/// the trace and keeps, from what oxtls built, every extension that
+/// carries this connection's own values: server_name, key_share and
+/// supported_versions.
+fn shape_like_trace(hello: &mut ClientHello) {
+    const OURS: [ExtensionType; 3] = [
+        ExtensionType::ServerName,
+        ExtensionType::KeyShare,
+        ExtensionType::SupportedVersions,
+    ];
+    let built = core::mem::take(&mut hello.extensions);
+    for typ in OURS {
+        assert!(built.iter().any(|e| e.ext_type() == typ), "oxtls sent no {typ:?}");
+    }
+    hello.extensions = trace_client_hello()
+        .extensions
+        .into_iter()
+        .map(|t| match built.iter().find(|o| o.ext_type() == t.ext_type() && OURS.contains(&t.ext_type())) {
+            Some(ours) => ours.clone(),
+            None => t,
+        })
+        .collect();
+}
+
+fn replay_config() -> Arc<ClientConfig> {
+    let mut random = rfc8448(S3, "construct a ClientHello", "ClientHello")[6..38].to_vec();
+    random.extend(rfc8448(S3, "{client}  create an ephemeral x25519", "private key"));
+    let mut config = ClientConfig::builder()
+        .with_cipher_suites(&[
+            SupportedCipherSuite::Tls13(&TLS13_AES_128_GCM_SHA256),
+            SupportedCipherSuite::Tls13(&TLS13_CHACHA20_POLY1305_SHA256),
+            SupportedCipherSuite::Tls13(&TLS13_AES_256_GCM_SHA384),
+        ])
+        .with_kx_groups(&[&X25519])
+        .dangerous()
+        // The trace's certificate expired long ago; NoVerification still
+        // checks the CertificateVerify signature with its key.
+        .with_custom_certificate_verifier(Arc::new(NoVerification))
+        .with_no_client_auth();
+    config.randomness = Randomness::fixed_for_testing(random);
+    // The trace's client sends an empty legacy_session_id and no
+    // ChangeCipherSpec.
+    config.middlebox_compat = false;
+    config.client_hello_hook = Some(shape_like_trace);
+    Arc::new(config)
+}
+
+fn output(conn: &mut ClientConnection) -> Vec<u8> {
+    let mut out = Vec::new();
+    while conn.wants_write() {
+        conn.write_tls(&mut out).unwrap();
+    }
+    out
+}
+
+fn feed(conn: &mut ClientConnection, mut bytes: &[u8]) {
+    while !bytes.is_empty() {
+        conn.read_tls(&mut bytes).unwrap();
+        conn.process_new_packets().unwrap();
+    }
+}
+
+#[test]
+fn simple_1rtt_handshake_is_byte_exact() {
+    let mut conn = ClientConnection::new(replay_config(), "server".try_into().unwrap()).unwrap();
+
+    // {client} send handshake record: the ClientHello.
+    let hello_record = rfc8448_nth(S3, "{client}  send handshake record", 0, "complete record");
+    assert_eq!(output(&mut conn), hello_record);
+
+    // {server} send handshake record (twice): ServerHello, then the
+    // encrypted EncryptedExtensions..Finished. Fed one byte at a time.
+    let server_hello = rfc8448_nth(S3, "{server}  send handshake record", 0, "complete record");
+    let server_flight = rfc8448_nth(S3, "{server}  send handshake record", 1, "complete record");
+    for byte in server_hello.iter().chain(&server_flight) {
+        feed(&mut conn, &[*byte]);
+    }
+    assert!(!conn.is_handshaking());
+    assert_eq!(
+        conn.negotiated_cipher_suite().map(|s| s.suite()),
+        Some(crate::msgs::enums::CipherSuite::TLS13_AES_128_GCM_SHA256)
+    );
+    assert_eq!(conn.peer_certificates().map(<[_]>::len), Some(1));
+
+    // {client} send handshake record: our Finished.
+    let finished_record = rfc8448_nth(S3, "{client}  send handshake record", 1, "complete record");
+    assert_eq!(output(&mut conn), finished_record);
+
+    // The server's NewSessionTicket, then its application data.
+    feed(&mut conn, &rfc8448_nth(S3, "{server}  send handshake record", 2, "complete record"));
+    feed(&mut conn, &rfc8448(S3, "{server}  send application_data record", "complete record"));
+    let payload = rfc8448(S3, "{server}  send application_data record", "payload");
+    let mut got = vec![0u8; payload.len()];
+    conn.reader().read_exact(&mut got).unwrap();
+    assert_eq!(got, payload);
+
+    // Our application data and close_notify, sealed exactly as the trace's.
+    let payload = rfc8448(S3, "{client}  send application_data record", "payload");
+    conn.writer().write_all(&payload).unwrap();
+    assert_eq!(
+        output(&mut conn),
+        rfc8448(S3, "{client}  send application_data record", "complete record")
+    );
+    conn.send_close_notify();
+    assert_eq!(
+        output(&mut conn),
+        rfc8448(S3, "{client}  send alert record", "complete record")
+    );
+
+    // And the server's close_notify closes the read side cleanly.
+    feed(&mut conn, &rfc8448(S3, "{server}  send alert record", "complete record"));
+    assert_eq!(conn.reader().read(&mut [0u8; 8]).unwrap(), 0);
+}
+
+#[test]
+fn a_tampered_server_finished_is_refused_with_decrypt_error() {
+    let mut conn = ClientConnection::new(replay_config(), "server".try_into().unwrap()).unwrap();
+    output(&mut conn);
+    feed(&mut conn, &rfc8448_nth(S3, "{server}  send handshake record", 0, "complete record"));
+    let mut flight = rfc8448_nth(S3, "{server}  send handshake record", 1, "complete record");
+    // Flip a bit of the ciphertext: the record no longer authenticates.
+    let last = flight.len() - 20;
+    flight[last] ^= 1;
+    conn.read_tls(&mut &flight[..]).unwrap();
+    assert_eq!(conn.process_new_packets().unwrap_err(), crate::Error::DecryptError);
+    // The error is sticky, and a bad_record_mac alert is queued.
+    assert_eq!(conn.process_new_packets().unwrap_err(), crate::Error::DecryptError);
+    assert!(conn.wants_write());
+}
