@@ -17,3 +17,6 @@ pub mod hello;
 pub mod server_ext;
 pub mod tls12;
 pub mod tls13;
+
+#[cfg(test)]
+mod tests;
