@@ -8,9 +8,10 @@
 use core::fmt;
 
 use super::client_ext::ClientExtension;
-use super::codec::{encode_list, encode_opaque, Codec, ListLength, Reader};
+use super::codec::{encode_list, encode_opaque, encode_prefixed, Codec, ListLength, Reader};
 use super::enums::{
     CipherSuite, Compression, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion,
+    ServerNameType,
 };
 use super::extensions::{
     encode_extensions, find_extension, first_duplicate, read_extensions, ExtensionForm,
@@ -168,7 +169,7 @@ impl ClientHello {
         match self.find_extension(ExtensionType::ServerName)? {
             ClientExtension::ServerName(names) => names
                 .iter()
-                .find(|n| n.typ == super::enums::ServerNameType::HostName)
+                .find(|n| n.typ == ServerNameType::HostName)
                 .map(|n| n.name.as_slice()),
             _ => None,
         }
@@ -200,7 +201,7 @@ impl ClientHello {
     pub fn encode_handshake(&self) -> EncodedClientHello {
         let mut bytes = Vec::new();
         HandshakeType::ClientHello.encode(&mut bytes);
-        super::codec::encode_prefixed(&mut bytes, ListLength::U24, |out| self.encode(out));
+        encode_prefixed(&mut bytes, ListLength::U24, |out| self.encode(out));
         let binders_len = self.psk_offer().map_or(0, |o| o.binders_encoded_len());
         EncodedClientHello {
             binders_at: bytes.len().saturating_sub(binders_len),
@@ -274,7 +275,7 @@ impl EncodedClientHello {
     /// them changes).
     pub fn set_binders(&mut self, binders: &[&[u8]]) -> Result<(), Error> {
         let mut list = Vec::new();
-        super::codec::encode_prefixed(&mut list, ListLength::U16, |out| {
+        encode_prefixed(&mut list, ListLength::U16, |out| {
             for binder in binders {
                 encode_opaque(out, ListLength::U8, binder);
             }

@@ -18,3 +18,6 @@ pub mod record_header;
 pub mod server_ext;
 pub mod tls12;
 pub mod tls13;
+
+#[cfg(test)]
+mod tests;
