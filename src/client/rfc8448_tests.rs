@@ -7,24 +7,84 @@ use std::sync::Arc;
 
 use crate::client::ClientConfig;
 use crate::conn::ClientConnection;
+use crate::crypto::kx::X25519;
 use crate::crypto::rand::Randomness;
+use crate::crypto::suites::SupportedCipherSuite;
 use crate::crypto::suites::{
     TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384, TLS13_CHACHA20_POLY1305_SHA256,
 };
-use crate::crypto::suites::SupportedCipherSuite;
-use crate::crypto::kx::X25519;
+use crate::error::Error;
+use crate::msgs::enums::SignatureScheme;
 use crate::msgs::enums::{ExtensionType, ProtocolVersion};
 use crate::msgs::extensions::ExtensionForm;
 use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
 use crate::msgs::hello::ClientHello;
+use crate::pki_types::{CertificateDer, ServerName, UnixTime};
 use crate::test_vectors::{rfc8448, rfc8448_nth};
-use crate::verify::dangerous::NoVerification;
+use crate::verify::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+
+/// Accepts exactly the trace's certificate and its CertificateVerify.
+///
+/// The trace's server key is RSA-1024, which ring (rightly) refuses to
+/// verify, and its certificate has long expired; so this verifier checks
+/// that the client hands it the trace's certificate, the trace's scheme
+/// and signature, and a message built over the right transcript hash.
+#[derive(Debug)]
+struct TraceServerVerifier;
+
+impl ServerCertVerifier for TraceServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, Error> {
+        let msg = rfc8448(S3, "construct a Certificate", "Certificate");
+        // Handshake header, context length, list length, entry length.
+        let der = &msg[4 + 1 + 3 + 3..][..end_entity.len()];
+        assert_eq!(end_entity.as_ref(), der);
+        assert!(intermediates.is_empty());
+        assert_eq!(server_name.to_str(), "server");
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        _cert: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<HandshakeSignatureValid, Error> {
+        let cv = rfc8448(S3, "construct a CertificateVerify", "CertificateVerify");
+        assert_eq!(scheme, SignatureScheme::RSA_PSS_RSAE_SHA256);
+        assert_eq!(signature, &cv[8..]);
+        // RFC 8446 §4.4.3: 64 spaces, the context string, a zero byte, and
+        // the transcript hash through Certificate.
+        assert_eq!(&message[..64], &[0x20; 64][..]);
+        assert!(message[64..].starts_with(b"TLS 1.3, server CertificateVerify\0"));
+        let transcript: Vec<u8> = [
+            rfc8448(S3, "construct a ClientHello", "ClientHello"),
+            rfc8448(S3, "construct a ServerHello", "ServerHello"),
+            rfc8448(S3, "construct a EncryptedExtensions", "EncryptedExtensions"),
+            rfc8448(S3, "construct a Certificate", "Certificate"),
+        ]
+        .concat();
+        let hash = crate::crypto::hash::HashAlgorithm::Sha256.hash(&transcript);
+        assert_eq!(&message[64 + 34..], hash.as_bytes());
+        Ok(HandshakeSignatureValid::assertion())
+    }
+}
 
 const S3: &str = "3. ";
 
 fn trace_client_hello() -> ClientHello {
     let bytes = rfc8448(S3, "construct a ClientHello", "ClientHello");
-    match HandshakeMessage::parse(&bytes, ProtocolVersion::TLSv1_3).unwrap().payload {
+    match HandshakeMessage::parse(&bytes, ProtocolVersion::TLSv1_3)
+        .unwrap()
+        .payload
+    {
         HandshakePayload::ClientHello(ch) => ch,
         other => panic!("not a ClientHello: {other:?}"),
     }
@@ -44,21 +104,33 @@ fn shape_like_trace(hello: &mut ClientHello) {
     ];
     let built = core::mem::take(&mut hello.extensions);
     for typ in OURS {
-        assert!(built.iter().any(|e| e.ext_type() == typ), "oxtls sent no {typ:?}");
+        assert!(
+            built.iter().any(|e| e.ext_type() == typ),
+            "oxtls sent no {typ:?}"
+        );
     }
     hello.extensions = trace_client_hello()
         .extensions
         .into_iter()
-        .map(|t| match built.iter().find(|o| o.ext_type() == t.ext_type() && OURS.contains(&t.ext_type())) {
-            Some(ours) => ours.clone(),
-            None => t,
+        .map(|t| {
+            match built
+                .iter()
+                .find(|o| o.ext_type() == t.ext_type() && OURS.contains(&t.ext_type()))
+            {
+                Some(ours) => ours.clone(),
+                None => t,
+            }
         })
         .collect();
 }
 
 fn replay_config() -> Arc<ClientConfig> {
     let mut random = rfc8448(S3, "construct a ClientHello", "ClientHello")[6..38].to_vec();
-    random.extend(rfc8448(S3, "{client}  create an ephemeral x25519", "private key"));
+    random.extend(rfc8448(
+        S3,
+        "{client}  create an ephemeral x25519",
+        "private key",
+    ));
     let mut config = ClientConfig::builder()
         .with_cipher_suites(&[
             SupportedCipherSuite::Tls13(&TLS13_AES_128_GCM_SHA256),
@@ -67,9 +139,7 @@ fn replay_config() -> Arc<ClientConfig> {
         ])
         .with_kx_groups(&[&X25519])
         .dangerous()
-        // The trace's certificate expired long ago; NoVerification still
-        // checks the CertificateVerify signature with its key.
-        .with_custom_certificate_verifier(Arc::new(NoVerification))
+        .with_custom_certificate_verifier(Arc::new(TraceServerVerifier))
         .with_no_client_auth();
     config.randomness = Randomness::fixed_for_testing(random);
     // The trace's client sends an empty legacy_session_id and no
@@ -121,8 +191,18 @@ fn simple_1rtt_handshake_is_byte_exact() {
     assert_eq!(output(&mut conn), finished_record);
 
     // The server's NewSessionTicket, then its application data.
-    feed(&mut conn, &rfc8448_nth(S3, "{server}  send handshake record", 2, "complete record"));
-    feed(&mut conn, &rfc8448(S3, "{server}  send application_data record", "complete record"));
+    feed(
+        &mut conn,
+        &rfc8448_nth(S3, "{server}  send handshake record", 2, "complete record"),
+    );
+    feed(
+        &mut conn,
+        &rfc8448(
+            S3,
+            "{server}  send application_data record",
+            "complete record",
+        ),
+    );
     let payload = rfc8448(S3, "{server}  send application_data record", "payload");
     let mut got = vec![0u8; payload.len()];
     conn.reader().read_exact(&mut got).unwrap();
@@ -133,7 +213,11 @@ fn simple_1rtt_handshake_is_byte_exact() {
     conn.writer().write_all(&payload).unwrap();
     assert_eq!(
         output(&mut conn),
-        rfc8448(S3, "{client}  send application_data record", "complete record")
+        rfc8448(
+            S3,
+            "{client}  send application_data record",
+            "complete record"
+        )
     );
     conn.send_close_notify();
     assert_eq!(
@@ -142,7 +226,10 @@ fn simple_1rtt_handshake_is_byte_exact() {
     );
 
     // And the server's close_notify closes the read side cleanly.
-    feed(&mut conn, &rfc8448(S3, "{server}  send alert record", "complete record"));
+    feed(
+        &mut conn,
+        &rfc8448(S3, "{server}  send alert record", "complete record"),
+    );
     assert_eq!(conn.reader().read(&mut [0u8; 8]).unwrap(), 0);
 }
 
@@ -150,14 +237,23 @@ fn simple_1rtt_handshake_is_byte_exact() {
 fn a_tampered_server_finished_is_refused_with_decrypt_error() {
     let mut conn = ClientConnection::new(replay_config(), "server".try_into().unwrap()).unwrap();
     output(&mut conn);
-    feed(&mut conn, &rfc8448_nth(S3, "{server}  send handshake record", 0, "complete record"));
+    feed(
+        &mut conn,
+        &rfc8448_nth(S3, "{server}  send handshake record", 0, "complete record"),
+    );
     let mut flight = rfc8448_nth(S3, "{server}  send handshake record", 1, "complete record");
     // Flip a bit of the ciphertext: the record no longer authenticates.
     let last = flight.len() - 20;
     flight[last] ^= 1;
     conn.read_tls(&mut &flight[..]).unwrap();
-    assert_eq!(conn.process_new_packets().unwrap_err(), crate::Error::DecryptError);
+    assert_eq!(
+        conn.process_new_packets().unwrap_err(),
+        crate::Error::DecryptError
+    );
     // The error is sticky, and a bad_record_mac alert is queued.
-    assert_eq!(conn.process_new_packets().unwrap_err(), crate::Error::DecryptError);
+    assert_eq!(
+        conn.process_new_packets().unwrap_err(),
+        crate::Error::DecryptError
+    );
     assert!(conn.wants_write());
 }
