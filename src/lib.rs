@@ -17,6 +17,7 @@ pub mod client;
 pub mod conn;
 pub mod crypto;
 pub mod error;
+pub mod log;
 pub mod msgs;
 pub mod record;
 pub mod verify;
@@ -29,6 +30,7 @@ pub use conn::{ClientConnection, IoState, Reader, Writer};
 pub use crypto::kx::{SupportedKxGroup, ALL_KX_GROUPS};
 pub use crypto::suites::{SupportedCipherSuite, ALL_CIPHER_SUITES, DEFAULT_CIPHER_SUITES};
 pub use error::{CertificateError, Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
+pub use log::{LogLevel, Logger};
 pub use msgs::enums::{
     AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
 };

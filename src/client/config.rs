@@ -9,6 +9,7 @@ use crate::crypto::kx::{SupportedKxGroup, ALL_KX_GROUPS};
 use crate::crypto::rand::Randomness;
 use crate::crypto::suites::{SupportedCipherSuite, DEFAULT_CIPHER_SUITES};
 use crate::error::Error;
+use crate::log::Logger;
 use crate::msgs::enums::ProtocolVersion;
 use crate::record::joiner::DEFAULT_MAX_HANDSHAKE_LEN;
 use crate::record::protect::MAX_FRAGMENT_LEN;
@@ -37,6 +38,8 @@ pub struct ClientConfig {
     /// The largest record we send, header included (as in rustls: 32 to
     /// 16389 bytes). `None` means the protocol's maximum.
     pub max_fragment_size: Option<usize>,
+    /// Receives a line for each notable event of a connection.
+    pub logger: Option<Arc<dyn Logger>>,
     /// The largest handshake message accepted from the server.
     pub(crate) max_handshake_message_len: usize,
     /// Where random values come from; fixed only in known-answer tests.
@@ -230,6 +233,7 @@ impl WantsClientCert {
             alpn_protocols: Vec::new(),
             enable_sni: true,
             max_fragment_size: None,
+            logger: None,
             max_handshake_message_len: DEFAULT_MAX_HANDSHAKE_LEN,
             randomness: Randomness::System,
             middlebox_compat: true,

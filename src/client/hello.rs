@@ -19,6 +19,7 @@ use crate::crypto::hash::{Transcript, TranscriptBuffer};
 use crate::crypto::kx::{KeyExchange, SupportedKxGroup};
 use crate::crypto::suites::{SupportedCipherSuite, Tls13CipherSuite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
+use crate::log::LogLevel;
 use crate::msgs::client_ext::ClientExtension;
 use crate::msgs::enums::{
     AlertDescription, CipherSuite, Compression, ContentType, EcPointFormat, ExtensionType,
@@ -464,6 +465,14 @@ impl ExpectServerHello {
             .into());
         }
 
+        common.log(
+            LogLevel::Debug,
+            format_args!(
+                "server sent HelloRetryRequest (group {:?}, cookie: {})",
+                hrr.key_share(),
+                cookie.is_some()
+            ),
+        );
         // RFC 8446 §4.4.1: ClientHello1 becomes message_hash in the
         // transcript, then the HelloRetryRequest follows.
         let mut transcript = buffer.start_hash(suite.hash);

@@ -24,6 +24,7 @@ use crate::crypto::kx::SharedSecret;
 use crate::crypto::suites::Tls13CipherSuite;
 use crate::crypto::tls13::{self as keys, EarlySecret, HandshakeSecret, Secret};
 use crate::error::{CertificateError, Error, InvalidMessage, PeerMisbehaved};
+use crate::log::LogLevel;
 use crate::msgs::enums::{
     AlertDescription, ExtensionType, HandshakeType, KeyUpdateRequest, SignatureScheme,
 };
@@ -424,6 +425,10 @@ impl ExpectFinished {
         let resumption_secret = master.resumption_master_secret(&transcript.current_hash());
         common.may_receive_application_data = true;
         common.start_sending_application_data()?;
+        common.log(
+            LogLevel::Info,
+            format_args!("handshake complete: TLS 1.3, {:?}", suite.suite),
+        );
         Ok(State::Traffic(Box::new(Traffic {
             config,
             suite,
@@ -496,6 +501,10 @@ impl Traffic {
             KeyUpdateRequest::UpdateRequested => true,
             _ => return Err(InvalidMessage::IllegalValue("KeyUpdate.request_update").into()),
         };
+        common.log(
+            LogLevel::Debug,
+            format_args!("server updated its keys (reply requested: {answer})"),
+        );
         self.server_secret = self.server_secret.next_traffic_secret();
         common.set_decrypter(decrypter(self.suite, &self.server_secret)?);
         if answer && !common.sent_close_notify {

@@ -1,10 +1,14 @@
 //! What every state of a connection shares: the buffers, the record keys,
 //! what has been negotiated, and how to send.
 
+use core::fmt;
+use std::sync::Arc;
+
 use rustls_pki_types::CertificateDer;
 
 use crate::crypto::suites::SupportedCipherSuite;
 use crate::error::Error;
+use crate::log::{LogLevel, Logger};
 use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use crate::record::deframer::Deframer;
 use crate::record::protect::{RecordDecrypter, RecordEncrypter};
@@ -32,10 +36,11 @@ pub(crate) struct CommonState {
     pub(crate) early_writes: Vec<u8>,
     /// The limit on buffered plaintext and on buffered TLS output.
     pub(crate) buffer_limit: Option<usize>,
+    pub(crate) logger: Option<Arc<dyn Logger>>,
 }
 
 impl CommonState {
-    pub(crate) fn new(max_fragment: usize) -> Self {
+    pub(crate) fn new(max_fragment: usize, logger: Option<Arc<dyn Logger>>) -> Self {
         Self {
             deframer: Deframer::new(),
             sendbuf: SendBuffer::new(max_fragment),
@@ -52,6 +57,14 @@ impl CommonState {
             sent_close_notify: false,
             early_writes: Vec::new(),
             buffer_limit: Some(64 * 1024),
+            logger,
+        }
+    }
+
+    /// Logs a message, formatting it only if someone listens.
+    pub(crate) fn log(&self, level: LogLevel, message: fmt::Arguments<'_>) {
+        if let Some(logger) = &self.logger {
+            logger.log(level, &message.to_string());
         }
     }
 
@@ -80,6 +93,11 @@ impl CommonState {
 
     /// Sends an alert. Fatal alerts end our side of the connection.
     pub(crate) fn send_alert(&mut self, level: AlertLevel, desc: AlertDescription) {
+        let log_level = match level {
+            AlertLevel::Fatal => LogLevel::Warn,
+            _ => LogLevel::Debug,
+        };
+        self.log(log_level, format_args!("sending {level:?} alert {desc:?}"));
         // A failure to encrypt the alert leaves nothing better to do: the
         // connection is ending either way.
         let _ = self.send(ContentType::Alert, &[level.to_wire(), desc.to_wire()]);

@@ -20,6 +20,7 @@ pub use self::io_impl::{Reader, Writer};
 use crate::client::{ClientConfig, State};
 use crate::crypto::suites::SupportedCipherSuite;
 use crate::error::{Error, InvalidMessage, PeerMisbehaved};
+use crate::log::LogLevel;
 use crate::msgs::codec::{Codec, Reader as WireReader};
 use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use crate::record::deframer::RawRecord;
@@ -72,7 +73,7 @@ impl ClientConnection {
     /// Starts a connection to `server_name`: the ClientHello is queued for
     /// `write_tls` at once.
     pub fn new(config: Arc<ClientConfig>, server_name: ServerName<'static>) -> Result<Self, Error> {
-        let mut common = CommonState::new(config.max_fragment_len());
+        let mut common = CommonState::new(config.max_fragment_len(), config.logger.clone());
         let joiner = HandshakeJoiner::new(config.max_handshake_message_len());
         let state = crate::client::start_handshake(config, server_name, &mut common)?;
         Ok(Self {
@@ -141,6 +142,8 @@ impl ClientConnection {
     /// Ends the connection on `err`: sends the alert it calls for (under
     /// the current write keys) and keeps it to return again.
     fn fail(&mut self, err: Error) {
+        self.common
+            .log(LogLevel::Error, format_args!("connection failed: {err}"));
         if let Some(alert) = err.alert() {
             self.common.send_alert(AlertLevel::Fatal, alert);
         }
@@ -257,6 +260,10 @@ impl ClientConnection {
         let level = AlertLevel::read(&mut r)?;
         let desc = AlertDescription::read(&mut r)?;
         r.expect_empty("Alert")?;
+        self.common.log(
+            LogLevel::Debug,
+            format_args!("received {level:?} alert {desc:?}"),
+        );
         if desc == AlertDescription::CloseNotify {
             // A close during the handshake is a failed handshake, not an
             // end of data.
