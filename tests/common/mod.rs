@@ -20,6 +20,7 @@
 
 pub mod certs;
 pub mod openssl_server;
+pub mod oxtls_client;
 pub mod pump;
 pub mod rustls_client;
 pub mod rustls_server;
