@@ -20,7 +20,10 @@ fn check_exporter(client: &ClientConnection, server: &rustls::ServerConnection) 
         let ours = client
             .export_keying_material(vec![0u8; 48], b"EXPERIMENTAL test", context)
             .unwrap();
-        assert_eq!(ours, server_export(server, b"EXPERIMENTAL test", context, 48));
+        assert_eq!(
+            ours,
+            server_export(server, b"EXPERIMENTAL test", context, 48)
+        );
     }
 }
 
@@ -46,13 +49,16 @@ fn every_suite_with_every_group() {
                 .kx_groups(&[group])
                 .connection();
             let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
-            handshake(&mut client, &mut server).unwrap_or_else(|e| panic!("{suite:?} {group:?}: {e}"));
+            handshake(&mut client, &mut server)
+                .unwrap_or_else(|e| panic!("{suite:?} {group:?}: {e}"));
             let view = ServerView::of(&server);
             assert_eq!(view.suite, Some(suite));
             assert_eq!(view.kx_group, Some(group));
             assert_eq!(client.protocol_version(), Some(ProtocolVersion::TLSv1_3));
             assert_eq!(
-                client.negotiated_cipher_suite().map(|s| u16::from(s.suite())),
+                client
+                    .negotiated_cipher_suite()
+                    .map(|s| u16::from(s.suite())),
                 Some(id)
             );
             // X25519 is our first group, so only the others need a retry.
@@ -61,7 +67,11 @@ fn every_suite_with_every_group() {
             } else {
                 HandshakeKind::FullWithHelloRetryRequest
             };
-            assert_eq!(view.handshake_kind, Some(expect_kind), "{suite:?} {group:?}");
+            assert_eq!(
+                view.handshake_kind,
+                Some(expect_kind),
+                "{suite:?} {group:?}"
+            );
             send_pattern(&mut client, &mut server, Side::Client, 100_000).unwrap();
             send_pattern(&mut client, &mut server, Side::Server, 100_000).unwrap();
             check_exporter(&client, &server);
@@ -170,7 +180,10 @@ fn input_fed_one_byte_at_a_time() {
         .versions(TlsVersions::Tls13Only)
         .connection();
     let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
-    server.writer().write_all(b"early words from the server").unwrap();
+    server
+        .writer()
+        .write_all(b"early words from the server")
+        .unwrap();
     let mut moved = true;
     while moved {
         let mut to_server = Vec::new();
@@ -308,10 +321,16 @@ fn writes_before_the_handshake_are_sent_after_it() {
         .versions(TlsVersions::Tls13Only)
         .connection();
     let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
-    client.writer().write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    client
+        .writer()
+        .write_all(b"GET / HTTP/1.0\r\n\r\n")
+        .unwrap();
     assert!(client.is_handshaking());
     let exchange = handshake(&mut client, &mut server).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(exchange.received_by(Side::Server), b"GET / HTTP/1.0\r\n\r\n");
+    assert_eq!(
+        exchange.received_by(Side::Server),
+        b"GET / HTTP/1.0\r\n\r\n"
+    );
 }
 
 #[test]
@@ -331,8 +350,12 @@ fn exporter_refuses_before_the_handshake_and_empty_output() {
     let pki = TestPki::new();
     let client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
     assert_eq!(
-        client.export_keying_material([0u8; 16], b"label", None).unwrap_err(),
+        client
+            .export_keying_material([0u8; 16], b"label", None)
+            .unwrap_err(),
         oxtls::Error::HandshakeNotComplete
     );
-    assert!(client.export_keying_material([0u8; 0], b"label", None).is_err());
+    assert!(client
+        .export_keying_material([0u8; 0], b"label", None)
+        .is_err());
 }

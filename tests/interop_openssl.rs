@@ -1,0 +1,152 @@
+//! oxtls's client against `openssl s_server -tls1_3` on 127.0.0.1, over real
+//! sockets: every suite and group, a forced HelloRetryRequest, and a
+//! KeyUpdate sent by the server.
+
+mod common;
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use common::certs::{KeyType, TestPki};
+use common::openssl_server::{OpensslServer, OpensslServerOptions, SServerMode};
+use common::oxtls_client::{oxtls_client, oxtls_config};
+use common::TlsVersions;
+use oxtls::{ClientConnection, ProtocolVersion};
+
+/// Connects, runs the handshake over the socket, and returns both.
+fn connect(server: &OpensslServer, client: &mut ClientConnection) -> TcpStream {
+    let mut sock = TcpStream::connect(server.addr()).expect("connect to s_server");
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    client
+        .complete_io(&mut sock)
+        .unwrap_or_else(|e| panic!("handshake failed: {e}\n{}", server.diagnostics()));
+    assert!(!client.is_handshaking());
+    sock
+}
+
+/// Sends an HTTP GET and reads until the server closes.
+fn http_get(client: &mut ClientConnection, sock: &mut TcpStream) -> String {
+    client
+        .writer()
+        .write_all(b"GET / HTTP/1.0\r\n\r\n")
+        .unwrap();
+    let mut page = Vec::new();
+    loop {
+        while client.wants_write() {
+            client.write_tls(sock).unwrap();
+        }
+        match client.reader().read_to_end(&mut page) {
+            Ok(_) => break,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+            Err(e) => panic!("read failed: {e}"),
+        }
+        if client.read_tls(sock).unwrap() == 0 {
+            client.process_new_packets().unwrap();
+            let _ = client.reader().read_to_end(&mut page);
+            break;
+        }
+        client.process_new_packets().unwrap();
+    }
+    String::from_utf8_lossy(&page).into_owned()
+}
+
+#[test]
+fn every_suite_and_group() {
+    let pki = TestPki::new();
+    let cert = pki.server_cert(KeyType::EcdsaP256);
+    let suites = [
+        ("TLS_AES_128_GCM_SHA256", 0x1301u16),
+        ("TLS_AES_256_GCM_SHA384", 0x1302),
+        ("TLS_CHACHA20_POLY1305_SHA256", 0x1303),
+    ];
+    for (suite, id) in suites {
+        for group in ["X25519", "P-256", "P-384"] {
+            let server = OpensslServerOptions::new(&cert)
+                .versions(TlsVersions::Tls13Only)
+                .ciphersuites(suite)
+                .groups(group)
+                .mode(SServerMode::Www)
+                .start();
+            let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
+            let mut sock = connect(&server, &mut client);
+            assert_eq!(client.protocol_version(), Some(ProtocolVersion::TLSv1_3));
+            assert_eq!(
+                client
+                    .negotiated_cipher_suite()
+                    .map(|s| u16::from(s.suite())),
+                Some(id)
+            );
+            let page = http_get(&mut client, &mut sock);
+            assert!(
+                page.starts_with("HTTP/1.0 200 ok"),
+                "{suite} {group}: {page:.200}"
+            );
+            assert!(
+                page.contains(suite),
+                "s_server reports another suite: {page}"
+            );
+        }
+    }
+}
+
+#[test]
+fn hello_retry_request_forced_by_the_server_groups() {
+    let pki = TestPki::new();
+    // We send an X25519 share; the server takes only P-384.
+    let server = OpensslServerOptions::new(&pki.server_cert(KeyType::Rsa2048))
+        .versions(TlsVersions::Tls13Only)
+        .groups("P-384")
+        .mode(SServerMode::Www)
+        .start();
+    let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
+    let mut sock = connect(&server, &mut client);
+    let page = http_get(&mut client, &mut sock);
+    assert!(page.starts_with("HTTP/1.0 200 ok"), "{page:.200}");
+}
+
+#[test]
+fn key_update_from_the_server() {
+    let pki = TestPki::new();
+    let mut server = OpensslServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
+        .versions(TlsVersions::Tls13Only)
+        .mode(SServerMode::Interactive)
+        .start();
+    let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
+    let mut sock = connect(&server, &mut client);
+
+    let read_line = |client: &mut ClientConnection, sock: &mut TcpStream| -> String {
+        let mut line = Vec::new();
+        while !line.ends_with(b"\n") {
+            let mut byte = [0u8; 1];
+            match client.reader().read(&mut byte) {
+                Ok(1) => line.push(byte[0]),
+                Ok(_) => panic!("server closed"),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                    client.complete_io(sock).unwrap();
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        String::from_utf8(line).unwrap()
+    };
+
+    for (i, request_reply) in [false, true, true].into_iter().enumerate() {
+        server.key_update(request_reply);
+        server.send_line(&format!("hello {i}"));
+        assert_eq!(read_line(&mut client, &mut sock), format!("hello {i}\n"));
+        // Data we send after the server's update (and our answer to it)
+        // must still reach the server.
+        let msg = format!("client says {i}\n");
+        client.writer().write_all(msg.as_bytes()).unwrap();
+        client.complete_io(&mut sock).unwrap();
+        assert!(
+            server.wait_for_stdout(msg.trim_end()),
+            "server did not print our data:\n{}",
+            server.diagnostics()
+        );
+    }
+    client.send_close_notify();
+    client.complete_io(&mut sock).unwrap();
+}
