@@ -184,7 +184,6 @@ impl InvalidMessage {
             Self::IllegalValue(_) | Self::DuplicateExtension(_) => {
                 AlertDescription::IllegalParameter
             }
-            Self::HandshakeMessageTooLarge => AlertDescription::IllegalParameter,
             _ => AlertDescription::DecodeError,
         }
     }

@@ -257,3 +257,151 @@ fn a_tampered_server_finished_is_refused_with_decrypt_error() {
     );
     assert!(conn.wants_write());
 }
+
+/// The trace's server flight with its encrypted handshake record
+/// decrypted, edited by `edit` (which gets the handshake messages, each
+/// with its header), and encrypted again under the same keys: a server
+/// that says something else, with records that still authenticate.
+fn edited_server_flight(edit: impl FnOnce(&mut Vec<Vec<u8>>)) -> Vec<u8> {
+    use crate::crypto::aead::{AeadAlgorithm, AeadKey};
+    use crate::msgs::codec::Codec;
+    use crate::msgs::enums::ContentType;
+    use crate::msgs::record_header::RecordHeader;
+    use crate::record::protect::{Iv, RecordDecrypter, RecordEncrypter};
+
+    let step = "{server}  derive write traffic keys for handshake data";
+    let key =
+        || AeadKey::new(AeadAlgorithm::Aes128Gcm, &rfc8448(S3, step, "key expanded")).unwrap();
+    let iv = Iv::new(rfc8448(S3, step, "iv expanded").try_into().unwrap());
+    let mut record = rfc8448_nth(S3, "{server}  send handshake record", 1, "complete record");
+    let header = RecordHeader::read_bytes(&record[..5]).unwrap();
+    let (typ, range) = RecordDecrypter::tls13(key(), iv.clone())
+        .open_in_place(&header, &mut record[5..])
+        .unwrap();
+    assert_eq!(typ, ContentType::Handshake);
+    let plain = record[5..][range].to_vec();
+
+    let mut messages = Vec::new();
+    let mut rest = &plain[..];
+    while !rest.is_empty() {
+        let len = u32::from_be_bytes([0, rest[1], rest[2], rest[3]]) as usize;
+        messages.push(rest[..4 + len].to_vec());
+        rest = &rest[4 + len..];
+    }
+    assert_eq!(
+        messages.len(),
+        4,
+        "EncryptedExtensions, Certificate, CertificateVerify, Finished"
+    );
+    edit(&mut messages);
+
+    let mut out = rfc8448_nth(S3, "{server}  send handshake record", 0, "complete record");
+    RecordEncrypter::tls13(key(), iv)
+        .seal_record(ContentType::Handshake, &messages.concat(), &mut out)
+        .unwrap();
+    out
+}
+
+/// Feeds an edited flight and returns the client's error and the alert it
+/// sent, decrypted with the client's handshake keys.
+fn fail_on(flight: &[u8]) -> (crate::Error, Vec<u8>) {
+    use crate::crypto::aead::{AeadAlgorithm, AeadKey};
+    use crate::msgs::codec::Codec;
+    use crate::msgs::record_header::RecordHeader;
+    use crate::record::protect::{Iv, RecordDecrypter};
+
+    let mut conn = ClientConnection::new(replay_config(), "server".try_into().unwrap()).unwrap();
+    output(&mut conn);
+    conn.read_tls(&mut &flight[..]).unwrap();
+    let err = conn.process_new_packets().unwrap_err();
+    let mut record = output(&mut conn);
+    let step = "{server}  derive read traffic keys for handshake data";
+    let key = AeadKey::new(AeadAlgorithm::Aes128Gcm, &rfc8448(S3, step, "key expanded")).unwrap();
+    let iv = Iv::new(rfc8448(S3, step, "iv expanded").try_into().unwrap());
+    let header = RecordHeader::read_bytes(&record[..5]).unwrap();
+    let (_, range) = RecordDecrypter::tls13(key, iv)
+        .open_in_place(&header, &mut record[5..])
+        .unwrap();
+    (err, record[5..][range].to_vec())
+}
+
+#[test]
+fn the_unedited_flight_still_completes() {
+    let mut conn = ClientConnection::new(replay_config(), "server".try_into().unwrap()).unwrap();
+    output(&mut conn);
+    // The record layer's decryption of the trace's record gives exactly
+    // the trace's plaintext messages.
+    feed(
+        &mut conn,
+        &edited_server_flight(|m| {
+            let want = [
+                rfc8448(S3, "construct a EncryptedExtensions", "EncryptedExtensions"),
+                rfc8448(S3, "construct a Certificate", "Certificate"),
+                rfc8448(S3, "construct a CertificateVerify", "CertificateVerify"),
+                rfc8448(S3, "{server}  construct a Finished", "Finished"),
+            ];
+            assert_eq!(m[..], want[..]);
+        }),
+    );
+    assert!(!conn.is_handshaking());
+}
+
+#[test]
+fn a_wrong_server_finished_is_a_decrypt_error() {
+    let (err, alert) = fail_on(&edited_server_flight(|m| {
+        let last = m[3].len() - 1;
+        m[3][last] ^= 1;
+    }));
+    assert!(
+        matches!(&err, crate::Error::PeerMisbehaved(p) if p.to_string().contains("Finished")),
+        "{err:?}"
+    );
+    assert_eq!(alert, [2, 51], "fatal decrypt_error");
+}
+
+#[test]
+fn an_alpn_answer_we_did_not_ask_for_is_an_unsupported_extension() {
+    // EncryptedExtensions carrying ALPN "h2": 00 10, len 5, list len 3, "h2".
+    let (err, alert) = fail_on(&edited_server_flight(|m| {
+        m[0] = vec![8, 0, 0, 11, 0, 9, 0, 0x10, 0, 5, 0, 3, 2, b'h', b'2'];
+    }));
+    assert!(matches!(err, crate::Error::PeerMisbehaved(_)), "{err:?}");
+    assert_eq!(alert, [2, 110], "fatal unsupported_extension");
+}
+
+#[test]
+fn an_extension_that_does_not_belong_in_encrypted_extensions() {
+    // supported_versions (which we offered) is not for EncryptedExtensions.
+    let (err, alert) = fail_on(&edited_server_flight(|m| {
+        m[0] = vec![8, 0, 0, 8, 0, 6, 0, 0x2b, 0, 2, 3, 4];
+    }));
+    assert!(matches!(err, crate::Error::PeerMisbehaved(_)), "{err:?}");
+    assert_eq!(alert, [2, 47], "fatal illegal_parameter");
+}
+
+#[test]
+fn an_empty_server_certificate_is_a_decode_error() {
+    let (err, alert) = fail_on(&edited_server_flight(|m| {
+        m[1] = vec![11, 0, 0, 4, 0, 0, 0, 0];
+    }));
+    assert_eq!(
+        err,
+        crate::Error::InvalidMessage(crate::InvalidMessage::EmptyVector(
+            "Certificate.certificate_list"
+        ))
+    );
+    assert_eq!(alert, [2, 50], "fatal decode_error");
+}
+
+#[test]
+fn messages_out_of_order_are_unexpected() {
+    // Finished where the Certificate should be.
+    let (err, alert) = fail_on(&edited_server_flight(|m| {
+        m.swap(1, 3);
+    }));
+    assert!(
+        matches!(err, crate::Error::InappropriateHandshakeMessage { .. }),
+        "{err:?}"
+    );
+    assert_eq!(alert, [2, 10], "fatal unexpected_message");
+}
