@@ -36,3 +36,17 @@ pub use msgs::enums::{
 };
 pub use rustls_pki_types as pki_types;
 pub use verify::{RootCertStore, ServerCertVerifier, WebPkiServerVerifier};
+
+#[cfg(test)]
+mod thread_safety {
+    /// A config is shared by connections on any threads; a connection may
+    /// move between threads (one at a time).
+    #[test]
+    fn config_is_shareable_and_connections_can_move() {
+        fn shareable<T: Send + Sync>() {}
+        fn movable<T: Send>() {}
+        shareable::<super::ClientConfig>();
+        shareable::<std::sync::Arc<super::ClientConfig>>();
+        movable::<super::ClientConnection>();
+    }
+}

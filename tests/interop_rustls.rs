@@ -359,3 +359,59 @@ fn exporter_refuses_before_the_handshake_and_empty_output() {
         .export_keying_material([0u8; 0], b"label", None)
         .is_err());
 }
+
+#[test]
+fn max_fragment_size_bounds_our_records() {
+    let pki = TestPki::new();
+    let mut server = RustlsServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
+        .versions(TlsVersions::Tls13Only)
+        .connection();
+    let mut config = oxtls_config(&[pki.ca_der()]);
+    config.max_fragment_size = Some(512);
+    let mut client = oxtls_client(config, "localhost");
+    handshake(&mut client, &mut server).unwrap_or_else(|e| panic!("{e}"));
+    let exchange = send_pattern(&mut client, &mut server, Side::Client, 10_000).unwrap();
+    let records = common::pump::records(&exchange.tls_from(Side::Client));
+    assert!(records.len() >= 10_000 / 512);
+    // 512 bytes on the wire before protection: 507 of plaintext, plus the
+    // content type byte and the tag once sealed.
+    for (typ, len) in records {
+        assert_eq!(typ, 23);
+        assert!(len <= 507 + 1 + 16, "record of {len} bytes");
+    }
+}
+
+#[test]
+fn the_logger_hears_about_the_handshake() {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Debug, Default)]
+    struct Lines(Mutex<Vec<(oxtls::LogLevel, String)>>);
+    impl oxtls::Logger for Lines {
+        fn log(&self, level: oxtls::LogLevel, message: &str) {
+            self.0.lock().unwrap().push((level, message.to_string()));
+        }
+    }
+
+    let pki = TestPki::new();
+    let mut server = RustlsServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
+        .versions(TlsVersions::Tls13Only)
+        .kx_groups(&[RNamedGroup::secp256r1])
+        .connection();
+    let lines = Arc::new(Lines::default());
+    let mut config = oxtls_config(&[pki.ca_der()]);
+    config.logger = Some(lines.clone());
+    let mut client = oxtls_client(config, "localhost");
+    handshake(&mut client, &mut server).unwrap_or_else(|e| panic!("{e}"));
+    let lines = lines.0.lock().unwrap();
+    assert!(
+        lines.iter().any(|(_, l)| l.contains("HelloRetryRequest")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|(level, l)| *level == oxtls::LogLevel::Info && l.contains("handshake complete")),
+        "{lines:?}"
+    );
+}
