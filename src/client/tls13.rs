@@ -25,9 +25,7 @@ use crate::crypto::suites::Tls13CipherSuite;
 use crate::crypto::tls13::{self as keys, EarlySecret, HandshakeSecret, Secret};
 use crate::error::{CertificateError, Error, InvalidMessage, PeerMisbehaved};
 use crate::log::LogLevel;
-use crate::msgs::enums::{
-    AlertDescription, ExtensionType, HandshakeType, KeyUpdateRequest, SignatureScheme,
-};
+use crate::msgs::enums::{AlertDescription, ExtensionType, HandshakeType, KeyUpdateRequest};
 use crate::msgs::extensions::ExtensionForm;
 use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
 use crate::msgs::tls13::{Certificate13, CertificateRequest13, EncryptedExtensions};
@@ -289,7 +287,8 @@ impl ExpectCertificate {
             )
             .into());
         }
-        let chain = cert.chain();
+        let chain: Vec<CertificateDer<'static>> =
+            cert.entries.into_iter().map(|e| e.cert).collect();
         let (end_entity, intermediates) =
             chain.split_first().ok_or(CertificateError::NoCertificate)?;
         self.core.config.verifier.verify_server_cert(
@@ -300,15 +299,13 @@ impl ExpectCertificate {
             UnixTime::now(),
         )?;
         self.core.transcript.add(raw);
-        common.peer_certificates = Some(chain.clone());
+        // The verified chain is the connection's from here on; the next
+        // state reads the end entity from it.
+        common.peer_certificates = Some(chain);
         Ok(State::ExpectCertificateVerify(Box::new(
             ExpectCertificateVerify {
                 core: self.core,
                 client_auth_context: self.client_auth_context,
-                end_entity: chain
-                    .into_iter()
-                    .next()
-                    .ok_or(CertificateError::NoCertificate)?,
             },
         )))
     }
@@ -318,36 +315,35 @@ impl ExpectCertificate {
 pub(crate) struct ExpectCertificateVerify {
     core: HandshakeCore,
     client_auth_context: Option<Vec<u8>>,
-    end_entity: CertificateDer<'static>,
 }
 
 impl ExpectCertificateVerify {
     fn handle(
         mut self: Box<Self>,
-        _common: &mut CommonState,
+        common: &mut CommonState,
         msg: HandshakeMessage,
         raw: &[u8],
     ) -> Result<State, Error> {
         let HandshakePayload::CertificateVerify(signed) = msg.payload else {
             return Err(unexpected(&[HandshakeType::CertificateVerify], &msg));
         };
+        let verifier = &self.core.config.verifier;
         // RFC 8446 §4.4.3: the scheme must be one we offered in
         // signature_algorithms.
-        let offered: Vec<SignatureScheme> = self.core.config.verifier.supported_verify_schemes();
-        if !offered.contains(&signed.scheme) {
+        if !verifier.supported_verify_schemes().contains(&signed.scheme) {
             return Err(PeerMisbehaved::Other(
                 "server signed with a scheme we did not offer",
                 AlertDescription::IllegalParameter,
             )
             .into());
         }
+        let end_entity = common
+            .peer_certificates
+            .as_ref()
+            .and_then(|chain| chain.first())
+            .ok_or(CertificateError::NoCertificate)?;
         let message = tls13_server_verify_message(self.core.transcript.current_hash().as_bytes());
-        self.core.config.verifier.verify_tls13_signature(
-            &message,
-            &self.end_entity,
-            signed.scheme,
-            &signed.signature,
-        )?;
+        verifier.verify_tls13_signature(&message, end_entity, signed.scheme, &signed.signature)?;
         self.core.transcript.add(raw);
         Ok(State::ExpectFinished(Box::new(ExpectFinished {
             core: self.core,
