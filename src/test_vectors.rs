@@ -34,7 +34,8 @@ pub fn rfc8448(section: &str, step: &str, label: &str) -> Vec<u8> {
 /// As [`rfc8448`], from the `nth` (counting from 0) step whose heading
 /// contains `step`: a trace has several "send handshake record" steps.
 pub fn rfc8448_nth(section: &str, step: &str, nth: usize, label: &str) -> Vec<u8> {
-    let lines: Vec<&str> = TRACE.lines().filter(|l| !is_page_furniture(l)).collect();
+    static LINES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let lines = LINES.get_or_init(|| TRACE.lines().filter(|l| !is_page_furniture(l)).collect());
     let start = lines
         .iter()
         .position(|l| l.starts_with(section))
