@@ -495,3 +495,36 @@ fn garbled_handshake_messages_never_panic() {
         "only {failures} of the garbled flights failed"
     );
 }
+
+#[test]
+fn change_cipher_spec_in_tls13_is_dropped_only_in_the_clear() {
+    use crate::crypto::aead::{AeadAlgorithm, AeadKey};
+    use crate::msgs::enums::ContentType;
+    use crate::record::protect::{Iv, RecordEncrypter};
+
+    // In the clear, between ServerHello and the encrypted flight: dropped.
+    let mut conn = ClientConnection::new(replay_config(), "server".try_into().unwrap()).unwrap();
+    output(&mut conn);
+    feed(
+        &mut conn,
+        &rfc8448_nth(S3, "{server}  send handshake record", 0, "complete record"),
+    );
+    feed(&mut conn, &[20, 3, 3, 0, 1, 1]);
+    feed(
+        &mut conn,
+        &rfc8448_nth(S3, "{server}  send handshake record", 1, "complete record"),
+    );
+    assert!(!conn.is_handshaking());
+
+    // Protected under the server's handshake keys: unexpected_message.
+    let step = "{server}  derive write traffic keys for handshake data";
+    let key = AeadKey::new(AeadAlgorithm::Aes128Gcm, &rfc8448(S3, step, "key expanded")).unwrap();
+    let iv = Iv::new(rfc8448(S3, step, "iv expanded").try_into().unwrap());
+    let mut flight = rfc8448_nth(S3, "{server}  send handshake record", 0, "complete record");
+    RecordEncrypter::tls13(key, iv)
+        .seal_record(ContentType::ChangeCipherSpec, &[1], &mut flight)
+        .unwrap();
+    let (err, alert) = fail_on(&flight);
+    assert!(matches!(err, crate::Error::PeerMisbehaved(_)), "{err:?}");
+    assert_eq!(alert, [2, 10]);
+}

@@ -225,6 +225,15 @@ impl ClientConnection {
                 self.handle_alert(&payload)
             }
             ContentType::ChangeCipherSpec => {
+                // RFC 8446 §5: a protected change_cipher_spec in TLS 1.3 is
+                // unexpected_message.
+                if tls13 && header.typ != ContentType::ChangeCipherSpec {
+                    return Err(PeerMisbehaved::Other(
+                        "server sent an encrypted ChangeCipherSpec",
+                        AlertDescription::UnexpectedMessage,
+                    )
+                    .into());
+                }
                 let payload = self.common.deframer.fragment(range);
                 // RFC 8446 §5 and RFC 5246 §7.1: the message is one byte, 1.
                 if payload != [1] {
