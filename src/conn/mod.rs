@@ -126,7 +126,9 @@ impl ClientConnection {
             return Err(err);
         }
         if !self.is_handshaking() {
+            // Nothing held between messages once the handshake is over.
             self.joiner.release_if_empty();
+            self.common.deframer.release_if_empty();
         }
         Ok(self.io_state())
     }

@@ -168,7 +168,9 @@ impl Deframer {
             }
         }
         self.plaintext_len -= done;
-        self.reset_if_empty();
+        // The reader has taken the last of it: an idle connection keeps no
+        // receive buffer (the next read allocates one again).
+        self.release_if_empty();
         done
     }
 
@@ -194,6 +196,9 @@ impl Deframer {
     pub fn release_if_empty(&mut self) {
         if self.plaintext.is_empty() && self.processed == self.filled {
             self.buf = Vec::new();
+            self.plaintext = VecDeque::new();
+            self.processed = 0;
+            self.filled = 0;
         }
     }
 
