@@ -60,8 +60,7 @@ pub(super) fn start_handshake(
         cookie: None,
     }
     .build();
-    let encoded =
-        HandshakeMessage::new(HandshakePayload::ClientHello(hello.clone())).get_encoding();
+    let (offered, encoded) = encode_client_hello(hello);
     let mut transcript = TranscriptBuffer::new();
     transcript.add(&encoded);
     // RFC 8446 §5.1: the initial ClientHello's record may say 0x0301, for
@@ -76,10 +75,24 @@ pub(super) fn start_handshake(
         random: Random(random),
         session_id,
         key_share,
-        hello,
+        offered,
         transcript: HelloTranscript::Buffered(transcript),
         sent_ccs: false,
     })))
+}
+
+/// The extension types `hello` offers (what the server's extensions must
+/// answer), and its encoding as a handshake message.
+fn encode_client_hello(hello: ClientHello) -> (Vec<ExtensionType>, Vec<u8>) {
+    let offered = hello
+        .extensions
+        .iter()
+        .map(ExtensionForm::ext_type)
+        .collect();
+    let msg = HandshakeMessage::new(HandshakePayload::ClientHello(hello));
+    let mut encoded = Vec::with_capacity(512);
+    msg.encode(&mut encoded);
+    (offered, encoded)
 }
 
 /// What goes into a ClientHello.
@@ -98,7 +111,7 @@ impl ClientHelloParams<'_> {
         let config = self.config;
         let tls13 = config.supports_version(ProtocolVersion::TLSv1_3);
         let tls12 = config.supports_version(ProtocolVersion::TLSv1_2);
-        let mut exts = Vec::new();
+        let mut exts = Vec::with_capacity(10);
 
         // RFC 6066 §3: the DNS name only; "Literal IPv4 and IPv6 addresses
         // are not permitted in HostName".
@@ -182,8 +195,9 @@ pub(crate) struct ExpectServerHello {
     session_id: SessionId,
     /// Our ephemeral key for the one share we sent.
     key_share: KeyExchange,
-    /// The ClientHello we sent (the latest one after a retry).
-    hello: ClientHello,
+    /// The extension types of the ClientHello we sent (the latest one
+    /// after a retry).
+    offered: Vec<ExtensionType>,
     transcript: HelloTranscript,
     /// Whether we already sent the compatibility ChangeCipherSpec.
     sent_ccs: bool,
@@ -204,7 +218,7 @@ impl ExpectServerHello {
     }
 
     fn offered(&self, typ: ExtensionType) -> bool {
-        self.hello.find_extension(typ).is_some()
+        self.offered.contains(&typ)
     }
 
     /// RFC 8446 §4.1.3, §4.2.1: the version is in supported_versions if
@@ -344,12 +358,7 @@ impl ExpectServerHello {
                 server_name: self.server_name,
                 suite,
                 transcript,
-                offered: self
-                    .hello
-                    .extensions
-                    .iter()
-                    .map(ExtensionForm::ext_type)
-                    .collect(),
+                offered: self.offered,
             },
             shared,
             common,
@@ -491,8 +500,7 @@ impl ExpectServerHello {
             cookie: cookie.as_deref(),
         }
         .build();
-        let encoded =
-            HandshakeMessage::new(HandshakePayload::ClientHello(hello.clone())).get_encoding();
+        let (offered, encoded) = encode_client_hello(hello);
         transcript.add(&encoded);
         if self.config.middlebox_compat {
             // RFC 8446 §D.4: the ChangeCipherSpec goes before our second
@@ -503,7 +511,7 @@ impl ExpectServerHello {
         common
             .sendbuf
             .push_plain(ContentType::Handshake, ProtocolVersion::TLSv1_2, &encoded);
-        self.hello = hello;
+        self.offered = offered;
         self.transcript = HelloTranscript::Retried {
             suite,
             transcript: Box::new(transcript),

@@ -2,7 +2,7 @@
 //! on HMAC so that every intermediate secret is plain bytes we own, can
 //! wipe, and can compare with published test vectors.
 
-use super::hash::{hmac_parts, HashAlgorithm, HashOutput};
+use super::hash::{HashAlgorithm, HashOutput};
 use super::secret::SecretBytes;
 use crate::error::Error;
 
@@ -29,10 +29,15 @@ pub fn expand(alg: HashAlgorithm, prk: &[u8], info: &[&[u8]], out: &mut [u8]) ->
     // T(0) is empty; T(i) = HMAC(PRK, T(i-1) | info | i).
     let mut previous = SecretBytes::zeroed(0);
     for (chunk, counter) in out.chunks_mut(alg.output_len()).zip(1u8..=255) {
-        let block = hmac_parts(
-            &key,
-            &[&[previous.as_bytes()], info, &[&[counter]]].concat(),
-        );
+        // The parts are fed to the MAC one by one: no allocation per block.
+        let mut ctx = ring::hmac::Context::with_key(&key);
+        ctx.update(previous.as_bytes());
+        for part in info {
+            ctx.update(part);
+        }
+        ctx.update(&[counter]);
+        let tag = ctx.sign();
+        let block = SecretBytes::from_slice(tag.as_ref()).unwrap_or_else(|| SecretBytes::zeroed(0));
         chunk.copy_from_slice(&block.as_bytes()[..chunk.len()]);
         previous = block;
     }

@@ -80,6 +80,18 @@ pub fn find_extension<E: ExtensionForm>(exts: &[E], typ: ExtensionType) -> Optio
 /// A type that appears more than once in `exts`, if any. Sorting keeps this
 /// fast even for a block of thousands of tiny extensions.
 pub fn first_duplicate<E: ExtensionForm>(exts: &[E]) -> Option<ExtensionType> {
+    // Real blocks hold a handful of extensions: compare pairwise without
+    // allocating. A hostile block of thousands is sorted instead, so it
+    // cannot make this quadratic.
+    if exts.len() <= 32 {
+        return exts.iter().enumerate().find_map(|(i, a)| {
+            let typ = a.ext_type();
+            exts[i + 1..]
+                .iter()
+                .any(|b| b.ext_type() == typ)
+                .then_some(typ)
+        });
+    }
     let mut types: Vec<u16> = exts.iter().map(|e| e.ext_type().to_wire()).collect();
     types.sort_unstable();
     types

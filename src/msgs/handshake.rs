@@ -235,7 +235,9 @@ impl HandshakeMessage {
     }
 
     pub fn get_encoding(&self) -> Vec<u8> {
-        let mut out = Vec::new();
+        // Enough for the messages a client encodes after its ClientHello
+        // (Finished, KeyUpdate, an empty Certificate) in one allocation.
+        let mut out = Vec::with_capacity(64);
         self.encode(&mut out);
         out
     }

@@ -11,6 +11,10 @@ pub const HANDSHAKE_HEADER_LEN: usize = 4;
 /// seen in practice while bounding what a hostile length can make us buffer.
 pub const DEFAULT_MAX_HANDSHAKE_LEN: usize = 0xffff;
 
+/// What the joiner reserves when it first needs a buffer: a typical
+/// server flight (a certificate chain or two) fits.
+const FIRST_ALLOCATION: usize = 4096;
+
 /// Collects handshake record contents and hands out whole messages.
 #[derive(Debug)]
 pub struct HandshakeJoiner {
@@ -49,6 +53,10 @@ impl HandshakeJoiner {
         } else if self.start > 0 {
             self.buf.drain(..self.start);
             self.start = 0;
+        }
+        if self.buf.capacity() == 0 {
+            // One allocation for a whole server flight in the usual case.
+            self.buf.reserve(fragment.len().max(FIRST_ALLOCATION));
         }
         self.buf.extend_from_slice(fragment);
         self.check_lengths()

@@ -36,6 +36,8 @@ impl SendBuffer {
     /// Appends `data` as unprotected records of type `typ` (the ClientHello,
     /// a ChangeCipherSpec, an alert before keys exist).
     pub fn push_plain(&mut self, typ: ContentType, version: ProtocolVersion, data: &[u8]) {
+        let records = data.len().div_ceil(self.max_fragment).max(1);
+        self.buf.reserve(data.len() + records * 5);
         for chunk in chunks(data, self.max_fragment) {
             let header = RecordHeader {
                 typ,
