@@ -451,6 +451,12 @@ fn memory_rows(plan: &Plan, setup: &Setup, openssl_counted: bool) -> Vec<Row> {
             m.peak_bytes
         }),
         row("allocations per full handshake", Unit::Count, |m| m.allocs),
+        row("allocations per 16 KiB record sent", Unit::Count, |m| {
+            m.send_allocs
+        }),
+        row("allocations per 16 KiB record received", Unit::Count, |m| {
+            m.receive_allocs
+        }),
         Row::new(
             "connection struct, inline (counted above as one block)",
             Unit::Bytes,

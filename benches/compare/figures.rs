@@ -159,6 +159,10 @@ pub struct MemoryFigures {
     pub peak_bytes: f64,
     /// Allocation calls (alloc and realloc) per handshake (median).
     pub allocs: f64,
+    /// Allocation calls per 16 KiB record sent (`writer()` and
+    /// `write_tls`), and per record received (`read_tls` to `reader()`).
+    pub send_allocs: f64,
+    pub receive_allocs: f64,
 }
 
 /// Opens `n` connections and keeps them, measuring what they hold.
@@ -194,6 +198,19 @@ pub fn memory<C: Contender>(contender: &C, server: &Arc<ServerConfig>, n: usize)
         exchange::<C>(conn, server, &data, &mut buf, &mut tls);
     }
     let after_data = snapshot();
+
+    // RECORDS more records each way on one connection, counting calls.
+    const RECORDS: usize = 16;
+    let (conn, server) = pairs.first_mut().expect("at least one connection");
+    let before = snapshot();
+    for _ in 0..RECORDS {
+        send_record::<C>(conn, server, &data, &mut buf, &mut tls);
+    }
+    let sent = snapshot();
+    for _ in 0..RECORDS {
+        receive_record::<C>(conn, server, &data, &mut buf, &mut tls);
+    }
+    let received = snapshot();
     drop(pairs);
 
     let per_conn = |bytes: isize| bytes as f64 / n as f64 + contender.inline_size() as f64;
@@ -205,6 +222,8 @@ pub fn memory<C: Contender>(contender: &C, server: &Arc<ServerConfig>, n: usize)
         after_data_blocks: per_conn_blocks(after_data.live_blocks - start.live_blocks),
         peak_bytes: crate::median(peaks) + contender.inline_size() as f64,
         allocs: crate::median(allocs),
+        send_allocs: (sent.alloc_calls - before.alloc_calls) as f64 / RECORDS as f64,
+        receive_allocs: (received.alloc_calls - sent.alloc_calls) as f64 / RECORDS as f64,
     }
 }
 
@@ -216,10 +235,20 @@ fn exchange<C: Contender>(
     buf: &mut [u8],
     tls: &mut Vec<u8>,
 ) {
-    use std::io::Write;
-    let mut meter = Meter::default();
+    send_record::<C>(conn, server, data, buf, tls);
+    receive_record::<C>(conn, server, data, buf, tls);
+}
+
+/// The client sends `data` (one record); the server reads it.
+fn send_record<C: Contender>(
+    conn: &mut C::Conn,
+    server: &mut ServerConnection,
+    data: &[u8],
+    buf: &mut [u8],
+    tls: &mut Vec<u8>,
+) {
     tls.clear();
-    meter.client(|| {
+    Meter::default().client(|| {
         C::write_plaintext(conn, data);
         C::write_tls(conn, tls);
     });
@@ -229,6 +258,17 @@ fn exchange<C: Contender>(
         data.len(),
         "the server lost data"
     );
+}
+
+/// The server sends `data` (one record); the client reads all of it.
+fn receive_record<C: Contender>(
+    conn: &mut C::Conn,
+    server: &mut ServerConnection,
+    data: &[u8],
+    buf: &mut [u8],
+    tls: &mut Vec<u8>,
+) {
+    use std::io::Write;
     server
         .writer()
         .write_all(data)
@@ -236,6 +276,6 @@ fn exchange<C: Contender>(
     tls.clear();
     server_send(server, tls);
     C::stage_tls(conn, tls);
-    let got = meter.client(|| client_take_all::<C>(conn, buf, |_| {}));
+    let got = Meter::default().client(|| client_take_all::<C>(conn, buf, |_| {}));
     assert_eq!(got, data.len(), "the client lost data");
 }

@@ -29,7 +29,9 @@ impl Unit {
             Unit::Micros => format!("{value:.1}"),
             Unit::MegabytesPerSec => format!("{value:.0}"),
             Unit::Blocks => format!("{value:.1}"),
-            Unit::Bytes | Unit::Count => format!("{value:.0}"),
+            Unit::Bytes => format!("{value:.0}"),
+            Unit::Count if value.fract() != 0.0 && value < 10.0 => format!("{value:.2}"),
+            Unit::Count => format!("{value:.0}"),
         }
     }
 }
