@@ -31,7 +31,7 @@ pub fn calibrate() -> f64 {
     *CALL_OVERHEAD_NS.get_or_init(|| {
         let batches = (0..21)
             .map(|_| {
-                let mut meter = Meter::raw();
+                let mut meter = Meter::default();
                 for _ in 0..2000 {
                     meter.client(|| ());
                 }
@@ -51,10 +51,6 @@ pub struct Meter {
 }
 
 impl Meter {
-    fn raw() -> Meter {
-        Meter::default()
-    }
-
     /// Runs one client call (or one batch of them). Never inlined, so a
     /// profiler can collect inside it alone
     /// (`valgrind --tool=callgrind --toggle-collect='compare::drive::Meter::client*'`).
