@@ -1,0 +1,549 @@
+//! oxtls against the rustls client (ring provider) and OpenSSL's client,
+//! each against the same rustls server in memory, in one process; and
+//! each figure against its floor, the bare cryptography it needs.
+//!
+//! ```text
+//! cargo bench --bench compare               # the full run (about 2 minutes)
+//! cargo bench --bench compare -- --quick    # a smoke run: a few iterations
+//! cargo bench --bench compare -- --markdown # the table as Markdown
+//! ```
+//!
+//! For a profiler, `-- --profile CLIENT FIGURE [N]` runs only that work
+//! (CLIENT: oxtls, rustls, openssl, or floor; FIGURE: handshake, handshake-rsa,
+//! send, receive; N handshakes or MiB) and prints nothing else, e.g.
+//! `valgrind --tool=callgrind target/release/deps/compare-* --profile oxtls handshake 200`.
+//!
+//! `cargo test` runs this binary too, without `--bench`: it then takes
+//! the smoke mode, so `make test` keeps it compiling and working. So does
+//! `OXTLS_BENCH_QUICK=1`. No timing is ever asserted; the run fails only
+//! if a client fails or loses data.
+//!
+//! Only the client's calls are timed and counted (see `drive.rs`); see
+//! BENCHMARKS.md for what each figure and floor is.
+
+#[path = "compare/aligned.rs"]
+mod aligned;
+#[path = "compare/clients.rs"]
+mod clients;
+#[path = "../tests/common/mod.rs"]
+mod common;
+#[path = "compare/counting_alloc.rs"]
+mod counting_alloc;
+#[path = "compare/drive.rs"]
+mod drive;
+#[path = "compare/figures.rs"]
+mod figures;
+#[path = "compare/floor.rs"]
+mod floor;
+#[path = "compare/report.rs"]
+mod report;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rustls::{CipherSuite, NamedGroup, ServerConfig};
+
+use clients::{Contender, Openssl, Oxtls, Rustls};
+use common::certs::{IssuedCert, KeyType, TestPki};
+use common::rustls_server::RustlsServerOptions;
+use common::TlsVersions;
+use counting_alloc::CountingAlloc;
+use figures::{BulkPair, MemoryFigures, CHUNK};
+use floor::{ChainKind, HandshakeFloor, HandshakeShape};
+use report::{Row, Unit};
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+/// How much of everything to do.
+struct Plan {
+    quick: bool,
+    /// Samples thrown away first, then samples kept (median taken).
+    warmup: usize,
+    runs: usize,
+    /// Handshakes per sample.
+    handshakes: usize,
+    rsa_handshakes: usize,
+    /// Bytes per bulk sample, each direction.
+    bulk_bytes: usize,
+    /// Connections held at once for the memory figures.
+    memory_conns: usize,
+    floor_handshakes: usize,
+    floor_bytes: usize,
+}
+
+impl Plan {
+    fn full() -> Plan {
+        Plan {
+            quick: false,
+            warmup: 2,
+            runs: 21,
+            handshakes: 200,
+            rsa_handshakes: 100,
+            bulk_bytes: 32 << 20,
+            memory_conns: 1000,
+            floor_handshakes: 400,
+            floor_bytes: 64 << 20,
+        }
+    }
+
+    fn quick() -> Plan {
+        Plan {
+            quick: true,
+            warmup: 1,
+            runs: 1,
+            handshakes: 2,
+            rsa_handshakes: 2,
+            bulk_bytes: 4 * CHUNK,
+            memory_conns: 5,
+            floor_handshakes: 3,
+            floor_bytes: 16 * CHUNK,
+        }
+    }
+
+    /// Runs each sampler `warmup + runs` times, interleaved (so a slow
+    /// moment of a shared machine hits every client alike), and returns
+    /// each one's median.
+    fn measure(&self, samplers: &mut [&mut dyn FnMut() -> f64]) -> Vec<f64> {
+        let mut samples = vec![Vec::with_capacity(self.runs); samplers.len()];
+        for run in 0..self.warmup + self.runs {
+            for (kept, sampler) in samples.iter_mut().zip(samplers.iter_mut()) {
+                let value = sampler();
+                if run >= self.warmup {
+                    kept.push(value);
+                }
+            }
+        }
+        samples.into_iter().map(median).collect()
+    }
+}
+
+/// The middle value (mean of the middle two for an even count).
+pub fn median(mut values: Vec<f64>) -> f64 {
+    assert!(!values.is_empty(), "median of nothing");
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}
+
+/// The three clients, all trusting one test root.
+struct Clients {
+    oxtls: Oxtls,
+    rustls: Rustls,
+    openssl: Openssl,
+}
+
+/// One test PKI, one protocol version, and the clients and servers made
+/// from them. A TLS 1.2 figure, once oxtls speaks it, is a `Setup` with
+/// `TlsVersions::Tls12Only` and a server given a TLS 1.2 suite
+/// (`TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`) in `handshake_rows`.
+struct Setup {
+    pki: TestPki,
+    cert: IssuedCert,
+    versions: TlsVersions,
+    clients: Clients,
+}
+
+impl Setup {
+    fn new(key_type: KeyType, versions: TlsVersions) -> Setup {
+        let pki = TestPki::with_ca_key(key_type);
+        let cert = pki.server_cert(key_type);
+        let root = pki.ca_der();
+        let clients = Clients {
+            oxtls: Oxtls::new(&root, versions),
+            rustls: Rustls::new(&root, versions),
+            openssl: Openssl::new(&root, versions),
+        };
+        Setup {
+            pki,
+            cert,
+            versions,
+            clients,
+        }
+    }
+
+    /// A rustls server with this certificate and versions, only `suite`,
+    /// only X25519, and no session tickets (no client here resumes yet;
+    /// a resumption figure turns them on).
+    fn server(&self, suite: CipherSuite) -> Arc<ServerConfig> {
+        RustlsServerOptions::new(&self.cert)
+            .versions(self.versions)
+            .cipher_suites(&[suite])
+            .kx_groups(&[NamedGroup::X25519])
+            .send_tickets(false)
+            .config()
+    }
+}
+
+fn main() {
+    // Before anything else touches OpenSSL.
+    let openssl_counted = counting_alloc::openssl_hooks::install();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let has = |flag: &str| args.iter().any(|a| a == flag);
+    if has("--help") || has("-h") {
+        println!("usage: compare [--quick] [--markdown]   (see benches/compare.rs)");
+        return;
+    }
+    if let Some(at) = args.iter().position(|a| a == "--profile") {
+        profile(&args[at + 1..]);
+        return;
+    }
+    let env_quick = std::env::var("OXTLS_BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0");
+    // `cargo bench` passes --bench; `cargo test` runs us without it.
+    let quick = has("--quick") || env_quick || !has("--bench");
+    let plan = if quick { Plan::quick() } else { Plan::full() };
+    let markdown = has("--markdown");
+    let started = Instant::now();
+
+    let overhead = drive::calibrate();
+    print_context(&plan, openssl_counted, overhead);
+    let ecdsa = Setup::new(KeyType::EcdsaP256, TlsVersions::Tls13Only);
+    let rsa = Setup::new(KeyType::Rsa2048, TlsVersions::Tls13Only);
+
+    let mut rows = Vec::new();
+    let phase = |name: &str, rows: &mut Vec<Row>, new: Vec<Row>| {
+        eprintln!(
+            "compare: {name} done at {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        rows.extend(new);
+    };
+    let tls13 = CipherSuite::TLS13_AES_128_GCM_SHA256;
+    let r = handshake_rows(&plan, &ecdsa, tls13, "TLS 1.3, X25519, ECDSA P-256");
+    phase("ECDSA handshakes", &mut rows, r);
+    let r = handshake_rows(&plan, &rsa, tls13, "TLS 1.3, X25519, RSA 2048");
+    phase("RSA handshakes", &mut rows, r);
+    let r = bulk_rows(&plan, &ecdsa);
+    phase("bulk transfer", &mut rows, r);
+    let r = memory_rows(&plan, &ecdsa, openssl_counted);
+    phase("memory", &mut rows, r);
+
+    report::print(&rows, markdown);
+    if plan.quick {
+        // Every figure above ran with its data checked end to end; a
+        // failure would have panicked. The closing line test runners print.
+        println!("compare: {} passed, 0 failed", rows.len());
+    }
+    eprintln!(
+        "compare: {} run finished in {:.1} s",
+        if plan.quick { "smoke" } else { "full" },
+        started.elapsed().as_secs_f64()
+    );
+}
+
+fn print_context(plan: &Plan, openssl_counted: bool, overhead_ns: f64) {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!(
+        "# {} run on {cpu}, {cores} cores; {}; median of {} samples after {} warm-up",
+        if plan.quick {
+            "SMOKE (not a measurement)"
+        } else {
+            "full"
+        },
+        openssl::version::version(),
+        plan.runs,
+        plan.warmup,
+    );
+    println!(
+        "# times: the client's calls only, in thread CPU time, less {overhead_ns:.0} ns of clock cost per timed call"
+    );
+    println!(
+        "# ratios divide the row's values as they stand: for µs lower is better, for MB/s higher"
+    );
+    if !openssl_counted {
+        println!("# OpenSSL refused CRYPTO_set_mem_functions: its memory is not counted");
+    }
+}
+
+/// Client time per full handshake with `suite`, each client and the floor.
+fn handshake_rows(plan: &Plan, setup: &Setup, suite: CipherSuite, label: &str) -> Vec<Row> {
+    let server = setup.server(suite);
+    let shape = handshake_shape(setup, &server);
+    let kind = chain_kind(&setup.cert);
+    let floor = HandshakeFloor::new(kind, &pkcs8_of(&setup.cert), &shape);
+    let n = match kind {
+        ChainKind::EcdsaP256 => plan.handshakes,
+        ChainKind::Rsa2048 => plan.rsa_handshakes,
+    };
+    let c = &setup.clients;
+    let medians = plan.measure(&mut [
+        &mut || figures::handshake_micros(&c.oxtls, &server, n),
+        &mut || figures::handshake_micros(&c.rustls, &server, n),
+        &mut || figures::handshake_micros(&c.openssl, &server, n),
+        &mut || floor::handshake_micros(&floor, plan.floor_handshakes),
+    ]);
+    vec![Row::new(format!("full handshake {label}"), Unit::Micros)
+        .clients([Some(medians[0]), Some(medians[1]), Some(medians[2])])
+        .floor(medians[3])]
+}
+
+/// The sizes of one real handshake (rustls client, same server), which
+/// the floor hashes and decrypts.
+fn handshake_shape(setup: &Setup, server: &Arc<ServerConfig>) -> HandshakeShape {
+    let config = common::rustls_client::rustls_client_config(
+        &[setup.pki.ca_der()],
+        setup.versions,
+        &[],
+        None,
+    );
+    let mut client = common::rustls_client::rustls_client(config, clients::SERVER_NAME);
+    let mut server = rustls::ServerConnection::new(server.clone()).expect("server");
+    let mut hello = Vec::new();
+    client.write_tls(&mut hello).expect("ClientHello");
+    drive::server_receive(&mut server, &hello);
+    let mut flight = Vec::new();
+    drive::server_send(&mut server, &mut flight);
+    let records = common::pump::records(&flight);
+    let server_hello_len = records.first().map_or(0, |&(_, len)| len);
+    // Protected records carry the content type and a 16-byte tag.
+    let server_flight_len = records
+        .iter()
+        .filter(|&&(typ, _)| typ == 23)
+        .map(|&(_, len)| len - 17)
+        .sum();
+    HandshakeShape {
+        client_hello_len: hello.len() - 5,
+        server_hello_len,
+        server_flight_len,
+        leaf_len: setup.cert.leaf().len(),
+    }
+}
+
+/// Client throughput each way with each AEAD, against raw ring.
+fn bulk_rows(plan: &Plan, setup: &Setup) -> Vec<Row> {
+    let suites = [
+        (
+            "AES-128-GCM",
+            CipherSuite::TLS13_AES_128_GCM_SHA256,
+            &ring::aead::AES_128_GCM,
+        ),
+        (
+            "AES-256-GCM",
+            CipherSuite::TLS13_AES_256_GCM_SHA384,
+            &ring::aead::AES_256_GCM,
+        ),
+        (
+            "ChaCha20-Poly1305",
+            CipherSuite::TLS13_CHACHA20_POLY1305_SHA256,
+            &ring::aead::CHACHA20_POLY1305,
+        ),
+    ];
+    let c = &setup.clients;
+    let bytes = plan.bulk_bytes;
+    let floor_bytes = plan.floor_bytes;
+    let mut rows = Vec::new();
+    let mut floor_rows = Vec::new();
+    for (name, suite, alg) in suites {
+        let server = setup.server(suite);
+        let mut ox = BulkPair::new(&c.oxtls, &server);
+        let mut rs = BulkPair::new(&c.rustls, &server);
+        let mut os = BulkPair::new(&c.openssl, &server);
+        let send = plan.measure(&mut [
+            &mut || ox.send_mbps(bytes),
+            &mut || rs.send_mbps(bytes),
+            &mut || os.send_mbps(bytes),
+            &mut || floor::seal_mbps(alg, floor_bytes, true),
+            &mut || floor::seal_mbps(alg, floor_bytes, false),
+        ]);
+        let receive = plan.measure(&mut [
+            &mut || ox.receive_mbps(bytes),
+            &mut || rs.receive_mbps(bytes),
+            &mut || os.receive_mbps(bytes),
+            &mut || floor::open_mbps(alg, floor_bytes, false),
+            &mut || floor::open_mbps(alg, floor_bytes, true),
+        ]);
+        rows.push(
+            Row::new(
+                format!("send {name}, 16 KiB writes (floor: seal + 2 copies)"),
+                Unit::MegabytesPerSec,
+            )
+            .clients([Some(send[0]), Some(send[1]), Some(send[2])])
+            .floor(send[3]),
+        );
+        rows.push(
+            Row::new(
+                format!("receive {name}, 16 KiB reads (floor: raw open)"),
+                Unit::MegabytesPerSec,
+            )
+            .clients([Some(receive[0]), Some(receive[1]), Some(receive[2])])
+            .floor(receive[3]),
+        );
+        floor_rows.push(
+            Row::new(
+                format!("floor: raw seal {name} 16 KiB"),
+                Unit::MegabytesPerSec,
+            )
+            .floor(send[4]),
+        );
+        floor_rows.push(
+            Row::new(
+                format!("floor: seal + 2 copies {name}"),
+                Unit::MegabytesPerSec,
+            )
+            .floor(send[3]),
+        );
+        floor_rows.push(
+            Row::new(
+                format!("floor: raw open {name} 16 KiB"),
+                Unit::MegabytesPerSec,
+            )
+            .floor(receive[3]),
+        );
+        floor_rows.push(
+            Row::new(
+                format!("floor: open + 2 copies {name}"),
+                Unit::MegabytesPerSec,
+            )
+            .floor(receive[4]),
+        );
+    }
+    rows.extend(floor_rows);
+    rows
+}
+
+/// Heap held per idle connection, peak during a handshake, allocations.
+fn memory_rows(plan: &Plan, setup: &Setup, openssl_counted: bool) -> Vec<Row> {
+    let server = setup.server(CipherSuite::TLS13_AES_128_GCM_SHA256);
+    let c = &setup.clients;
+    let n = plan.memory_conns;
+    let ox = figures::memory(&c.oxtls, &server, n);
+    let rs = figures::memory(&c.rustls, &server, n);
+    let os = figures::memory(&c.openssl, &server, n);
+    let os = openssl_counted.then_some(os);
+    let row = |figure: &str, unit: Unit, value: fn(&MemoryFigures) -> f64| {
+        Row::new(figure, unit).clients([Some(value(&ox)), Some(value(&rs)), os.as_ref().map(value)])
+    };
+    vec![
+        row(
+            &format!("idle heap per connection after handshake (of {n})"),
+            Unit::Bytes,
+            |m| m.idle_bytes,
+        ),
+        row(
+            "idle heap blocks per connection after handshake",
+            Unit::Blocks,
+            |m| m.idle_blocks,
+        ),
+        row(
+            "idle heap per connection after 16 KiB each way",
+            Unit::Bytes,
+            |m| m.after_data_bytes,
+        ),
+        row(
+            "idle heap blocks per connection after 16 KiB each way",
+            Unit::Blocks,
+            |m| m.after_data_blocks,
+        ),
+        row("peak heap during one full handshake", Unit::Bytes, |m| {
+            m.peak_bytes
+        }),
+        row("allocations per full handshake", Unit::Count, |m| m.allocs),
+        row("allocations per 16 KiB record sent", Unit::Count, |m| {
+            m.send_allocs
+        }),
+        row("allocations per 16 KiB record received", Unit::Count, |m| {
+            m.receive_allocs
+        }),
+        Row::new(
+            "connection struct, inline (counted above as one block)",
+            Unit::Bytes,
+        )
+        .clients([
+            Some(c.oxtls.inline_size() as f64),
+            Some(c.rustls.inline_size() as f64),
+            Some(c.openssl.inline_size() as f64),
+        ]),
+    ]
+}
+
+/// `--profile CLIENT FIGURE [N]`: one client's work alone, for a profiler.
+fn profile(args: &[String]) {
+    let usage =
+        "usage: --profile oxtls|rustls|openssl|floor handshake|handshake-rsa|send|receive [N]";
+    let (Some(client), Some(figure)) = (args.first(), args.get(1)) else {
+        panic!("{usage}");
+    };
+    let n: usize = args
+        .get(2)
+        .map_or(100, |n| n.parse().expect("N is a number"));
+    let key_type = match figure.as_str() {
+        "handshake-rsa" => KeyType::Rsa2048,
+        _ => KeyType::EcdsaP256,
+    };
+    let setup = Setup::new(key_type, TlsVersions::Tls13Only);
+    let server = setup.server(CipherSuite::TLS13_AES_128_GCM_SHA256);
+    drive::calibrate();
+    fn run<C: clients::Contender>(
+        c: &C,
+        figure: &str,
+        server: &Arc<ServerConfig>,
+        n: usize,
+    ) -> f64 {
+        match figure {
+            "handshake" | "handshake-rsa" => figures::handshake_micros(c, server, n),
+            "send" => BulkPair::new(c, server).send_mbps(n << 20),
+            "receive" => BulkPair::new(c, server).receive_mbps(n << 20),
+            other => panic!("no figure {other:?}"),
+        }
+    }
+    let c = &setup.clients;
+    let value = match client.as_str() {
+        "floor" => profile_floor(&setup, figure, &server, n),
+        "oxtls" => run(&c.oxtls, figure, &server, n),
+        "rustls" => run(&c.rustls, figure, &server, n),
+        "openssl" => run(&c.openssl, figure, &server, n),
+        other => panic!("no client {other:?}; {usage}"),
+    };
+    eprintln!("{client} {figure}: {value:.1}");
+}
+
+/// The floor of a `--profile` figure.
+fn profile_floor(setup: &Setup, figure: &str, server: &Arc<ServerConfig>, n: usize) -> f64 {
+    match figure {
+        "handshake" | "handshake-rsa" => {
+            let kind = match setup.cert.key_type {
+                KeyType::Rsa2048 => ChainKind::Rsa2048,
+                _ => ChainKind::EcdsaP256,
+            };
+            let floor = HandshakeFloor::new(
+                kind,
+                &pkcs8_of(&setup.cert),
+                &handshake_shape(setup, server),
+            );
+            floor::handshake_micros(&floor, n)
+        }
+        "send" => floor::seal_mbps(&ring::aead::AES_128_GCM, n << 20, true),
+        "receive" => floor::open_mbps(&ring::aead::AES_128_GCM, n << 20, false),
+        other => panic!("no figure {other:?}"),
+    }
+}
+
+/// The floor's signature algorithm for a test certificate.
+fn chain_kind(cert: &IssuedCert) -> ChainKind {
+    match cert.key_type {
+        KeyType::EcdsaP256 => ChainKind::EcdsaP256,
+        KeyType::Rsa2048 => ChainKind::Rsa2048,
+        other => unimplemented!("no handshake floor for {other:?} chains"),
+    }
+}
+
+/// The server key as PKCS#8 DER, for the floor's signatures.
+fn pkcs8_of(cert: &IssuedCert) -> Vec<u8> {
+    match cert.key() {
+        rustls::pki_types::PrivateKeyDer::Pkcs8(key) => key.secret_pkcs8_der().to_vec(),
+        _ => unreachable!("the test PKI makes PKCS#8 keys"),
+    }
+}

@@ -1,0 +1,180 @@
+//! Drives a client against an in-memory rustls server, timing and counting
+//! only the client's calls.
+
+use std::sync::Arc;
+use std::sync::OnceLock;
+
+use rustls::{ServerConfig, ServerConnection};
+
+use crate::clients::Contender;
+use crate::counting_alloc::tracked;
+
+/// This thread's CPU time in ns: time the thread was not running (the
+/// machine is shared) is not counted, as wall time would count it.
+fn thread_cpu_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid timespec to write; the clock id is a constant.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// What one timed call adds by itself (reading the clock is a system
+/// call of some hundreds of ns), measured once and taken off every figure.
+static CALL_OVERHEAD_NS: OnceLock<f64> = OnceLock::new();
+
+/// Measures the cost of timing an empty call: the median of 21 batches.
+pub fn calibrate() -> f64 {
+    *CALL_OVERHEAD_NS.get_or_init(|| {
+        let batches = (0..21)
+            .map(|_| {
+                let mut meter = Meter::default();
+                for _ in 0..2000 {
+                    meter.client(|| ());
+                }
+                meter.elapsed_ns as f64 / meter.calls as f64
+            })
+            .collect();
+        crate::median(batches)
+    })
+}
+
+/// Accumulates the CPU time of the client's calls; each call also has its
+/// allocations counted.
+#[derive(Default)]
+pub struct Meter {
+    elapsed_ns: u64,
+    calls: u64,
+}
+
+impl Meter {
+    /// Runs one client call (or one batch of them). Never inlined, so a
+    /// profiler can collect inside it alone
+    /// (`valgrind --tool=callgrind --toggle-collect='compare::drive::Meter::client*'`).
+    #[inline(never)]
+    pub fn client<T>(&mut self, f: impl FnOnce() -> T) -> T {
+        let start = thread_cpu_ns();
+        let out = tracked(f);
+        self.elapsed_ns += thread_cpu_ns() - start;
+        self.calls += 1;
+        out
+    }
+
+    /// The time measured, less the timing's own cost.
+    pub fn seconds(&self) -> f64 {
+        let overhead = self.calls as f64 * calibrate();
+        (self.elapsed_ns as f64 - overhead).max(1.0) / 1e9
+    }
+}
+
+/// Gives the server everything in `tls` and processes it.
+pub fn server_receive(server: &mut ServerConnection, tls: &[u8]) {
+    let mut rest = tls;
+    while !rest.is_empty() {
+        server
+            .read_tls(&mut rest)
+            .unwrap_or_else(|e| panic!("server read_tls failed: {e}"));
+        server
+            .process_new_packets()
+            .unwrap_or_else(|e| panic!("server rejected the client: {e}"));
+    }
+}
+
+/// Appends everything the server has to send to `out`.
+pub fn server_send(server: &mut ServerConnection, out: &mut Vec<u8>) {
+    while server.wants_write() {
+        server
+            .write_tls(out)
+            .unwrap_or_else(|e| panic!("server write_tls failed: {e}"));
+    }
+}
+
+/// Reads and discards the server's received plaintext; returns how much.
+pub fn server_drain(server: &mut ServerConnection, buf: &mut [u8]) -> usize {
+    use std::io::Read;
+    let mut total = 0;
+    loop {
+        match server.reader().read(buf) {
+            Ok(0) => return total,
+            Ok(n) => total += n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return total,
+            Err(e) => panic!("server read failed: {e}"),
+        }
+    }
+}
+
+/// Lets the client take in everything staged, reading the plaintext as
+/// it comes (each read into `buf`, handed to `sink`); returns the
+/// plaintext bytes read. Only client calls and queries: callers time it
+/// as one call.
+pub fn client_take_all<C: Contender>(
+    conn: &mut C::Conn,
+    buf: &mut [u8],
+    mut sink: impl FnMut(&[u8]),
+) -> usize {
+    let mut plaintext = 0;
+    loop {
+        let before = C::staged_len(conn);
+        C::process_tls(conn);
+        let mut read = 0;
+        loop {
+            let n = C::read_plaintext(conn, buf);
+            if n == 0 {
+                break;
+            }
+            sink(&buf[..n]);
+            read += n;
+        }
+        plaintext += read;
+        let after = C::staged_len(conn);
+        if after == 0 {
+            return plaintext;
+        }
+        if after == before && read == 0 {
+            assert!(
+                !C::is_handshaking(conn),
+                "the client took none of {after} staged bytes mid-handshake"
+            );
+            // OpenSSL after its handshake takes records in SSL_read only,
+            // and found none whole. Nothing more to do.
+            return plaintext;
+        }
+    }
+}
+
+/// A full handshake with a fresh server connection. Returns both ends.
+pub fn handshake<C: Contender>(
+    contender: &C,
+    server_config: &Arc<ServerConfig>,
+    meter: &mut Meter,
+) -> (C::Conn, ServerConnection) {
+    let mut conn = meter.client(|| contender.connect());
+    let mut server = ServerConnection::new(server_config.clone())
+        .unwrap_or_else(|e| panic!("cannot start the server: {e}"));
+    let mut to_server = Vec::with_capacity(4096);
+    let mut to_client = Vec::with_capacity(8192);
+    let mut scratch = [0u8; 256];
+    for _round in 0..8 {
+        meter.client(|| C::write_tls(&mut conn, &mut to_server));
+        let client_sent = !to_server.is_empty();
+        server_receive(&mut server, &to_server);
+        to_server.clear();
+
+        server_send(&mut server, &mut to_client);
+        let server_sent = !to_client.is_empty();
+        if server_sent {
+            C::stage_tls(&mut conn, &mut to_client);
+            meter.client(|| client_take_all::<C>(&mut conn, &mut scratch, |_| {}));
+        }
+        if !client_sent && !server_sent && !C::is_handshaking(&conn) && !server.is_handshaking() {
+            return (conn, server);
+        }
+    }
+    panic!(
+        "{}: the handshake did not finish in 8 rounds",
+        contender.name()
+    );
+}

@@ -1,0 +1,435 @@
+//! The floor: the cryptography a figure cannot avoid, done with ring
+//! directly and nothing of TLS around it. A client's figure over its
+//! floor is the cost of everything else (parsing, state, buffers, copies).
+
+use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
+use ring::agreement::{self, EphemeralPrivateKey, UnparsedPublicKey};
+use ring::digest::{self, SHA256};
+use ring::hkdf::{self, Prk, Salt, HKDF_SHA256};
+use ring::hmac;
+use ring::rand::{SecureRandom, SystemRandom};
+use ring::signature::{self, EcdsaKeyPair, KeyPair, RsaKeyPair};
+
+use crate::aligned::Aligned;
+use crate::drive::Meter;
+use crate::figures::CHUNK;
+
+/// A TLS 1.3 record as the floor handles it: 5-byte header, the chunk
+/// plus its one content-type byte, the 16-byte tag.
+const INNER: usize = CHUNK + 1;
+const HEADER: usize = 5;
+const TAG: usize = 16;
+const RECORD: usize = HEADER + INNER + TAG;
+/// Where a record starts past a page boundary: its payload then starts on
+/// a 64-byte boundary, the placement that makes copies fastest.
+const RECORD_OFFSET: usize = 64 - HEADER;
+
+/// One direction's AEAD key and IV, as a record layer holds them.
+pub struct RecordKey {
+    key: LessSafeKey,
+    iv: [u8; 12],
+}
+
+impl RecordKey {
+    pub fn new(alg: &'static aead::Algorithm) -> RecordKey {
+        let rng = SystemRandom::new();
+        let mut key = vec![0u8; alg.key_len()];
+        let mut iv = [0u8; 12];
+        rng.fill(&mut key).expect("randomness");
+        rng.fill(&mut iv).expect("randomness");
+        RecordKey {
+            key: LessSafeKey::new(UnboundKey::new(alg, &key).expect("key length")),
+            iv,
+        }
+    }
+
+    /// RFC 8446 §5.3: the IV XORed with the sequence number.
+    fn nonce(&self, seq: u64) -> Nonce {
+        let mut nonce = self.iv;
+        for (n, s) in nonce[4..].iter_mut().zip(seq.to_be_bytes()) {
+            *n ^= s;
+        }
+        Nonce::assume_unique_for_key(nonce)
+    }
+
+    /// Seals `record[HEADER..HEADER + INNER]` in place, tag after it.
+    fn seal(&self, seq: u64, record: &mut [u8]) {
+        let (header, body) = record.split_at_mut(HEADER);
+        let (inner, tag_out) = body.split_at_mut(INNER);
+        let tag = self
+            .key
+            .seal_in_place_separate_tag(self.nonce(seq), Aad::from(&*header), inner)
+            .expect("seal");
+        tag_out[..TAG].copy_from_slice(tag.as_ref());
+    }
+
+    /// Opens a record sealed by `seal`, in place; returns the plaintext.
+    fn open<'r>(&self, seq: u64, record: &'r mut [u8]) -> &'r mut [u8] {
+        let (header, body) = record.split_at_mut(HEADER);
+        self.key
+            .open_in_place(self.nonce(seq), Aad::from(&*header), body)
+            .expect("open")
+    }
+}
+
+fn record_header() -> [u8; HEADER] {
+    let len = (INNER + TAG) as u16;
+    let [hi, lo] = len.to_be_bytes();
+    [23, 3, 3, hi, lo]
+}
+
+/// MB/s of sealing 16 KiB records in place. With `copies`, also the copy
+/// of the caller's plaintext in and of the record out that a buffered
+/// API (`writer()` then `write_tls`) makes.
+pub fn seal_mbps(alg: &'static aead::Algorithm, bytes: usize, copies: bool) -> f64 {
+    let key = RecordKey::new(alg);
+    let plaintext = Aligned::from_slice(&[0x5a; CHUNK]);
+    let mut record = Aligned::new(RECORD, RECORD_OFFSET);
+    record[..HEADER].copy_from_slice(&record_header());
+    let mut out = Aligned::new(RECORD, RECORD_OFFSET);
+    let records = bytes / CHUNK;
+    let mut meter = Meter::default();
+    meter.client(|| {
+        for seq in 0..records as u64 {
+            if copies {
+                record[HEADER..HEADER + CHUNK].copy_from_slice(&plaintext);
+                record[HEADER + CHUNK] = 23;
+            }
+            key.seal(seq, &mut record);
+            if copies {
+                out.copy_from_slice(&record);
+            }
+        }
+    });
+    std::hint::black_box(&*out);
+    (records * CHUNK) as f64 / meter.seconds() / 1e6
+}
+
+/// MB/s of opening 16 KiB records in place. With `copies`, also the copy
+/// of the record into the receive buffer (`read_tls`) and of the
+/// plaintext out (`reader()`); without, those copies happen untimed.
+pub fn open_mbps(alg: &'static aead::Algorithm, bytes: usize, copies: bool) -> f64 {
+    /// Records sealed once and opened over and over, in batches.
+    const BATCH: usize = 16;
+    let key = RecordKey::new(alg);
+    let mut sealed: Vec<Aligned> = (0..BATCH)
+        .map(|_| Aligned::new(RECORD, RECORD_OFFSET))
+        .collect();
+    for (seq, record) in sealed.iter_mut().enumerate() {
+        record[..HEADER].copy_from_slice(&record_header());
+        key.seal(seq as u64, record);
+    }
+    let mut scratch: Vec<Aligned> = (0..BATCH)
+        .map(|_| Aligned::new(RECORD, RECORD_OFFSET))
+        .collect();
+    let mut user = Aligned::new(CHUNK, 0);
+    let batches = (bytes / CHUNK).div_ceil(BATCH);
+    let mut meter = Meter::default();
+    for _ in 0..batches {
+        if !copies {
+            for (to, from) in scratch.iter_mut().zip(&sealed) {
+                to.copy_from_slice(from);
+            }
+        }
+        meter.client(|| {
+            for (seq, record) in scratch.iter_mut().enumerate() {
+                if copies {
+                    record.copy_from_slice(&sealed[seq]);
+                }
+                let plaintext = key.open(seq as u64, record);
+                if copies {
+                    user.copy_from_slice(&plaintext[..CHUNK]);
+                }
+            }
+        });
+    }
+    std::hint::black_box(&*user);
+    (batches * BATCH * CHUNK) as f64 / meter.seconds() / 1e6
+}
+
+/// The signature algorithm of a test certificate chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChainKind {
+    EcdsaP256,
+    Rsa2048,
+}
+
+/// Everything the handshake floor needs, made once.
+pub struct HandshakeFloor {
+    rng: SystemRandom,
+    server_share: Vec<u8>,
+    verify_alg: &'static dyn signature::VerificationAlgorithm,
+    cv_alg: &'static dyn signature::VerificationAlgorithm,
+    public_key: Vec<u8>,
+    tbs: Vec<u8>,
+    tbs_sig: Vec<u8>,
+    cv_content: Vec<u8>,
+    cv_sig: Vec<u8>,
+    client_hello: Vec<u8>,
+    server_hello: Vec<u8>,
+    /// EncryptedExtensions..Finished, sealed as one record under `hs_key`.
+    server_flight: Vec<u8>,
+    hs_key: RecordKey,
+}
+
+/// The fixed lengths of a real handshake the floor mirrors.
+pub struct HandshakeShape {
+    pub client_hello_len: usize,
+    pub server_hello_len: usize,
+    /// The server's encrypted flight (EncryptedExtensions to Finished).
+    pub server_flight_len: usize,
+    /// The leaf certificate's DER; its signature covers about this much.
+    pub leaf_len: usize,
+}
+
+impl HandshakeFloor {
+    /// `pkcs8` is the server's private key, standing in for the CA's too:
+    /// verification costs depend on the algorithm and key size, not on
+    /// which key of that kind signed.
+    pub fn new(kind: ChainKind, pkcs8: &[u8], shape: &HandshakeShape) -> HandshakeFloor {
+        let rng = SystemRandom::new();
+        let peer = EphemeralPrivateKey::generate(&agreement::X25519, &rng).expect("X25519 key");
+        let server_share = peer.compute_public_key().expect("X25519").as_ref().to_vec();
+
+        let tbs = vec![0x30; shape.leaf_len];
+        // RFC 8446 §4.4.3: 64 spaces, the context string, 0, the hash.
+        let mut cv_content = vec![0x20; 64];
+        cv_content.extend_from_slice(b"TLS 1.3, server CertificateVerify\0");
+        cv_content.extend_from_slice(&[0xab; 32]);
+
+        let (verify_alg, cv_alg, public_key, tbs_sig, cv_sig): (
+            &'static dyn signature::VerificationAlgorithm,
+            &'static dyn signature::VerificationAlgorithm,
+            _,
+            _,
+            _,
+        ) = match kind {
+            ChainKind::EcdsaP256 => {
+                let key = EcdsaKeyPair::from_pkcs8(
+                    &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+                    pkcs8,
+                    &rng,
+                )
+                .expect("a P-256 PKCS#8 key");
+                let tbs_sig = key.sign(&rng, &tbs).expect("sign").as_ref().to_vec();
+                let cv_sig = key.sign(&rng, &cv_content).expect("sign").as_ref().to_vec();
+                (
+                    &signature::ECDSA_P256_SHA256_ASN1,
+                    &signature::ECDSA_P256_SHA256_ASN1,
+                    key.public_key().as_ref().to_vec(),
+                    tbs_sig,
+                    cv_sig,
+                )
+            }
+            ChainKind::Rsa2048 => {
+                let key = RsaKeyPair::from_pkcs8(pkcs8).expect("an RSA PKCS#8 key");
+                let mut tbs_sig = vec![0; key.public().modulus_len()];
+                key.sign(&signature::RSA_PKCS1_SHA256, &rng, &tbs, &mut tbs_sig)
+                    .expect("sign");
+                // rustls's server picks RSA-PSS with SHA-512 first.
+                let mut cv_sig = vec![0; key.public().modulus_len()];
+                key.sign(&signature::RSA_PSS_SHA512, &rng, &cv_content, &mut cv_sig)
+                    .expect("sign");
+                (
+                    &signature::RSA_PKCS1_2048_8192_SHA256,
+                    &signature::RSA_PSS_2048_8192_SHA512,
+                    key.public_key().as_ref().to_vec(),
+                    tbs_sig,
+                    cv_sig,
+                )
+            }
+        };
+
+        let hs_key = RecordKey::new(&aead::AES_128_GCM);
+        let mut server_flight = vec![0x16; HEADER + shape.server_flight_len + TAG];
+        {
+            let (header, body) = server_flight.split_at_mut(HEADER);
+            let (inner, tag_out) = body.split_at_mut(shape.server_flight_len);
+            let tag = hs_key
+                .key
+                .seal_in_place_separate_tag(hs_key.nonce(0), Aad::from(&*header), inner)
+                .expect("seal");
+            tag_out.copy_from_slice(tag.as_ref());
+        }
+        HandshakeFloor {
+            rng,
+            server_share,
+            verify_alg,
+            cv_alg,
+            public_key,
+            tbs,
+            tbs_sig,
+            cv_content,
+            cv_sig,
+            client_hello: vec![1; shape.client_hello_len],
+            server_hello: vec![2; shape.server_hello_len],
+            server_flight,
+            hs_key,
+        }
+    }
+
+    /// The cryptography of one full TLS 1.3 client handshake with
+    /// TLS_AES_128_GCM_SHA256 and X25519: client random and legacy
+    /// session id, key generation and agreement, transcript hashing, the
+    /// whole key schedule with traffic keys, opening the server's flight,
+    /// both signature checks (the chain of one certificate and
+    /// CertificateVerify), both Finished MACs, sealing the client's
+    /// Finished.
+    pub fn one_handshake(&self) {
+        let mut random = [0u8; 64];
+        self.rng.fill(&mut random).expect("randomness");
+        let private =
+            EphemeralPrivateKey::generate(&agreement::X25519, &self.rng).expect("X25519 key");
+        let public = private.compute_public_key().expect("X25519");
+        std::hint::black_box(public.as_ref());
+        let mut shared = [0u8; 32];
+        agreement::agree_ephemeral(
+            private,
+            &UnparsedPublicKey::new(&agreement::X25519, &self.server_share),
+            |secret| shared.copy_from_slice(secret),
+        )
+        .expect("X25519 agreement");
+
+        let mut transcript = digest::Context::new(&SHA256);
+        transcript.update(&self.client_hello);
+        transcript.update(&self.server_hello);
+        let hello_hash = transcript.clone().finish();
+
+        // RFC 8446 §7.1, the schedule up to the handshake traffic secrets.
+        let zeros = [0u8; 32];
+        let early = Salt::new(HKDF_SHA256, &zeros).extract(&zeros);
+        let derived = expand_label(&early, b"derived", &EMPTY_SHA256);
+        let handshake = Salt::new(HKDF_SHA256, &derived).extract(&shared);
+        let c_hs = expand_label(&handshake, b"c hs traffic", hello_hash.as_ref());
+        let s_hs = expand_label(&handshake, b"s hs traffic", hello_hash.as_ref());
+        let derived = expand_label(&handshake, b"derived", &EMPTY_SHA256);
+        let master = Salt::new(HKDF_SHA256, &derived).extract(&zeros);
+        let s_hs_key = traffic_key(&s_hs);
+        let c_hs_key = traffic_key(&c_hs);
+
+        // The server's flight: decrypt, hash, check the chain and
+        // CertificateVerify, then its Finished.
+        let mut flight = self.server_flight.clone();
+        let (header, body) = flight.split_at_mut(HEADER);
+        // The flight was sealed once under a fixed key (`hs_key`), so it
+        // is opened with that one; `s_hs_key` was still derived above.
+        std::hint::black_box(&s_hs_key);
+        let inner = self
+            .hs_key
+            .key
+            .open_in_place(self.hs_key.nonce(0), Aad::from(&*header), body)
+            .expect("open the server flight")
+            .len();
+        transcript.update(&body[..inner]);
+        let cert_hash = transcript.clone().finish();
+        signature::UnparsedPublicKey::new(self.verify_alg, &self.public_key)
+            .verify(&self.tbs, &self.tbs_sig)
+            .expect("certificate signature");
+        std::hint::black_box(cert_hash);
+        signature::UnparsedPublicKey::new(self.cv_alg, &self.public_key)
+            .verify(&self.cv_content, &self.cv_sig)
+            .expect("CertificateVerify signature");
+        let cv_hash = transcript.clone().finish();
+        let server_finished = finished_mac(&s_hs, cv_hash.as_ref());
+        std::hint::black_box(&server_finished);
+        let server_finished_hash = transcript.clone().finish();
+
+        // Application traffic secrets, the exporter, our Finished.
+        let c_ap = expand_label(&master, b"c ap traffic", server_finished_hash.as_ref());
+        let s_ap = expand_label(&master, b"s ap traffic", server_finished_hash.as_ref());
+        let exporter = expand_label(&master, b"exp master", server_finished_hash.as_ref());
+        let client_finished = finished_mac(&c_hs, server_finished_hash.as_ref());
+        let mut record = [0u8; HEADER + 36 + 1 + TAG];
+        record[HEADER..HEADER + 4].copy_from_slice(&[20, 0, 0, 32]);
+        record[HEADER + 4..HEADER + 36].copy_from_slice(client_finished.as_ref());
+        record[HEADER + 36] = 22;
+        let (header, body) = record.split_at_mut(HEADER);
+        let (inner, tag_out) = body.split_at_mut(37);
+        let tag = c_hs_key
+            .0
+            .seal_in_place_separate_tag(c_hs_key.nonce(0), Aad::from(&*header), inner)
+            .expect("seal");
+        tag_out.copy_from_slice(tag.as_ref());
+        let c_ap_key = traffic_key(&c_ap);
+        let s_ap_key = traffic_key(&s_ap);
+        std::hint::black_box((&record, &exporter, &c_ap_key.1, &s_ap_key.1));
+    }
+}
+
+/// SHA-256 of the empty string (RFC 8446 §7.1's `Derive-Secret(., "derived", "")`).
+const EMPTY_SHA256: [u8; 32] = [
+    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
+    0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+];
+
+struct Len(usize);
+
+impl hkdf::KeyType for Len {
+    fn len(&self) -> usize {
+        self.0
+    }
+}
+
+/// RFC 8446 §7.1 HKDF-Expand-Label into `N` bytes.
+fn expand_label_n<const N: usize>(secret: &Prk, label: &[u8], context: &[u8]) -> [u8; N] {
+    let len = (N as u16).to_be_bytes();
+    let label_len = [(6 + label.len()) as u8];
+    let context_len = [context.len() as u8];
+    let info: [&[u8]; 6] = [&len, &label_len, b"tls13 ", label, &context_len, context];
+    let mut out = [0u8; N];
+    secret
+        .expand(&info, Len(N))
+        .expect("expand")
+        .fill(&mut out)
+        .expect("fill");
+    out
+}
+
+fn expand_label(secret: &Prk, label: &[u8], context: &[u8]) -> [u8; 32] {
+    expand_label_n(secret, label, context)
+}
+
+fn prk(secret: &[u8; 32]) -> Prk {
+    Prk::new_less_safe(HKDF_SHA256, secret)
+}
+
+/// A traffic secret's AES-128-GCM key and IV (RFC 8446 §7.3).
+struct TrafficKey(LessSafeKey, [u8; 12]);
+
+impl TrafficKey {
+    fn nonce(&self, seq: u64) -> Nonce {
+        let mut nonce = self.1;
+        for (n, s) in nonce[4..].iter_mut().zip(seq.to_be_bytes()) {
+            *n ^= s;
+        }
+        Nonce::assume_unique_for_key(nonce)
+    }
+}
+
+fn traffic_key(secret: &[u8; 32]) -> TrafficKey {
+    let prk = prk(secret);
+    let key: [u8; 16] = expand_label_n(&prk, b"key", b"");
+    let iv: [u8; 12] = expand_label_n(&prk, b"iv", b"");
+    let key = LessSafeKey::new(UnboundKey::new(&aead::AES_128_GCM, &key).expect("key length"));
+    TrafficKey(key, iv)
+}
+
+/// RFC 8446 §4.4.4: HMAC(finished_key, transcript hash).
+fn finished_mac(base_secret: &[u8; 32], transcript_hash: &[u8]) -> hmac::Tag {
+    let finished_key: [u8; 32] = expand_label_n(&prk(base_secret), b"finished", b"");
+    hmac::sign(
+        &hmac::Key::new(hmac::HMAC_SHA256, &finished_key),
+        transcript_hash,
+    )
+}
+
+/// Mean µs of the handshake floor over `n` handshakes.
+pub fn handshake_micros(floor: &HandshakeFloor, n: usize) -> f64 {
+    let mut meter = Meter::default();
+    meter.client(|| {
+        for _ in 0..n {
+            floor.one_handshake();
+        }
+    });
+    meter.seconds() * 1e6 / n as f64
+}
