@@ -136,6 +136,26 @@ typedef int (*oxtls_read_callback)(void *userdata, uint8_t *buf, size_t len, siz
 typedef int (*oxtls_write_callback)(void *userdata, const uint8_t *buf, size_t len, size_t *out_n);
 
 /**
+ * The connection failed, or is about to.
+ */
+#define OXTLS_LOG_ERROR 1
+
+/**
+ * Something went wrong that may matter (such as an alert sent).
+ */
+#define OXTLS_LOG_WARN 2
+
+/**
+ * A notable step (such as what the handshake agreed).
+ */
+#define OXTLS_LOG_INFO 3
+
+/**
+ * Detail for debugging.
+ */
+#define OXTLS_LOG_DEBUG 4
+
+/**
  * The call succeeded.
  */
 #define OXTLS_OK 0
@@ -530,26 +550,6 @@ typedef int (*oxtls_write_callback)(void *userdata, const uint8_t *buf, size_t l
  */
 #define OXTLS_ERR_GENERAL 999
 
-/**
- * The connection failed, or is about to.
- */
-#define OXTLS_LOG_ERROR 1
-
-/**
- * Something went wrong that may matter (such as an alert sent).
- */
-#define OXTLS_LOG_WARN 2
-
-/**
- * A notable step (such as what the handshake agreed).
- */
-#define OXTLS_LOG_INFO 3
-
-/**
- * Detail for debugging.
- */
-#define OXTLS_LOG_DEBUG 4
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -566,46 +566,6 @@ const char *oxtls_version(void);
  * MAJOR * 1000000 + MINOR * 1000 + PATCH.
  */
 uint32_t oxtls_version_number(void);
-
-/**
- * Returns a static, NUL-terminated English description of `code`, for
- * logs and error messages. Never NULL; unknown codes get a generic text.
- * Thread-safe; the string must not be freed.
- */
-const char *oxtls_result_message(oxtls_result code);
-
-/**
- * True for the codes of a refused server certificate (400-499).
- */
-bool oxtls_result_is_cert_error(oxtls_result code);
-
-/**
- * True for the codes that say the peer sent an alert (500-755).
- */
-bool oxtls_result_is_alert(oxtls_result code);
-
-/**
- * The alert number (0-255) the peer sent, for an alert code; -1 for any
- * other code.
- */
-int32_t oxtls_result_alert(oxtls_result code);
-
-/**
- * True for the codes of TLS protocol failures (300-399): the peer broke
- * a rule or has nothing in common with us.
- */
-bool oxtls_result_is_protocol_error(oxtls_result code);
-
-/**
- * True for I/O failures (200-299): the transport, files, buffers.
- */
-bool oxtls_result_is_io_error(oxtls_result code);
-
-/**
- * True for misuse (100-199): a bad argument, a call out of order, or a
- * setting oxtls does not support. Fix the calling program.
- */
-bool oxtls_result_is_misuse(oxtls_result code);
 
 /**
  * Makes a builder with the defaults: TLS 1.3, every cipher suite and
@@ -718,41 +678,6 @@ oxtls_result oxtls_config_builder_build(struct oxtls_config_builder *builder, co
  * keep their own references and stay usable. NULL is ignored.
  */
 void oxtls_config_free(const struct oxtls_config *config);
-
-/**
- * Trusts the certificates at `path` (NUL-terminated): a PEM file holding
- * one or more certificates, or a directory of PEM files such as OpenSSL's
- * `c_rehash` leaves (`<hash>.0` links are followed; unusable files are
- * skipped). Fails with `OXTLS_ERR_CANNOT_READ_FILE` if it cannot be read,
- * `OXTLS_ERR_BAD_PEM` if a file is not PEM certificates,
- * `OXTLS_ERR_CERT_BAD_ENCODING` if a certificate cannot be parsed, and
- * `OXTLS_ERR_NO_ROOT_CERTIFICATES` for a directory without certificates.
- * On failure nothing is added.
- */
-oxtls_result oxtls_config_builder_load_roots_file(struct oxtls_config_builder *builder, const char *path);
-
-/**
- * Trusts the platform's root certificates, found as OpenSSL finds them:
- * `SSL_CERT_FILE` and `SSL_CERT_DIR` if set, else the usual bundle files
- * and `/etc/ssl/certs`. Fails with `OXTLS_ERR_NO_ROOT_CERTIFICATES` if
- * none is found.
- */
-oxtls_result oxtls_config_builder_load_system_roots(struct oxtls_config_builder *builder);
-
-/**
- * Trusts the PEM certificates in `(pem, len)` (one or a bundle). Fails
- * with `OXTLS_ERR_BAD_PEM` on malformed PEM, a non-certificate section or
- * no certificate at all, and `OXTLS_ERR_CERT_BAD_ENCODING` if a
- * certificate cannot be parsed. On failure nothing is added.
- */
-oxtls_result oxtls_config_builder_add_roots_pem(struct oxtls_config_builder *builder, const uint8_t *pem, size_t len);
-
-/**
- * Trusts one certificate given as DER in `(der, len)`. Fails with an
- * `OXTLS_ERR_CERT_*` code (usually `OXTLS_ERR_CERT_BAD_ENCODING`) if it
- * cannot be parsed.
- */
-oxtls_result oxtls_config_builder_add_root_der(struct oxtls_config_builder *builder, const uint8_t *der, size_t len);
 
 /**
  * Starts a connection to `server_name` (NUL-terminated: a DNS name such
@@ -876,24 +801,26 @@ const char *oxtls_protocol_version_name(uint16_t version);
  * The protocol the server chose by ALPN: stores a pointer to its bytes
  * (not NUL-terminated) in `*out` and the length in `*out_len`, or NULL
  * and 0 if none was chosen (yet). The bytes stay valid until the
- * connection is freed.
+ * connection is freed. Does not change `oxtls_conn_last_error()`.
  */
-oxtls_result oxtls_conn_alpn_protocol(struct oxtls_conn *conn, const uint8_t **out, size_t *out_len);
+oxtls_result oxtls_conn_alpn_protocol(const struct oxtls_conn *conn, const uint8_t **out, size_t *out_len);
 
 /**
  * The server's certificate number `index` (0 is the end-entity
  * certificate, then the intermediates as sent), as DER: stores a pointer
  * in `*der` and the length in `*der_len`. The bytes stay valid until the
  * connection is freed. Fails with `OXTLS_ERR_OUT_OF_RANGE` past the end of
- * the chain, or before the server has sent it.
+ * the chain, or before the server has sent it. Does not change
+ * `oxtls_conn_last_error()`.
  */
-oxtls_result oxtls_conn_peer_certificate(struct oxtls_conn *conn, size_t index, const uint8_t **der, size_t *der_len);
+oxtls_result oxtls_conn_peer_certificate(const struct oxtls_conn *conn, size_t index, const uint8_t **der, size_t *der_len);
 
 /**
  * Derives `out_len` bytes of keying material into `out` from the
  * connection's secrets (RFC 8446 §7.5, RFC 5705), with the given label
- * and context. `context` NULL means no context, which is not the same as
- * an empty one (`context` non-NULL, `context_len` 0). Fails with
+ * and context. `context` NULL means no context, which TLS 1.2 (RFC 5705)
+ * tells apart from an empty one (`context` non-NULL, `context_len` 0);
+ * TLS 1.3 derives the same bytes for both (RFC 8446 §7.5). Fails with
  * `OXTLS_ERR_HANDSHAKE_NOT_COMPLETE` before the handshake is done, and
  * `OXTLS_ERR_INVALID_PARAMETER` for `out_len` 0.
  */
@@ -913,6 +840,81 @@ oxtls_result oxtls_conn_last_error(const struct oxtls_conn *conn, char *buf, siz
  * transport callback or the fd), or 0 if there was none (and for NULL).
  */
 int oxtls_conn_last_errno(const struct oxtls_conn *conn);
+
+/**
+ * Returns a static, NUL-terminated English description of `code`, for
+ * logs and error messages. Never NULL; unknown codes get a generic text.
+ * Thread-safe; the string must not be freed.
+ */
+const char *oxtls_result_message(oxtls_result code);
+
+/**
+ * True for the codes of a refused server certificate (400-499).
+ */
+bool oxtls_result_is_cert_error(oxtls_result code);
+
+/**
+ * True for the codes that say the peer sent an alert (500-755).
+ */
+bool oxtls_result_is_alert(oxtls_result code);
+
+/**
+ * The alert number (0-255) the peer sent, for an alert code; -1 for any
+ * other code.
+ */
+int32_t oxtls_result_alert(oxtls_result code);
+
+/**
+ * True for the codes of TLS protocol failures (300-399): the peer broke
+ * a rule or has nothing in common with us.
+ */
+bool oxtls_result_is_protocol_error(oxtls_result code);
+
+/**
+ * True for I/O failures (200-299): the transport, files, buffers.
+ */
+bool oxtls_result_is_io_error(oxtls_result code);
+
+/**
+ * True for misuse (100-199): a bad argument, a call out of order, or a
+ * setting oxtls does not support. Fix the calling program.
+ */
+bool oxtls_result_is_misuse(oxtls_result code);
+
+/**
+ * Trusts the certificates at `path` (NUL-terminated): a PEM file holding
+ * one or more certificates, or a directory of PEM files such as OpenSSL's
+ * `c_rehash` leaves (`<hash>.0` links are followed; unusable files are
+ * skipped). Fails with `OXTLS_ERR_CANNOT_READ_FILE` if it cannot be read,
+ * `OXTLS_ERR_BAD_PEM` if a file is not PEM certificates,
+ * `OXTLS_ERR_CERT_BAD_ENCODING` if a certificate cannot be parsed, and
+ * `OXTLS_ERR_NO_ROOT_CERTIFICATES` for a directory without certificates.
+ * On failure nothing is added.
+ */
+oxtls_result oxtls_config_builder_load_roots_file(struct oxtls_config_builder *builder, const char *path);
+
+/**
+ * Trusts the platform's root certificates, found as OpenSSL finds them:
+ * `SSL_CERT_FILE` and `SSL_CERT_DIR` if set, else the usual bundle files
+ * and `/etc/ssl/certs`. Fails with `OXTLS_ERR_NO_ROOT_CERTIFICATES` if
+ * none is found.
+ */
+oxtls_result oxtls_config_builder_load_system_roots(struct oxtls_config_builder *builder);
+
+/**
+ * Trusts the PEM certificates in `(pem, len)` (one or a bundle). Fails
+ * with `OXTLS_ERR_BAD_PEM` on malformed PEM, a non-certificate section or
+ * no certificate at all, and `OXTLS_ERR_CERT_BAD_ENCODING` if a
+ * certificate cannot be parsed. On failure nothing is added.
+ */
+oxtls_result oxtls_config_builder_add_roots_pem(struct oxtls_config_builder *builder, const uint8_t *pem, size_t len);
+
+/**
+ * Trusts one certificate given as DER in `(der, len)`. Fails with an
+ * `OXTLS_ERR_CERT_*` code (usually `OXTLS_ERR_CERT_BAD_ENCODING`) if it
+ * cannot be parsed.
+ */
+oxtls_result oxtls_config_builder_add_root_der(struct oxtls_config_builder *builder, const uint8_t *der, size_t len);
 
 /**
  * Reads TLS data from the transport once, through `callback` (see

@@ -370,14 +370,15 @@ pub extern "C" fn oxtls_protocol_version_name(version: u16) -> *const c_char {
 /// The protocol the server chose by ALPN: stores a pointer to its bytes
 /// (not NUL-terminated) in `*out` and the length in `*out_len`, or NULL
 /// and 0 if none was chosen (yet). The bytes stay valid until the
-/// connection is freed.
+/// connection is freed. Does not change `oxtls_conn_last_error()`.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_alpn_protocol(
-    conn: *mut oxtls_conn,
+    conn: *const oxtls_conn,
     out: *mut *const u8,
     out_len: *mut usize,
 ) -> oxtls_result {
-    with_conn(conn, |c| {
+    guard(|| {
+        let c = conn_ref(conn).ok_or_else(|| FfiError::null("conn"))?;
         let (ptr, len) = match c.conn.alpn_protocol() {
             Some(proto) => (proto.as_ptr(), proto.len()),
             None => (std::ptr::null(), 0),
@@ -394,10 +395,11 @@ pub extern "C" fn oxtls_conn_alpn_protocol(
 /// certificate, then the intermediates as sent), as DER: stores a pointer
 /// in `*der` and the length in `*der_len`. The bytes stay valid until the
 /// connection is freed. Fails with `OXTLS_ERR_OUT_OF_RANGE` past the end of
-/// the chain, or before the server has sent it.
+/// the chain, or before the server has sent it. Does not change
+/// `oxtls_conn_last_error()`.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_peer_certificate(
-    conn: *mut oxtls_conn,
+    conn: *const oxtls_conn,
     index: usize,
     der: *mut *const u8,
     der_len: *mut usize,
@@ -407,7 +409,8 @@ pub extern "C" fn oxtls_conn_peer_certificate(
         clear_out(der, std::ptr::null());
         clear_out(der_len, 0);
     }
-    with_conn(conn, |c| {
+    guard(|| {
+        let c = conn_ref(conn).ok_or_else(|| FfiError::null("conn"))?;
         if der.is_null() || der_len.is_null() {
             return Err(FfiError::null("der or der_len"));
         }
@@ -415,12 +418,7 @@ pub extern "C" fn oxtls_conn_peer_certificate(
             .conn
             .peer_certificates()
             .and_then(|chain| chain.get(index))
-            .ok_or_else(|| {
-                FfiError::new(
-                    OXTLS_ERR_OUT_OF_RANGE,
-                    format!("the server's chain has no certificate {index}"),
-                )
-            })?;
+            .ok_or_else(|| FfiError::code(OXTLS_ERR_OUT_OF_RANGE))?;
         // SAFETY: checked non-NULL above; writable as documented.
         unsafe {
             write_out(der, cert.as_ptr(), "der")?;
@@ -431,8 +429,9 @@ pub extern "C" fn oxtls_conn_peer_certificate(
 
 /// Derives `out_len` bytes of keying material into `out` from the
 /// connection's secrets (RFC 8446 §7.5, RFC 5705), with the given label
-/// and context. `context` NULL means no context, which is not the same as
-/// an empty one (`context` non-NULL, `context_len` 0). Fails with
+/// and context. `context` NULL means no context, which TLS 1.2 (RFC 5705)
+/// tells apart from an empty one (`context` non-NULL, `context_len` 0);
+/// TLS 1.3 derives the same bytes for both (RFC 8446 §7.5). Fails with
 /// `OXTLS_ERR_HANDSHAKE_NOT_COMPLETE` before the handshake is done, and
 /// `OXTLS_ERR_INVALID_PARAMETER` for `out_len` 0.
 #[no_mangle]
