@@ -20,7 +20,6 @@
 // C's naming, so the header reads as C.
 #![allow(non_camel_case_types)]
 
-// In the order the header presents them.
 mod boundary;
 mod callbacks;
 mod config;
@@ -28,6 +27,9 @@ mod conn;
 mod result;
 mod roots;
 mod transport;
+
+#[cfg(test)]
+mod tests;
 
 use std::os::raw::c_char;
 
@@ -56,7 +58,7 @@ fn version_number(major: &str, minor: &str, patch: &str) -> u32 {
 }
 
 #[cfg(test)]
-mod tests {
+mod version_tests {
     use super::*;
 
     #[test]
