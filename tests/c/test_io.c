@@ -132,13 +132,16 @@ static void nonblocking_callbacks(void)
     uint8_t buf[4096];
     size_t n;
     oxtls_result r;
-    int would_block = 0, rounds = 0;
+    int rounds = 0;
 
     s.fd = tcp_connect(server_port());
     CHECK(s.fd >= 0);
     fcntl(s.fd, F_SETFL, fcntl(s.fd, F_GETFL) | O_NONBLOCK);
     CHECK_RESULT(oxtls_conn_write(conn, (const uint8_t *)request, strlen(request), &n), OXTLS_OK);
     CHECK(n == strlen(request));
+    /* The server says nothing before our ClientHello: nothing to read. */
+    CHECK_RESULT(oxtls_conn_read_tls(conn, sock_read, &s, &n), OXTLS_WOULD_BLOCK);
+    CHECK(n == 0 && oxtls_conn_last_errno(conn) == 0);
 
     for (r = OXTLS_OK; rounds < 1000; rounds++) {
         struct pollfd p;
@@ -158,7 +161,6 @@ static void nonblocking_callbacks(void)
         }
         r = oxtls_conn_read_tls(conn, sock_read, &s, &n);
         if (r == OXTLS_WOULD_BLOCK) {
-            would_block++;
             p.fd = s.fd;
             p.events = POLLIN;
             poll(&p, 1, 5000);
@@ -170,8 +172,7 @@ static void nonblocking_callbacks(void)
             break;
     }
     CHECK(buffer_contains(&page, "oxtls test server"));
-    CHECK(would_block > 0); /* the server is never that quick */
-    CHECK(s.reads > 0 && s.writes > 0);
+    CHECK(s.reads > 1 && s.writes > 0);
 
     /* Close politely through the callback. */
     CHECK_RESULT(oxtls_conn_send_close_notify(conn), OXTLS_OK);
