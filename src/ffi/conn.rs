@@ -328,6 +328,10 @@ pub extern "C" fn oxtls_conn_cipher_suite(conn: *const oxtls_conn) -> u16 {
 /// string; NULL for any other number.
 #[no_mangle]
 pub extern "C" fn oxtls_cipher_suite_name(iana_id: u16) -> *const c_char {
+    guard_value(std::ptr::null(), || cipher_suite_name(iana_id))
+}
+
+fn cipher_suite_name(iana_id: u16) -> *const c_char {
     let name: &'static str = match CipherSuite::from(iana_id) {
         CipherSuite::TLS13_AES_128_GCM_SHA256 => "TLS_AES_128_GCM_SHA256\0",
         CipherSuite::TLS13_AES_256_GCM_SHA384 => "TLS_AES_256_GCM_SHA384\0",
@@ -359,6 +363,10 @@ pub extern "C" fn oxtls_cipher_suite_name(iana_id: u16) -> *const c_char {
 /// 0x0303) as a static NUL-terminated string; NULL for any other number.
 #[no_mangle]
 pub extern "C" fn oxtls_protocol_version_name(version: u16) -> *const c_char {
+    guard_value(std::ptr::null(), || protocol_version_name(version))
+}
+
+fn protocol_version_name(version: u16) -> *const c_char {
     let name: &'static str = match ProtocolVersion::from(version) {
         ProtocolVersion::TLSv1_3 => "TLSv1.3\0",
         ProtocolVersion::TLSv1_2 => "TLSv1.2\0",

@@ -38,6 +38,7 @@ use std::os::raw::c_char;
 /// mismatch.
 #[no_mangle]
 pub extern "C" fn oxtls_version() -> *const c_char {
+    // A constant: nothing here can panic, so there is nothing to guard.
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
 
@@ -45,11 +46,13 @@ pub extern "C" fn oxtls_version() -> *const c_char {
 /// MAJOR * 1000000 + MINOR * 1000 + PATCH.
 #[no_mangle]
 pub extern "C" fn oxtls_version_number() -> u32 {
-    version_number(
-        env!("CARGO_PKG_VERSION_MAJOR"),
-        env!("CARGO_PKG_VERSION_MINOR"),
-        env!("CARGO_PKG_VERSION_PATCH"),
-    )
+    boundary::guard_value(0, || {
+        version_number(
+            env!("CARGO_PKG_VERSION_MAJOR"),
+            env!("CARGO_PKG_VERSION_MINOR"),
+            env!("CARGO_PKG_VERSION_PATCH"),
+        )
+    })
 }
 
 fn version_number(major: &str, minor: &str, patch: &str) -> u32 {

@@ -22,6 +22,8 @@
 
 use std::os::raw::c_char;
 
+use super::boundary::guard_value;
+
 use crate::error::{CertificateError, Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
 use crate::msgs::enums::AlertDescription;
 
@@ -370,50 +372,56 @@ fn alert_message(alert: oxtls_result) -> &'static str {
 /// Thread-safe; the string must not be freed.
 #[no_mangle]
 pub extern "C" fn oxtls_result_message(code: oxtls_result) -> *const c_char {
-    message(code).as_ptr().cast()
+    guard_value(message(OXTLS_ERR_PANIC).as_ptr().cast(), || {
+        message(code).as_ptr().cast()
+    })
 }
 
 /// True for the codes of a refused server certificate (400-499).
 #[no_mangle]
 pub extern "C" fn oxtls_result_is_cert_error(code: oxtls_result) -> bool {
-    (400..=499).contains(&code)
+    guard_value(false, || (400..=499).contains(&code))
 }
 
 /// True for the codes that say the peer sent an alert (500-755).
 #[no_mangle]
 pub extern "C" fn oxtls_result_is_alert(code: oxtls_result) -> bool {
-    (OXTLS_ERR_ALERT_BASE..=OXTLS_ERR_ALERT_LAST).contains(&code)
+    guard_value(false, || {
+        (OXTLS_ERR_ALERT_BASE..=OXTLS_ERR_ALERT_LAST).contains(&code)
+    })
 }
 
 /// The alert number (0-255) the peer sent, for an alert code; -1 for any
 /// other code.
 #[no_mangle]
 pub extern "C" fn oxtls_result_alert(code: oxtls_result) -> i32 {
-    if oxtls_result_is_alert(code) {
-        (code - OXTLS_ERR_ALERT_BASE) as i32
-    } else {
-        -1
-    }
+    guard_value(-1, || {
+        if oxtls_result_is_alert(code) {
+            (code - OXTLS_ERR_ALERT_BASE) as i32
+        } else {
+            -1
+        }
+    })
 }
 
 /// True for the codes of TLS protocol failures (300-399): the peer broke
 /// a rule or has nothing in common with us.
 #[no_mangle]
 pub extern "C" fn oxtls_result_is_protocol_error(code: oxtls_result) -> bool {
-    (300..=399).contains(&code)
+    guard_value(false, || (300..=399).contains(&code))
 }
 
 /// True for I/O failures (200-299): the transport, files, buffers.
 #[no_mangle]
 pub extern "C" fn oxtls_result_is_io_error(code: oxtls_result) -> bool {
-    (200..=299).contains(&code)
+    guard_value(false, || (200..=299).contains(&code))
 }
 
 /// True for misuse (100-199): a bad argument, a call out of order, or a
 /// setting oxtls does not support. Fix the calling program.
 #[no_mangle]
 pub extern "C" fn oxtls_result_is_misuse(code: oxtls_result) -> bool {
-    (100..=199).contains(&code)
+    guard_value(false, || (100..=199).contains(&code))
 }
 
 #[cfg(test)]
