@@ -199,6 +199,20 @@ impl RootCertStore {
         Ok((added, ignored))
     }
 
+    /// Adds every root of `other` that is not already here; returns how
+    /// many were new. (The C API builds a store from several sources, such
+    /// as the system's roots and a file, each loaded on its own first.)
+    pub fn add_store(&mut self, other: &RootCertStore) -> usize {
+        let mut added = 0;
+        for anchor in &other.anchors {
+            if !self.anchors.contains(anchor) {
+                self.anchors.push(anchor.clone());
+                added += 1;
+            }
+        }
+        added
+    }
+
     /// How many roots the store holds.
     pub fn len(&self) -> usize {
         self.anchors.len()

@@ -1,0 +1,515 @@
+//! `oxtls_conn`: a client connection, its plaintext side and what it
+//! negotiated. The TLS side (read_tls / write_tls) is in `transport.rs`.
+
+use std::io::{self, Read, Write};
+use std::os::raw::{c_char, c_int};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use rustls_pki_types::ServerName;
+
+use super::boundary::*;
+use super::config::oxtls_config;
+use super::result::*;
+use crate::conn::ClientConnection;
+use crate::error::Error;
+use crate::msgs::enums::{CipherSuite, ProtocolVersion};
+
+/// A TLS client connection, made by `oxtls_conn_new()` and released by
+/// `oxtls_conn_free()`. Not thread-safe: use it from one thread at a time
+/// (it may move between threads).
+pub struct oxtls_conn {
+    pub(crate) conn: ClientConnection,
+    /// The error that ended the connection; every later call (but
+    /// `oxtls_conn_write_tls`, which still sends the alert) returns it.
+    fatal: Option<FfiError>,
+    /// The last failure of any call, for `oxtls_conn_last_error()`.
+    last_error: Option<FfiError>,
+    /// The errno of the last `OXTLS_ERR_IO`.
+    pub(crate) last_errno: c_int,
+}
+
+/// Whether a code is a status (try again) rather than a failure: statuses
+/// do not replace the last error.
+fn is_status(code: oxtls_result) -> bool {
+    matches!(code, OXTLS_WOULD_BLOCK | OXTLS_PLAINTEXT_EMPTY)
+}
+
+/// Runs `body` on the connection behind `conn`, keeping the failure it
+/// returns for `oxtls_conn_last_error()`. A panic ends the connection.
+pub(crate) fn with_conn(
+    conn: *mut oxtls_conn,
+    body: impl FnOnce(&mut oxtls_conn) -> Result<(), FfiError>,
+) -> oxtls_result {
+    // SAFETY: a connection handle is NULL or live, used by one thread at a
+    // time (the documented rule for connections).
+    let Some(c) = (unsafe { conn.as_mut() }) else {
+        return OXTLS_ERR_NULL_PARAMETER;
+    };
+    match catch_unwind(AssertUnwindSafe(|| body(&mut *c))) {
+        Ok(Ok(())) => OXTLS_OK,
+        Ok(Err(err)) => {
+            let code = err.code;
+            if !is_status(code) {
+                c.last_error = Some(err);
+            }
+            code
+        }
+        Err(_) => {
+            let err = FfiError::new(OXTLS_ERR_PANIC, "internal error: a panic was caught");
+            c.fatal = Some(err.clone());
+            c.last_error = Some(err);
+            OXTLS_ERR_PANIC
+        }
+    }
+}
+
+/// [`with_conn`] for calls that a fatal error forbids: they return it.
+pub(crate) fn with_live_conn(
+    conn: *mut oxtls_conn,
+    body: impl FnOnce(&mut oxtls_conn) -> Result<(), FfiError>,
+) -> oxtls_result {
+    with_conn(conn, |c| match &c.fatal {
+        Some(fatal) => Err(fatal.clone()),
+        None => body(c),
+    })
+}
+
+/// Reads the connection behind `conn` for a getter; `None` for NULL.
+fn conn_ref<'a>(conn: *const oxtls_conn) -> Option<&'a oxtls_conn> {
+    // SAFETY: a connection handle is NULL or live, and not being mutated
+    // (one thread at a time).
+    unsafe { conn.as_ref() }
+}
+
+/// Starts a connection to `server_name` (NUL-terminated: a DNS name such
+/// as "example.com", or an IP address literal such as "192.0.2.1" or
+/// "::1"), which is also the name its certificate must be valid for. The
+/// ClientHello is queued at once: the caller's loop writes it with
+/// `oxtls_conn_write_tls()`.
+///
+/// Stores the connection in `*out` (NULL on failure). It keeps its own
+/// reference to `config`, which the caller may free at any time. Fails
+/// with `OXTLS_ERR_INVALID_SERVER_NAME` for a name that is neither, and
+/// `OXTLS_ERR_INVALID_CONFIG` if the config cannot make a connection.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_new(
+    config: *const oxtls_config,
+    server_name: *const c_char,
+    out: *mut *mut oxtls_conn,
+) -> oxtls_result {
+    guard(|| {
+        // SAFETY: `out` is NULL or writable, as documented.
+        unsafe { clear_out(out, std::ptr::null_mut()) };
+        // SAFETY: a config handle is NULL or live; configs are immutable.
+        let config = unsafe { arg_ref(config, "config") }?;
+        // SAFETY: NULL (refused) or NUL-terminated, as documented.
+        let name = unsafe { arg_str(server_name, "server_name") }?;
+        if out.is_null() {
+            return Err(FfiError::null("out"));
+        }
+        let name = ServerName::try_from(name.to_string()).map_err(|_| {
+            FfiError::new(
+                OXTLS_ERR_INVALID_SERVER_NAME,
+                format!("{name:?} is not a valid DNS name or IP address"),
+            )
+        })?;
+        let conn = ClientConnection::new(Arc::clone(&config.inner), name)?;
+        let handle = Box::new(oxtls_conn {
+            conn,
+            fatal: None,
+            last_error: None,
+            last_errno: 0,
+        });
+        // SAFETY: checked non-NULL above; writable as documented.
+        unsafe { write_out(out, Box::into_raw(handle), "out") }
+    })
+}
+
+/// Releases a connection. It does not send close_notify (see
+/// `oxtls_conn_send_close_notify()`) or close any file descriptor. NULL is
+/// ignored.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_free(conn: *mut oxtls_conn) {
+    guard_value((), || {
+        if !conn.is_null() {
+            // SAFETY: a non-NULL connection came from oxtls_conn_new and,
+            // by the ownership rule, is released exactly once.
+            drop(unsafe { Box::from_raw(conn) });
+        }
+    })
+}
+
+/// Processes the TLS data read so far: advances the handshake, decrypts
+/// records into plaintext for `oxtls_conn_read()`, and queues any reply.
+/// Call it after each successful `oxtls_conn_read_tls()`.
+///
+/// A failure here is fatal: the code says why (a certificate problem, an
+/// alert from the peer, a protocol error), `oxtls_conn_last_error()` says
+/// it in words, an alert for the peer may be queued (write it with
+/// `oxtls_conn_write_tls()`), and every later call returns the same code.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_process_new_packets(conn: *mut oxtls_conn) -> oxtls_result {
+    with_live_conn(conn, |c| match c.conn.process_new_packets() {
+        Ok(_) => Ok(()),
+        Err(err) => {
+            let err = FfiError::from(err);
+            c.fatal = Some(err.clone());
+            Err(err)
+        }
+    })
+}
+
+/// Copies received plaintext into `(buf, len)`, storing the count in
+/// `*out_n`:
+/// - `OXTLS_OK` with `*out_n > 0`: data.
+/// - `OXTLS_OK` with `*out_n == 0`: the peer closed cleanly
+///   (close_notify); no more data will come.
+/// - `OXTLS_PLAINTEXT_EMPTY`: nothing yet; read and process more TLS data.
+/// - `OXTLS_ERR_UNEXPECTED_EOF`: the transport ended without close_notify,
+///   so the data may have been truncated.
+///
+/// `len` must be at least 1 (`OXTLS_ERR_BUFFER_TOO_SMALL` otherwise).
+#[no_mangle]
+pub extern "C" fn oxtls_conn_read(
+    conn: *mut oxtls_conn,
+    buf: *mut u8,
+    len: usize,
+    out_n: *mut usize,
+) -> oxtls_result {
+    // SAFETY: `out_n` is NULL or writable, as documented.
+    unsafe { clear_out(out_n, 0) };
+    with_live_conn(conn, |c| {
+        if out_n.is_null() {
+            return Err(FfiError::null("out_n"));
+        }
+        if len == 0 {
+            return Err(FfiError::new(OXTLS_ERR_BUFFER_TOO_SMALL, "buf has no room"));
+        }
+        // SAFETY: `(buf, len)` is writable, as documented.
+        let buf = unsafe { arg_bytes_mut(buf, len, "buf") }?;
+        let n = match c.conn.reader().read(buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                return Err(FfiError::code(OXTLS_PLAINTEXT_EMPTY))
+            }
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                return Err(FfiError::new(OXTLS_ERR_UNEXPECTED_EOF, e.to_string()))
+            }
+            Err(e) => return Err(io_error_to_ffi(e)),
+        };
+        // SAFETY: checked non-NULL above; writable as documented.
+        unsafe { write_out(out_n, n, "out_n") }
+    })
+}
+
+/// Queues the plaintext `(buf, len)` to be sent, storing how much was
+/// taken in `*out_n`. Before the handshake completes it is held and sent
+/// as soon as it may be. Takes what the buffer limit allows, which may be
+/// less than `len`; if nothing could be taken the result is
+/// `OXTLS_ERR_BUFFER_FULL`: write TLS data out with `oxtls_conn_write_tls()`
+/// and try again. After `oxtls_conn_send_close_notify()` it fails with
+/// `OXTLS_ERR_ALREADY_CLOSED`.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_write(
+    conn: *mut oxtls_conn,
+    buf: *const u8,
+    len: usize,
+    out_n: *mut usize,
+) -> oxtls_result {
+    // SAFETY: `out_n` is NULL or writable, as documented.
+    unsafe { clear_out(out_n, 0) };
+    with_live_conn(conn, |c| {
+        if out_n.is_null() {
+            return Err(FfiError::null("out_n"));
+        }
+        // SAFETY: `(buf, len)` is readable, as documented.
+        let buf = unsafe { arg_bytes(buf, len, "buf") }?;
+        let n = c.conn.writer().write(buf).map_err(io_error_to_ffi)?;
+        if n == 0 && !buf.is_empty() {
+            return Err(FfiError::new(
+                OXTLS_ERR_BUFFER_FULL,
+                "send buffer is full: write TLS data first",
+            ));
+        }
+        // SAFETY: checked non-NULL above; writable as documented.
+        unsafe { write_out(out_n, n, "out_n") }
+    })
+}
+
+/// The code for an error of the plaintext reader or writer.
+fn io_error_to_ffi(e: io::Error) -> FfiError {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return FfiError::new(OXTLS_ERR_ALREADY_CLOSED, e.to_string());
+    }
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
+        Some(err) => FfiError::from(err.clone()),
+        None => FfiError::new(OXTLS_ERR_GENERAL, e.to_string()),
+    }
+}
+
+/// True while the connection wants TLS data from the peer: call
+/// `oxtls_conn_read_tls()` when the transport is readable. False for NULL
+/// and after a fatal error.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_wants_read(conn: *const oxtls_conn) -> bool {
+    guard_value(false, || {
+        conn_ref(conn).is_some_and(|c| c.fatal.is_none() && c.conn.wants_read())
+    })
+}
+
+/// True while TLS data waits to be sent: call `oxtls_conn_write_tls()`
+/// when the transport is writable. False for NULL.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_wants_write(conn: *const oxtls_conn) -> bool {
+    guard_value(false, || {
+        conn_ref(conn).is_some_and(|c| c.conn.wants_write())
+    })
+}
+
+/// True until the handshake has completed (and after a failed one). False
+/// for NULL.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_is_handshaking(conn: *const oxtls_conn) -> bool {
+    guard_value(false, || {
+        conn_ref(conn).is_some_and(|c| c.conn.is_handshaking())
+    })
+}
+
+/// Queues a close_notify alert: we will send no more data. Write it out
+/// with `oxtls_conn_write_tls()`. Calling it again does nothing more.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_send_close_notify(conn: *mut oxtls_conn) -> oxtls_result {
+    with_live_conn(conn, |c| {
+        c.conn.send_close_notify();
+        Ok(())
+    })
+}
+
+/// Limits received plaintext waiting for `oxtls_conn_read()`, and TLS
+/// data waiting for `oxtls_conn_write_tls()`, to `limit` bytes each; 0
+/// means no limit. The default is 65536. When the received plaintext is at
+/// the limit, `oxtls_conn_read_tls()` returns `OXTLS_ERR_BUFFER_FULL`
+/// until some is read.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_set_buffer_limit(conn: *mut oxtls_conn, limit: usize) -> oxtls_result {
+    with_conn(conn, |c| {
+        c.conn
+            .set_buffer_limit(if limit == 0 { None } else { Some(limit) });
+        Ok(())
+    })
+}
+
+/// The negotiated protocol version (0x0304 for TLS 1.3), or 0 until the
+/// server has chosen one (and for NULL).
+#[no_mangle]
+pub extern "C" fn oxtls_conn_protocol_version(conn: *const oxtls_conn) -> u16 {
+    guard_value(0, || {
+        conn_ref(conn)
+            .and_then(|c| c.conn.protocol_version())
+            .map_or(0, u16::from)
+    })
+}
+
+/// The negotiated cipher suite's IANA number (such as 0x1301), or 0 until
+/// the server has chosen one (and for NULL). `oxtls_cipher_suite_name()`
+/// names it.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_cipher_suite(conn: *const oxtls_conn) -> u16 {
+    guard_value(0, || {
+        conn_ref(conn)
+            .and_then(|c| c.conn.negotiated_cipher_suite())
+            .map_or(0, |s| u16::from(s.suite()))
+    })
+}
+
+/// The IANA name of a cipher suite oxtls implements (such as
+/// "TLS_AES_128_GCM_SHA256" for 0x1301) as a static NUL-terminated
+/// string; NULL for any other number.
+#[no_mangle]
+pub extern "C" fn oxtls_cipher_suite_name(iana_id: u16) -> *const c_char {
+    guard_value(std::ptr::null(), || cipher_suite_name(iana_id))
+}
+
+fn cipher_suite_name(iana_id: u16) -> *const c_char {
+    let name: &'static str = match CipherSuite::from(iana_id) {
+        CipherSuite::TLS13_AES_128_GCM_SHA256 => "TLS_AES_128_GCM_SHA256\0",
+        CipherSuite::TLS13_AES_256_GCM_SHA384 => "TLS_AES_256_GCM_SHA384\0",
+        CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => "TLS_CHACHA20_POLY1305_SHA256\0",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 => {
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\0"
+        }
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 => {
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384\0"
+        }
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => {
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\0"
+        }
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => {
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\0"
+        }
+        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => {
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256\0"
+        }
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 => {
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256\0"
+        }
+        _ => return std::ptr::null(),
+    };
+    name.as_ptr().cast()
+}
+
+/// The name of a protocol version ("TLSv1.3" for 0x0304, "TLSv1.2" for
+/// 0x0303) as a static NUL-terminated string; NULL for any other number.
+#[no_mangle]
+pub extern "C" fn oxtls_protocol_version_name(version: u16) -> *const c_char {
+    guard_value(std::ptr::null(), || protocol_version_name(version))
+}
+
+fn protocol_version_name(version: u16) -> *const c_char {
+    let name: &'static str = match ProtocolVersion::from(version) {
+        ProtocolVersion::TLSv1_3 => "TLSv1.3\0",
+        ProtocolVersion::TLSv1_2 => "TLSv1.2\0",
+        _ => return std::ptr::null(),
+    };
+    name.as_ptr().cast()
+}
+
+/// The protocol the server chose by ALPN: stores a pointer to its bytes
+/// (not NUL-terminated) in `*out` and the length in `*out_len`, or NULL
+/// and 0 if none was chosen (yet). The bytes stay valid until the
+/// connection is freed. Does not change `oxtls_conn_last_error()`.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_alpn_protocol(
+    conn: *const oxtls_conn,
+    out: *mut *const u8,
+    out_len: *mut usize,
+) -> oxtls_result {
+    guard(|| {
+        let c = conn_ref(conn).ok_or_else(|| FfiError::null("conn"))?;
+        let (ptr, len) = match c.conn.alpn_protocol() {
+            Some(proto) => (proto.as_ptr(), proto.len()),
+            None => (std::ptr::null(), 0),
+        };
+        // SAFETY: `out` and `out_len` are NULL (refused) or writable.
+        unsafe {
+            write_out(out, ptr, "out")?;
+            write_out(out_len, len, "out_len")
+        }
+    })
+}
+
+/// The server's certificate number `index` (0 is the end-entity
+/// certificate, then the intermediates as sent), as DER: stores a pointer
+/// in `*der` and the length in `*der_len`. The bytes stay valid until the
+/// connection is freed. Fails with `OXTLS_ERR_OUT_OF_RANGE` past the end of
+/// the chain, or before the server has sent it. Does not change
+/// `oxtls_conn_last_error()`.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_peer_certificate(
+    conn: *const oxtls_conn,
+    index: usize,
+    der: *mut *const u8,
+    der_len: *mut usize,
+) -> oxtls_result {
+    // SAFETY: `der` and `der_len` are NULL or writable, as documented.
+    unsafe {
+        clear_out(der, std::ptr::null());
+        clear_out(der_len, 0);
+    }
+    guard(|| {
+        let c = conn_ref(conn).ok_or_else(|| FfiError::null("conn"))?;
+        if der.is_null() || der_len.is_null() {
+            return Err(FfiError::null("der or der_len"));
+        }
+        let cert = c
+            .conn
+            .peer_certificates()
+            .and_then(|chain| chain.get(index))
+            .ok_or_else(|| FfiError::code(OXTLS_ERR_OUT_OF_RANGE))?;
+        // SAFETY: checked non-NULL above; writable as documented.
+        unsafe {
+            write_out(der, cert.as_ptr(), "der")?;
+            write_out(der_len, cert.len(), "der_len")
+        }
+    })
+}
+
+/// Derives `out_len` bytes of keying material into `out` from the
+/// connection's secrets (RFC 8446 §7.5, RFC 5705), with the given label
+/// and context. `context` NULL means no context, which TLS 1.2 (RFC 5705)
+/// tells apart from an empty one (`context` non-NULL, `context_len` 0);
+/// TLS 1.3 derives the same bytes for both (RFC 8446 §7.5). Fails with
+/// `OXTLS_ERR_HANDSHAKE_NOT_COMPLETE` before the handshake is done, and
+/// `OXTLS_ERR_INVALID_PARAMETER` for `out_len` 0.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_export_keying_material(
+    conn: *mut oxtls_conn,
+    out: *mut u8,
+    out_len: usize,
+    label: *const u8,
+    label_len: usize,
+    context: *const u8,
+    context_len: usize,
+) -> oxtls_result {
+    with_live_conn(conn, |c| {
+        if out_len == 0 {
+            return Err(FfiError::invalid("out_len is 0"));
+        }
+        // SAFETY: each `(ptr, len)` is readable or writable as documented.
+        let (out, label) = unsafe {
+            (
+                arg_bytes_mut(out, out_len, "out")?,
+                arg_bytes(label, label_len, "label")?,
+            )
+        };
+        let context = if context.is_null() {
+            None
+        } else {
+            // SAFETY: non-NULL, readable for `context_len` as documented.
+            Some(unsafe { arg_bytes(context, context_len, "context") }?)
+        };
+        c.conn.export_keying_material(out, label, context)?;
+        Ok(())
+    })
+}
+
+/// Copies the message of the connection's last failure into `(buf, len)`,
+/// always NUL-terminated (when `len > 0`), and stores its length without
+/// the NUL in `*out_n`. An empty string if no call has failed. Returns
+/// `OXTLS_ERR_BUFFER_TOO_SMALL` if the message had to be cut to fit (what
+/// fits is still written). This call never changes the last error.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_last_error(
+    conn: *const oxtls_conn,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> oxtls_result {
+    // SAFETY: `out_n` is NULL or writable, as documented.
+    unsafe { clear_out(out_n, 0) };
+    guard(|| {
+        let c = conn_ref(conn).ok_or_else(|| FfiError::null("conn"))?;
+        if out_n.is_null() {
+            return Err(FfiError::null("out_n"));
+        }
+        // SAFETY: `(buf, len)` is writable, as documented.
+        let buf = unsafe { arg_bytes_mut(buf.cast(), len, "buf") }?;
+        let text = c.last_error.as_ref().map_or("", |e| &e.detail);
+        let (n, whole) = copy_c_string(text, buf);
+        // SAFETY: checked non-NULL above; writable as documented.
+        unsafe { write_out(out_n, n, "out_n") }?;
+        if whole {
+            Ok(())
+        } else {
+            Err(FfiError::code(OXTLS_ERR_BUFFER_TOO_SMALL))
+        }
+    })
+}
+
+/// The errno value of the last `OXTLS_ERR_IO` on this connection (from a
+/// transport callback or the fd), or 0 if there was none (and for NULL).
+#[no_mangle]
+pub extern "C" fn oxtls_conn_last_errno(conn: *const oxtls_conn) -> c_int {
+    guard_value(0, || conn_ref(conn).map_or(0, |c| c.last_errno))
+}

@@ -1,0 +1,93 @@
+//! Tests of the C API from Rust, for what C cannot reach: a panic inside
+//! an entry point, and the handles' life cycle without a network. The C
+//! tests (`tests/c/`) cover the rest against real servers.
+
+use std::ptr;
+
+use super::boundary::FfiError;
+use super::config::*;
+use super::conn::*;
+use super::result::*;
+
+/// A config that skips verification, through the C API.
+fn config() -> *const oxtls_config {
+    let builder = oxtls_config_builder_new();
+    assert_eq!(
+        oxtls_config_builder_dangerous_disable_verification(builder),
+        OXTLS_OK
+    );
+    let mut config = ptr::null();
+    assert_eq!(oxtls_config_builder_build(builder, &mut config), OXTLS_OK);
+    config
+}
+
+fn conn() -> *mut oxtls_conn {
+    let config = config();
+    let mut conn = ptr::null_mut();
+    let name = b"localhost\0";
+    assert_eq!(
+        oxtls_conn_new(config, name.as_ptr().cast(), &mut conn),
+        OXTLS_OK
+    );
+    oxtls_config_free(config);
+    conn
+}
+
+fn last_error(conn: *const oxtls_conn) -> String {
+    let mut buf = [0u8; 256];
+    let mut n = 0;
+    oxtls_conn_last_error(conn, buf.as_mut_ptr().cast(), buf.len(), &mut n);
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+#[test]
+fn a_panic_ends_the_connection() {
+    let conn = conn();
+    // The panic message is captured with the test's output.
+    let code = with_live_conn(conn, |_| panic!("injected"));
+
+    assert_eq!(code, OXTLS_ERR_PANIC);
+    assert!(last_error(conn).contains("panic"));
+    // Every later call that needs a live connection says so again.
+    assert_eq!(oxtls_conn_process_new_packets(conn), OXTLS_ERR_PANIC);
+    assert_eq!(oxtls_conn_send_close_notify(conn), OXTLS_ERR_PANIC);
+    assert!(!oxtls_conn_wants_read(conn));
+    oxtls_conn_free(conn);
+}
+
+#[test]
+fn statuses_do_not_replace_the_last_error() {
+    let conn = conn();
+    let code = with_conn(conn, |_| Err(FfiError::new(OXTLS_ERR_GENERAL, "first")));
+    assert_eq!(code, OXTLS_ERR_GENERAL);
+    let mut buf = [0u8; 8];
+    let mut n = 0;
+    assert_eq!(
+        oxtls_conn_read(conn, buf.as_mut_ptr(), buf.len(), &mut n),
+        OXTLS_PLAINTEXT_EMPTY
+    );
+    assert_eq!(last_error(conn), "first");
+    oxtls_conn_free(conn);
+}
+
+#[test]
+fn build_consumes_the_builder_even_when_it_fails() {
+    // Verification on and no roots: refused, and the builder is gone
+    // (a double free or a leak would show under Miri or valgrind).
+    let builder = oxtls_config_builder_new();
+    let mut config = 1 as *const oxtls_config;
+    assert_eq!(
+        oxtls_config_builder_build(builder, &mut config),
+        OXTLS_ERR_NO_ROOT_CERTIFICATES
+    );
+    assert!(config.is_null());
+}
+
+#[test]
+fn a_connection_outlives_its_config() {
+    let conn = conn();
+    // The config was freed in conn(); the ClientHello is still there.
+    assert!(oxtls_conn_wants_write(conn));
+    assert!(oxtls_conn_is_handshaking(conn));
+    oxtls_conn_free(conn);
+}

@@ -1,0 +1,366 @@
+/*
+ * The transport side: callback I/O, errno handling, non-blocking
+ * sockets, buffer limits, large transfers, truncation and close_notify.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* A transport callback that fails with the errno in *userdata. */
+static int failing_read(void *userdata, uint8_t *buf, size_t len, size_t *out_n)
+{
+    (void)buf;
+    (void)len;
+    (void)out_n;
+    return *(int *)userdata;
+}
+
+static int failing_write(void *userdata, const uint8_t *buf, size_t len, size_t *out_n)
+{
+    (void)buf;
+    (void)len;
+    (void)out_n;
+    return *(int *)userdata;
+}
+
+/* Callbacks over a socket, counting calls. */
+struct sock {
+    int fd;
+    int reads, writes;
+};
+
+static int sock_read(void *userdata, uint8_t *buf, size_t len, size_t *out_n)
+{
+    struct sock *s = userdata;
+    ssize_t n = recv(s->fd, buf, len, 0);
+    s->reads++;
+    if (n < 0)
+        return errno;
+    *out_n = (size_t)n;
+    return 0;
+}
+
+static int sock_write(void *userdata, const uint8_t *buf, size_t len, size_t *out_n)
+{
+    struct sock *s = userdata;
+    ssize_t n = send(s->fd, buf, len, MSG_NOSIGNAL);
+    s->writes++;
+    if (n < 0)
+        return errno;
+    *out_n = (size_t)n;
+    return 0;
+}
+
+static oxtls_conn *new_conn(const char *ca)
+{
+    const oxtls_config *config = config_trusting(pki_path(ca));
+    oxtls_conn *conn = NULL;
+    CHECK_RESULT(oxtls_conn_new(config, "localhost", &conn), OXTLS_OK);
+    oxtls_config_free(config);
+    return conn;
+}
+
+/* Transport errors are reported with their errno and are not fatal:
+ * EAGAIN is OXTLS_WOULD_BLOCK, anything else OXTLS_ERR_IO. */
+static void transport_errors(void)
+{
+    oxtls_conn *conn = new_conn("ca.pem");
+    size_t n = 99;
+    int err;
+    char message[256];
+
+    err = EAGAIN;
+    CHECK_RESULT(oxtls_conn_write_tls(conn, failing_write, &err, &n), OXTLS_WOULD_BLOCK);
+    CHECK(n == 0);
+    CHECK_RESULT(oxtls_conn_read_tls(conn, failing_read, &err, &n), OXTLS_WOULD_BLOCK);
+    err = EWOULDBLOCK;
+    CHECK_RESULT(oxtls_conn_read_tls(conn, failing_read, &err, &n), OXTLS_WOULD_BLOCK);
+    CHECK(oxtls_conn_last_errno(conn) == 0); /* would-block is not an error */
+
+    err = ECONNRESET;
+    CHECK_RESULT(oxtls_conn_read_tls(conn, failing_read, &err, &n), OXTLS_ERR_IO);
+    CHECK(oxtls_conn_last_errno(conn) == ECONNRESET);
+    CHECK_RESULT(oxtls_conn_last_error(conn, message, sizeof message, &n), OXTLS_OK);
+    CHECK(strstr(message, "read callback failed") != NULL);
+    err = EPIPE;
+    CHECK_RESULT(oxtls_conn_write_tls(conn, failing_write, &err, &n), OXTLS_ERR_IO);
+    CHECK(oxtls_conn_last_errno(conn) == EPIPE);
+
+    CHECK_RESULT(oxtls_conn_read_tls_fd(conn, -1, &n), OXTLS_ERR_IO);
+    CHECK(oxtls_conn_last_errno(conn) == EBADF);
+    CHECK_RESULT(oxtls_conn_write_tls_fd(conn, -1, &n), OXTLS_ERR_IO);
+    CHECK(oxtls_conn_last_errno(conn) == EBADF);
+
+    /* Not fatal: the ClientHello is still waiting to go. */
+    CHECK(oxtls_conn_wants_write(conn));
+    oxtls_conn_free(conn);
+}
+
+/* The fd conveniences also work on a pipe (write(2) for non-sockets). */
+static void fd_transport_on_a_pipe(void)
+{
+    oxtls_conn *conn = new_conn("ca.pem");
+    int pipe_fds[2];
+    uint8_t hello[5];
+    size_t n = 0;
+    CHECK(pipe(pipe_fds) == 0);
+    CHECK_RESULT(oxtls_conn_write_tls_fd(conn, pipe_fds[1], &n), OXTLS_OK);
+    CHECK(n > 5 && !oxtls_conn_wants_write(conn));
+    CHECK(read(pipe_fds[0], hello, 5) == 5);
+    CHECK(hello[0] == 22); /* a handshake record: the ClientHello */
+    close(pipe_fds[1]);
+    CHECK_RESULT(oxtls_conn_read_tls_fd(conn, pipe_fds[1], &n), OXTLS_ERR_IO); /* closed fd */
+    close(pipe_fds[0]);
+    oxtls_conn_free(conn);
+}
+
+/* A whole exchange through the callbacks on a non-blocking socket. */
+static void nonblocking_callbacks(void)
+{
+    oxtls_conn *conn = new_conn("ca.pem");
+    struct sock s = {0, 0, 0};
+    struct buffer page = {0};
+    const char request[] = "GET / HTTP/1.0\r\n\r\n";
+    uint8_t buf[4096];
+    size_t n;
+    oxtls_result r;
+    int rounds = 0;
+
+    s.fd = tcp_connect(server_port());
+    CHECK(s.fd >= 0);
+    fcntl(s.fd, F_SETFL, fcntl(s.fd, F_GETFL) | O_NONBLOCK);
+    CHECK_RESULT(oxtls_conn_write(conn, (const uint8_t *)request, strlen(request), &n), OXTLS_OK);
+    CHECK(n == strlen(request));
+    /* The server says nothing before our ClientHello: nothing to read. */
+    CHECK_RESULT(oxtls_conn_read_tls(conn, sock_read, &s, &n), OXTLS_WOULD_BLOCK);
+    CHECK(n == 0 && oxtls_conn_last_errno(conn) == 0);
+
+    for (r = OXTLS_OK; rounds < 1000; rounds++) {
+        struct pollfd p;
+        r = oxtls_conn_read(conn, buf, sizeof buf, &n);
+        if (r == OXTLS_OK && n == 0)
+            break;
+        if (r == OXTLS_OK) {
+            buffer_append(&page, buf, n);
+            continue;
+        }
+        if (!CHECK_RESULT(r, OXTLS_PLAINTEXT_EMPTY))
+            break;
+        if (oxtls_conn_wants_write(conn)) {
+            r = oxtls_conn_write_tls(conn, sock_write, &s, &n);
+            if (r != OXTLS_WOULD_BLOCK && !CHECK_RESULT(r, OXTLS_OK))
+                break;
+        }
+        r = oxtls_conn_read_tls(conn, sock_read, &s, &n);
+        if (r == OXTLS_WOULD_BLOCK) {
+            p.fd = s.fd;
+            p.events = POLLIN;
+            poll(&p, 1, 5000);
+            continue;
+        }
+        if (!CHECK_RESULT(r, OXTLS_OK))
+            break;
+        if (!CHECK_RESULT(oxtls_conn_process_new_packets(conn), OXTLS_OK))
+            break;
+    }
+    CHECK(buffer_contains(&page, "oxtls test server"));
+    CHECK(s.reads > 1 && s.writes > 0);
+
+    /* Close politely through the callback. */
+    CHECK_RESULT(oxtls_conn_send_close_notify(conn), OXTLS_OK);
+    CHECK_RESULT(oxtls_conn_send_close_notify(conn), OXTLS_OK);
+    CHECK(oxtls_conn_wants_write(conn));
+    CHECK_RESULT(oxtls_conn_write_tls(conn, sock_write, &s, &n), OXTLS_OK);
+    CHECK(n > 0);
+    CHECK_RESULT(oxtls_conn_write(conn, (const uint8_t *)"x", 1, &n), OXTLS_ERR_ALREADY_CLOSED);
+
+    close(s.fd);
+    oxtls_conn_free(conn);
+    buffer_free(&page);
+}
+
+/* Checks that `page` (headers and body) ends with the 1 MiB body of
+ * numbered lines the server sends for /big. */
+static bool is_big_page(const struct buffer *page)
+{
+    const size_t body_len = 1 << 20;
+    const uint8_t *body;
+    char line[32];
+    size_t i;
+    if (!CHECK(page->len > body_len))
+        return false;
+    body = page->data + page->len - body_len;
+    for (i = 0; i + 14 <= body_len; i += 14) {
+        snprintf(line, sizeof line, "line %08zu\n", i / 14);
+        if (memcmp(body + i, line, 14) != 0)
+            return CHECK(!"the body is not the numbered lines");
+    }
+    return true;
+}
+
+/* A small buffer limit: read_tls refuses more until plaintext is read,
+ * and nothing is lost. */
+static void large_transfer_under_a_buffer_limit(void)
+{
+    oxtls_conn *conn = new_conn("ca.pem");
+    struct buffer page = {0};
+    const char request[] = "GET /big HTTP/1.0\r\n\r\n";
+    uint8_t buf[1000];
+    size_t n;
+    oxtls_result r;
+    int full = 0;
+    int fd = tcp_connect(server_port());
+
+    CHECK_RESULT(oxtls_conn_set_buffer_limit(conn, 4096), OXTLS_OK);
+    CHECK_RESULT(handshake(conn, fd), OXTLS_OK);
+    CHECK_RESULT(oxtls_conn_write(conn, (const uint8_t *)request, strlen(request), &n), OXTLS_OK);
+    CHECK_RESULT(flush_tls(conn, fd), OXTLS_OK);
+
+    for (;;) {
+        /* Read and process without taking plaintext until it is full. */
+        r = oxtls_conn_read_tls_fd(conn, fd, &n);
+        if (r == OXTLS_ERR_BUFFER_FULL) {
+            full++;
+            while ((r = oxtls_conn_read(conn, buf, sizeof buf, &n)) == OXTLS_OK && n > 0)
+                buffer_append(&page, buf, n);
+            if (r == OXTLS_OK)
+                break; /* close_notify */
+            continue;
+        }
+        if (!CHECK_RESULT(r, OXTLS_OK) || !CHECK_RESULT(oxtls_conn_process_new_packets(conn),
+                                                        OXTLS_OK))
+            break;
+        if (n == 0) { /* end of stream: take the rest */
+            while ((r = oxtls_conn_read(conn, buf, sizeof buf, &n)) == OXTLS_OK && n > 0)
+                buffer_append(&page, buf, n);
+            CHECK_RESULT(r, OXTLS_OK);
+            break;
+        }
+    }
+    CHECK(full > 0);
+    is_big_page(&page);
+    close(fd);
+    oxtls_conn_free(conn);
+    buffer_free(&page);
+}
+
+/* With no limit, the whole 1 MiB in one go of the helper. */
+static void large_transfer_without_a_limit(void)
+{
+    oxtls_conn *conn = new_conn("ca.pem");
+    struct buffer page = {0};
+    int fd = tcp_connect(server_port());
+    CHECK_RESULT(oxtls_conn_set_buffer_limit(conn, 0), OXTLS_OK);
+    CHECK_RESULT(http_get(conn, fd, "/big", &page), OXTLS_OK);
+    is_big_page(&page);
+    close(fd);
+    oxtls_conn_free(conn);
+    buffer_free(&page);
+}
+
+/* The send side of the limit: a write takes what fits, then refuses
+ * until TLS data is written out. */
+static void write_under_a_buffer_limit(void)
+{
+    oxtls_conn *conn = new_conn("ca.pem");
+    uint8_t data[1000];
+    size_t n = 0;
+    int pipe_fds[2];
+    memset(data, 'x', sizeof data);
+    CHECK(pipe(pipe_fds) == 0);
+    CHECK_RESULT(oxtls_conn_set_buffer_limit(conn, 100), OXTLS_OK);
+    /* The queued ClientHello alone is over the limit. */
+    CHECK_RESULT(oxtls_conn_write(conn, data, sizeof data, &n), OXTLS_ERR_BUFFER_FULL);
+    CHECK(n == 0);
+    CHECK_RESULT(oxtls_conn_write_tls_fd(conn, pipe_fds[1], &n), OXTLS_OK);
+    CHECK_RESULT(oxtls_conn_write(conn, data, sizeof data, &n), OXTLS_OK);
+    CHECK(n == 100);
+    CHECK_RESULT(oxtls_conn_write(conn, data, sizeof data, &n), OXTLS_ERR_BUFFER_FULL);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    oxtls_conn_free(conn);
+}
+
+/* The server closes the TCP connection without close_notify after the
+ * page: the data may have been truncated, and read says so. */
+static void truncation_is_reported(void)
+{
+    const oxtls_config *config = config_trusting(pki_path("ca.pem"));
+    oxtls_conn *conn = NULL;
+    struct buffer page = {0};
+    uint8_t buf[16];
+    size_t n;
+    CHECK_RESULT(fetch(config, "localhost", server_port(), "/eof", &page, &conn),
+                 OXTLS_ERR_UNEXPECTED_EOF);
+    CHECK(buffer_contains(&page, "oxtls test server"));
+    CHECK(oxtls_result_is_io_error(OXTLS_ERR_UNEXPECTED_EOF));
+    /* It stays so. */
+    CHECK_RESULT(oxtls_conn_read(conn, buf, sizeof buf, &n), OXTLS_ERR_UNEXPECTED_EOF);
+    oxtls_conn_free(conn);
+    oxtls_config_free(config);
+    buffer_free(&page);
+}
+
+/* The transport ends during the handshake. */
+static void eof_during_the_handshake(void)
+{
+    oxtls_conn *conn = new_conn("ca.pem");
+    int fds[2];
+    uint8_t buf[16];
+    size_t n = 99;
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+    close(fds[1]);
+    CHECK_RESULT(oxtls_conn_read_tls_fd(conn, fds[0], &n), OXTLS_OK);
+    CHECK(n == 0);
+    CHECK_RESULT(oxtls_conn_process_new_packets(conn), OXTLS_OK);
+    CHECK_RESULT(oxtls_conn_read(conn, buf, sizeof buf, &n), OXTLS_ERR_UNEXPECTED_EOF);
+    close(fds[0]);
+    oxtls_conn_free(conn);
+}
+
+/* Garbage from the "server" is a protocol error, and fatal. */
+static void garbage_from_the_peer(void)
+{
+    oxtls_conn *conn = new_conn("ca.pem");
+    int fds[2];
+    size_t n;
+    const char garbage[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
+    uint8_t out[64];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+    CHECK(write(fds[1], garbage, strlen(garbage)) == (ssize_t)strlen(garbage));
+    CHECK_RESULT(oxtls_conn_read_tls_fd(conn, fds[0], &n), OXTLS_OK);
+    {
+        oxtls_result r = oxtls_conn_process_new_packets(conn);
+        CHECK(oxtls_result_is_protocol_error(r));
+        CHECK_RESULT(oxtls_conn_process_new_packets(conn), r);
+        CHECK_RESULT(oxtls_conn_read(conn, out, sizeof out, &n), r);
+    }
+    /* The alert is still sent. */
+    CHECK(oxtls_conn_wants_write(conn));
+    CHECK_RESULT(oxtls_conn_write_tls_fd(conn, fds[0], &n), OXTLS_OK);
+    CHECK(n > 0);
+    close(fds[0]);
+    close(fds[1]);
+    oxtls_conn_free(conn);
+}
+
+const struct test io_tests[] = {
+    {"transport_errors", transport_errors},
+    {"fd_transport_on_a_pipe", fd_transport_on_a_pipe},
+    {"nonblocking_callbacks", nonblocking_callbacks},
+    {"large_transfer_under_a_buffer_limit", large_transfer_under_a_buffer_limit},
+    {"large_transfer_without_a_limit", large_transfer_without_a_limit},
+    {"write_under_a_buffer_limit", write_under_a_buffer_limit},
+    {"truncation_is_reported", truncation_is_reported},
+    {"eof_during_the_handshake", eof_during_the_handshake},
+    {"garbage_from_the_peer", garbage_from_the_peer},
+    {NULL, NULL},
+};
