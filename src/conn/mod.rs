@@ -108,8 +108,8 @@ impl ClientConnection {
     /// Writes queued TLS bytes to `wr` (once); returns how many.
     pub fn write_tls(&mut self, wr: &mut dyn io::Write) -> io::Result<usize> {
         let n = self.common.sendbuf.write_tls(wr)?;
-        if self.common.sendbuf.is_empty() && !self.is_handshaking() {
-            self.common.sendbuf.release_if_empty();
+        if !self.is_handshaking() {
+            self.common.sendbuf.release_if_small_and_empty();
         }
         Ok(n)
     }
@@ -126,9 +126,11 @@ impl ClientConnection {
             return Err(err);
         }
         if !self.is_handshaking() {
-            // Nothing held between messages once the handshake is over.
+            // Nothing held between messages once the handshake is over: a
+            // call that finds nothing left to do marks a quiet moment.
             self.joiner.release_if_empty();
             self.common.deframer.release_if_empty();
+            self.common.sendbuf.release_if_empty();
         }
         Ok(self.io_state())
     }

@@ -34,7 +34,14 @@ pub struct Deframer {
     plaintext_len: usize,
     /// The largest fragment accepted; lowered once TLS 1.3 is chosen.
     max_fragment: usize,
+    /// Whether large records have arrived since the buffer was allocated:
+    /// a bulk transfer, during which the buffer is kept between records
+    /// rather than freed and allocated again for each.
+    bulk: bool,
 }
+
+/// Records larger than this mark a bulk transfer (see `Deframer::bulk`).
+const BULK_RECORD: usize = 4096;
 
 /// One record taken off the buffer: its header, and where its fragment
 /// lies (an absolute range of the buffer, for [`Deframer::fragment_mut`]).
@@ -119,6 +126,7 @@ impl Deframer {
         }
         let start = self.processed + HEADER_LEN;
         self.processed = start + len;
+        self.bulk |= len > BULK_RECORD;
         Ok(Some(RawRecord {
             header,
             fragment: start..start + len,
@@ -168,9 +176,12 @@ impl Deframer {
             }
         }
         self.plaintext_len -= done;
-        // The reader has taken the last of it: an idle connection keeps no
-        // receive buffer (the next read allocates one again).
-        self.release_if_empty();
+        // The reader has taken the last of it. Unless a bulk transfer is
+        // under way, the connection is likely idle now: keep no receive
+        // buffer (the next read allocates one again).
+        if !self.bulk {
+            self.release_if_empty();
+        }
         done
     }
 
@@ -199,6 +210,7 @@ impl Deframer {
             self.plaintext = VecDeque::new();
             self.processed = 0;
             self.filled = 0;
+            self.bulk = false;
         }
     }
 

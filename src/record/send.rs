@@ -8,6 +8,9 @@ use crate::error::Error;
 use crate::msgs::enums::{ContentType, ProtocolVersion};
 use crate::msgs::record_header::RecordHeader;
 
+/// The capacity up to which a drained send buffer is freed at once.
+const SMALL_BUFFER: usize = 4096;
+
 /// Bytes waiting for the transport.
 #[derive(Debug, Default)]
 pub struct SendBuffer {
@@ -86,6 +89,16 @@ impl SendBuffer {
             self.sent = 0;
         }
         Ok(n)
+    }
+
+    /// Frees the buffer after small traffic (handshake messages, alerts,
+    /// short writes) once nothing is waiting in it; a buffer that has held
+    /// whole records is kept for the next ones, until
+    /// [`SendBuffer::release_if_empty`] says otherwise.
+    pub fn release_if_small_and_empty(&mut self) {
+        if self.buf.capacity() <= SMALL_BUFFER {
+            self.release_if_empty();
+        }
     }
 
     /// Frees the buffer if nothing is waiting in it.
