@@ -36,7 +36,7 @@ C_TEST_SOURCES := $(wildcard tests/c/test_*.c) tests/c/harness.c
 C_TESTS := $(CBUILD)/c_tests $(CBUILD)/c_tests_asan $(CBUILD)/header_cxx $(CBUILD)/link_static
 
 .PHONY: all build examples header check-header print-static-libs install \
-	test lint unit c-test c-programs demo bench bench-smoke clean FORCE
+	test lint unit c-test c-programs demo bench bench-smoke bogo-shim clean FORCE
 
 all: build examples
 
@@ -133,7 +133,13 @@ c-test: check-header c-programs
 	MAKE="$(MAKE)" ABI_VERSION=$(ABI_VERSION) tests/c/run.sh
 
 # The C tests run last: their closing line counts every C check.
-test: lint unit bench-smoke c-test
+test: lint unit bench-smoke bogo-shim c-test
+
+# The BoGo shim (examples/bogo_shim/) and its flag-parsing tests, so the
+# shim never rots between runs of BoringSSL's suite (which `make test`
+# does not need).
+bogo-shim:
+	$(CARGO) test --example bogo_shim
 
 demo: build $(CBUILD)/https_get
 	$(CARGO) build --example test_server

@@ -1,0 +1,271 @@
+//! Turns the runner's options into an oxtls `ClientConfig`, or says why
+//! oxtls cannot make the connection the test wants.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+
+use oxtls::crypto::kx::find_kx_group;
+use oxtls::pki_types::ServerName;
+use oxtls::verify::signature::SUPPORTED_VERIFY_SCHEMES;
+use oxtls::{ClientConfig, NamedGroup, ProtocolVersion, SignatureScheme};
+
+use crate::flags::Options;
+use crate::verifier::ShimVerifier;
+
+/// What oxtls can do today that the shim cannot tell from the flags alone.
+/// When a feature lands, flip its switch: the tests that need it then run
+/// instead of reporting "unimplemented". (Features that a flag asks for
+/// directly, like client certificates or early data, are switched in the
+/// flag table of `flags.rs`.)
+#[derive(Debug, Clone, Copy)]
+pub struct Capabilities {
+    /// TLS 1.2 handshakes.
+    pub tls12: bool,
+    /// Resuming a session on a later connection (`-resume-count`).
+    pub resumption: bool,
+}
+
+pub const OXTLS: Capabilities = Capabilities {
+    tls12: false,
+    resumption: false,
+};
+
+/// A test oxtls cannot run (exit code 89), and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unimplemented(pub String);
+
+/// Everything one connection needs.
+pub struct Settings {
+    pub config: Arc<ClientConfig>,
+    pub verifier: Arc<ShimVerifier>,
+    pub server_name: ServerName<'static>,
+}
+
+/// Checks the options against what oxtls can do, then builds the config.
+pub fn build(opts: &Options, caps: Capabilities) -> Result<Settings, Unimplemented> {
+    check_roles(opts, caps)?;
+    if let Some((flag, why)) = opts.unsupported.first() {
+        return Err(Unimplemented(format!("{flag}: {why}")));
+    }
+    let versions = versions(opts, caps)?;
+    let groups = groups(opts)?;
+    let schemes = verify_schemes(opts)?;
+    let verifier = Arc::new(ShimVerifier::new(
+        opts.verify_peer,
+        opts.verify_fail,
+        schemes,
+    ));
+
+    let mut builder = ClientConfig::builder_with_protocol_versions(&versions);
+    if let Some(groups) = groups {
+        builder = builder.with_kx_groups(&groups);
+    }
+    let mut config = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier.clone())
+        .with_no_client_auth();
+    if let Some(list) = &opts.advertise_alpn {
+        config.alpn_protocols = alpn_list(list)?;
+    }
+    // BoringSSL's max_send_fragment counts plaintext; oxtls's
+    // max_fragment_size counts the 5-byte record header too.
+    config.max_fragment_size = opts.max_send_fragment.map(|n| n + 5);
+
+    Ok(Settings {
+        config: Arc::new(config),
+        verifier,
+        server_name: server_name(opts)?,
+    })
+}
+
+fn check_roles(opts: &Options, caps: Capabilities) -> Result<(), Unimplemented> {
+    if opts.server {
+        return Err(Unimplemented("-server: oxtls is a client".into()));
+    }
+    if opts.dtls {
+        return Err(Unimplemented("-dtls: oxtls has no DTLS".into()));
+    }
+    if opts.quic {
+        return Err(Unimplemented("-quic: oxtls has no QUIC".into()));
+    }
+    if opts.resume_count > 0 && !caps.resumption {
+        return Err(Unimplemented(
+            "-resume-count: oxtls has no session resumption yet".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The versions the flags enable, as BoringSSL computes them, that oxtls
+/// implements.
+fn versions(opts: &Options, caps: Capabilities) -> Result<Vec<ProtocolVersion>, Unimplemented> {
+    const TLS1_3: u16 = 0x0304;
+    const TLS1_2: u16 = 0x0303;
+    const TLS1_1: u16 = 0x0302;
+    const TLS1_0: u16 = 0x0301;
+    let enabled = |v: u16| {
+        opts.min_version.map_or(true, |min| v >= min)
+            && opts.max_version.map_or(true, |max| v <= max)
+            && !(v == TLS1_3 && opts.no_tls13)
+            && !(v == TLS1_2 && opts.no_tls12)
+            && !(v == TLS1_1 && opts.no_tls11)
+            && !(v == TLS1_0 && opts.no_tls1)
+    };
+    let tls13 = enabled(TLS1_3);
+    let tls12 = enabled(TLS1_2);
+    if !tls13 && tls12 && !caps.tls12 {
+        return Err(Unimplemented(
+            "TLS 1.2 only: oxtls has no TLS 1.2 yet".into(),
+        ));
+    }
+    if !tls13 && !tls12 && (enabled(TLS1_1) || enabled(TLS1_0)) {
+        return Err(Unimplemented(
+            "TLS 1.1 or older only: oxtls refuses them by design".into(),
+        ));
+    }
+    // TLS 1.2 is offered even before oxtls implements it, so that a server
+    // limited to TLS 1.2 picks it (and the shim reports "unimplemented")
+    // instead of failing the handshake for a reason the test did not mean.
+    let mut out = Vec::new();
+    if tls13 {
+        out.push(ProtocolVersion::TLSv1_3);
+    }
+    if tls12 {
+        out.push(ProtocolVersion::TLSv1_2);
+    }
+    Ok(out)
+}
+
+/// `-curves` as oxtls groups; `None` keeps oxtls's defaults.
+fn groups(opts: &Options) -> Result<Option<Vec<&'static oxtls::SupportedKxGroup>>, Unimplemented> {
+    let mut groups = Vec::new();
+    for &id in &opts.curves {
+        let group = find_kx_group(NamedGroup::from(id))
+            .ok_or_else(|| Unimplemented(format!("-curves {id}: oxtls has no such group")))?;
+        groups.push(group);
+    }
+    // oxtls sends one key share, for its first group.
+    if let Some(shares) = &opts.key_shares {
+        let first = match groups.first() {
+            Some(g) => u16::from(g.name()),
+            None => u16::from(oxtls::ALL_KX_GROUPS[0].name()),
+        };
+        if shares.as_slice() != [first] {
+            return Err(Unimplemented(format!(
+                "-key-shares {shares:?}: oxtls sends one share, for its first group"
+            )));
+        }
+    }
+    Ok((!groups.is_empty()).then_some(groups))
+}
+
+/// `-verify-prefs` as signature schemes; `None` keeps oxtls's defaults.
+fn verify_schemes(opts: &Options) -> Result<Option<Vec<SignatureScheme>>, Unimplemented> {
+    if opts.verify_prefs.is_empty() {
+        return Ok(None);
+    }
+    let mut schemes = Vec::new();
+    for &id in &opts.verify_prefs {
+        let scheme = SignatureScheme::from(id);
+        if !SUPPORTED_VERIFY_SCHEMES.contains(&scheme) {
+            return Err(Unimplemented(format!(
+                "-verify-prefs {id}: oxtls cannot verify {scheme:?}"
+            )));
+        }
+        schemes.push(scheme);
+    }
+    Ok(Some(schemes))
+}
+
+/// Splits an ALPN list in wire form (each name prefixed by its length).
+pub fn alpn_list(mut wire: &[u8]) -> Result<Vec<Vec<u8>>, Unimplemented> {
+    let mut out = Vec::new();
+    while let Some((&len, rest)) = wire.split_first() {
+        let len = usize::from(len);
+        if rest.len() < len {
+            return Err(Unimplemented("-advertise-alpn: truncated list".into()));
+        }
+        let (name, rest) = rest.split_at(len);
+        out.push(name.to_vec());
+        wire = rest;
+    }
+    Ok(out)
+}
+
+/// The name to connect to: `-host-name` (sent as SNI) or, without it, the
+/// loopback address, for which oxtls sends no SNI (as BoringSSL sends none
+/// without a host name).
+fn server_name(opts: &Options) -> Result<ServerName<'static>, Unimplemented> {
+    match &opts.host_name {
+        Some(name) => ServerName::try_from(name.clone())
+            .map_err(|_| Unimplemented(format!("-host-name {name}: not a valid DNS name"))),
+        None => Ok(ServerName::IpAddress(
+            IpAddr::V4(Ipv4Addr::LOCALHOST).into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alpn_wire_form() {
+        assert_eq!(
+            alpn_list(b"\x03foo\x02h2").unwrap(),
+            vec![b"foo".to_vec(), b"h2".to_vec()]
+        );
+        assert_eq!(alpn_list(b"\x00").unwrap(), vec![Vec::new()]);
+        assert!(alpn_list(b"\x04foo").is_err());
+    }
+
+    #[test]
+    fn version_flags() {
+        let caps = OXTLS;
+        let opts = Options::default();
+        assert_eq!(
+            versions(&opts, caps).unwrap(),
+            vec![ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2]
+        );
+        let opts = Options {
+            min_version: Some(0x0304),
+            ..Options::default()
+        };
+        assert_eq!(
+            versions(&opts, caps).unwrap(),
+            vec![ProtocolVersion::TLSv1_3]
+        );
+        let opts = Options {
+            no_tls13: true,
+            ..Options::default()
+        };
+        assert!(versions(&opts, caps).is_err());
+        let opts = Options {
+            max_version: Some(0x0302),
+            ..Options::default()
+        };
+        assert!(versions(&opts, caps).is_err());
+        // An empty range is oxtls's to refuse, not "unimplemented".
+        let opts = Options {
+            min_version: Some(0x0304),
+            max_version: Some(0x0303),
+            ..Options::default()
+        };
+        assert_eq!(versions(&opts, caps).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn unknown_groups_are_unimplemented() {
+        let opts = Options {
+            curves: vec![29, 4588],
+            ..Options::default()
+        };
+        assert!(groups(&opts).is_err());
+        let opts = Options {
+            curves: vec![23, 29],
+            key_shares: Some(vec![23]),
+            ..Options::default()
+        };
+        assert_eq!(groups(&opts).unwrap().unwrap().len(), 2);
+    }
+}
