@@ -82,6 +82,11 @@ pub(super) fn complete_io<T: io::Read + io::Write>(
             written += conn.write_tls(io)?;
         }
         io.flush()?;
+        // Done: the handshake is over and our last flight is on its way (a
+        // server that waits for us to speak first would never wake a read).
+        if until_handshaked && !conn.is_handshaking() {
+            return Ok((read, written));
+        }
         if !until_handshaked && written > 0 {
             return Ok((read, written));
         }
@@ -109,15 +114,12 @@ pub(super) fn complete_io<T: io::Read + io::Write>(
             return Err(io::Error::new(io::ErrorKind::InvalidData, err));
         }
 
-        let handshaking = conn.is_handshaking();
-        if until_handshaked && !handshaking && conn.wants_write() {
-            // The handshake finished by queueing our last flight: send it.
-            continue;
-        }
-        if !until_handshaked || !handshaking {
+        if !until_handshaked {
             return Ok((read, written));
         }
-        if eof {
+        // Still handshaking, or just finished with our last flight queued:
+        // the top of the loop sends it and returns.
+        if eof && conn.is_handshaking() {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
                 "connection closed during the handshake",
