@@ -528,3 +528,151 @@ fn change_cipher_spec_in_tls13_is_dropped_only_in_the_clear() {
     assert!(matches!(err, crate::Error::PeerMisbehaved(_)), "{err:?}");
     assert_eq!(alert, [2, 10]);
 }
+
+/// A client that has finished the trace's handshake, and a sealer for
+/// records from the server under its application keys (updating them after
+/// each KeyUpdate it seals, as a real server would).
+fn after_handshake() -> (ClientConnection, ServerRecords) {
+    let mut conn = ClientConnection::new(replay_config(), "server".try_into().unwrap()).unwrap();
+    output(&mut conn);
+    feed(
+        &mut conn,
+        &rfc8448_nth(S3, "{server}  send handshake record", 0, "complete record"),
+    );
+    feed(
+        &mut conn,
+        &rfc8448_nth(S3, "{server}  send handshake record", 1, "complete record"),
+    );
+    assert!(!conn.is_handshaking());
+    output(&mut conn);
+    let secret = rfc8448(S3, "derive secret \"tls13 s ap traffic\"", "expanded");
+    let secret = crate::crypto::tls13::Secret::from_bytes(
+        crate::crypto::hash::HashAlgorithm::Sha256,
+        &secret,
+    )
+    .unwrap();
+    (conn, ServerRecords::new(secret))
+}
+
+struct ServerRecords {
+    secret: crate::crypto::tls13::Secret,
+    sealer: crate::record::protect::RecordEncrypter,
+}
+
+impl ServerRecords {
+    fn new(secret: crate::crypto::tls13::Secret) -> Self {
+        let keys = secret.traffic_keys(crate::crypto::aead::AeadAlgorithm::Aes128Gcm);
+        let sealer = crate::record::protect::RecordEncrypter::tls13(
+            keys.aead_key().unwrap(),
+            crate::record::protect::Iv::new(keys.iv()),
+        );
+        Self { secret, sealer }
+    }
+
+    fn seal(&mut self, typ: crate::msgs::enums::ContentType, body: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.sealer.seal_record(typ, body, &mut out).unwrap();
+        out
+    }
+
+    /// A KeyUpdate record; the keys move on after it.
+    fn key_update(&mut self, requested: bool) -> Vec<u8> {
+        let record = self.seal(
+            crate::msgs::enums::ContentType::Handshake,
+            &[24, 0, 0, 1, u8::from(requested)],
+        );
+        *self = Self::new(self.secret.next_traffic_secret());
+        record
+    }
+}
+
+/// How many records of each content type are in `tls`.
+fn record_types(tls: &[u8]) -> Vec<u8> {
+    let mut types = Vec::new();
+    let mut rest = tls;
+    while rest.len() >= 5 {
+        let len = u16::from_be_bytes([rest[3], rest[4]]) as usize;
+        types.push(rest[0]);
+        rest = &rest[5 + len..];
+    }
+    types
+}
+
+#[test]
+fn several_key_update_requests_get_one_answer() {
+    let (mut conn, mut server) = after_handshake();
+    for _ in 0..5 {
+        feed(&mut conn, &server.key_update(true));
+    }
+    // One KeyUpdate of ours (an encrypted record), not five.
+    assert_eq!(record_types(&output(&mut conn)), [23]);
+    // Once it is sent, a new request gets a new answer.
+    feed(&mut conn, &server.key_update(true));
+    assert_eq!(record_types(&output(&mut conn)), [23]);
+    // And data from the server under its newest keys still reads.
+    feed(
+        &mut conn,
+        &server.seal(
+            crate::msgs::enums::ContentType::ApplicationData,
+            b"still here",
+        ),
+    );
+    let mut got = [0u8; 10];
+    conn.reader().read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"still here");
+}
+
+#[test]
+fn endless_key_updates_are_refused() {
+    let (mut conn, mut server) = after_handshake();
+    for _ in 0..32 {
+        feed(&mut conn, &server.key_update(false));
+    }
+    // Data in between resets the count...
+    feed(
+        &mut conn,
+        &server.seal(crate::msgs::enums::ContentType::ApplicationData, b"x"),
+    );
+    for _ in 0..32 {
+        feed(&mut conn, &server.key_update(false));
+    }
+    // ...but a 33rd in a row is too many.
+    conn.read_tls(&mut &server.key_update(false)[..]).unwrap();
+    let err = conn.process_new_packets().unwrap_err();
+    assert!(err.to_string().contains("too many KeyUpdates"), "{err}");
+    assert_eq!(
+        err.alert(),
+        Some(crate::AlertDescription::UnexpectedMessage)
+    );
+}
+
+#[test]
+fn endless_empty_records_are_refused() {
+    let (mut conn, mut server) = after_handshake();
+    for _ in 0..32 {
+        feed(
+            &mut conn,
+            &server.seal(crate::msgs::enums::ContentType::ApplicationData, b""),
+        );
+    }
+    conn.read_tls(&mut &server.seal(crate::msgs::enums::ContentType::ApplicationData, b"")[..])
+        .unwrap();
+    let err = conn.process_new_packets().unwrap_err();
+    assert!(err.to_string().contains("nothing in them"), "{err}");
+}
+
+#[test]
+fn endless_change_cipher_specs_are_refused() {
+    let mut conn = ClientConnection::new(replay_config(), "server".try_into().unwrap()).unwrap();
+    output(&mut conn);
+    feed(
+        &mut conn,
+        &rfc8448_nth(S3, "{server}  send handshake record", 0, "complete record"),
+    );
+    let ccs = [20u8, 3, 3, 0, 1, 1];
+    for _ in 0..32 {
+        feed(&mut conn, &ccs);
+    }
+    conn.read_tls(&mut &ccs[..]).unwrap();
+    assert!(conn.process_new_packets().is_err());
+}

@@ -432,9 +432,13 @@ impl ExpectFinished {
             server_secret: server_app_secret,
             exporter_secret,
             _resumption_secret: resumption_secret,
+            pending_answer: None,
         })))
     }
 }
+
+/// KeyUpdates accepted in a row without application data in between.
+const MAX_KEY_UPDATES_IN_A_ROW: usize = 32;
 
 /// RFC 8446 §4.6.1: no ticket lives longer than seven days.
 const MAX_TICKET_LIFETIME: u32 = 604_800;
@@ -452,6 +456,8 @@ pub(crate) struct Traffic {
     exporter_secret: Secret,
     /// resumption_master_secret, for the tickets of the resumption issue.
     _resumption_secret: Secret,
+    /// Where the send buffer ended after our last KeyUpdate answer.
+    pending_answer: Option<u64>,
 }
 
 impl Traffic {
@@ -497,18 +503,32 @@ impl Traffic {
             KeyUpdateRequest::UpdateRequested => true,
             _ => return Err(InvalidMessage::IllegalValue("KeyUpdate.request_update").into()),
         };
+        common.key_updates_in_a_row += 1;
+        if common.key_updates_in_a_row > MAX_KEY_UPDATES_IN_A_ROW {
+            return Err(PeerMisbehaved::Other(
+                "server sent too many KeyUpdates without data",
+                AlertDescription::UnexpectedMessage,
+            )
+            .into());
+        }
         common.log(
             LogLevel::Debug,
             format_args!("server updated its keys (reply requested: {answer})"),
         );
         self.server_secret = self.server_secret.next_traffic_secret();
         common.set_decrypter(decrypter(self.suite, &self.server_secret)?);
-        if answer && !common.sent_close_notify {
+        // RFC 8446 §4.6.3: one KeyUpdate of ours answers every request
+        // that arrives while it is still waiting to be sent.
+        let answered = self
+            .pending_answer
+            .is_some_and(|mark| !common.sendbuf.written_past(mark));
+        if answer && !answered && !common.sent_close_notify {
             let update = HandshakeMessage::new(HandshakePayload::KeyUpdate(
                 KeyUpdateRequest::UpdateNotRequested,
             ))
             .get_encoding();
             common.send_handshake(&update)?;
+            self.pending_answer = Some(common.sendbuf.mark());
             self.client_secret = self.client_secret.next_traffic_secret();
             common.set_encrypter(encrypter(self.suite, &self.client_secret)?);
         }

@@ -37,6 +37,9 @@ pub(crate) struct CommonState {
     /// The limit on buffered plaintext and on buffered TLS output.
     pub(crate) buffer_limit: Option<usize>,
     pub(crate) logger: Option<Arc<dyn Logger>>,
+    /// KeyUpdates received since the last application data: bounded, so a
+    /// server cannot keep us re-keying forever.
+    pub(crate) key_updates_in_a_row: usize,
 }
 
 impl CommonState {
@@ -58,6 +61,7 @@ impl CommonState {
             early_writes: Vec::new(),
             buffer_limit: Some(64 * 1024),
             logger,
+            key_updates_in_a_row: 0,
         }
     }
 

@@ -56,6 +56,10 @@ impl IoState {
 /// sends nothing else would otherwise keep us busy forever.
 const MAX_WARNING_ALERTS: usize = 4;
 
+/// Likewise records that carry nothing (empty application data, the
+/// ChangeCipherSpecs TLS 1.3 drops) in a row.
+const MAX_EMPTY_RECORDS: usize = 32;
+
 /// A TLS client connection.
 pub struct ClientConnection {
     common: CommonState,
@@ -67,6 +71,7 @@ pub struct ClientConnection {
     /// The transport reported end of stream.
     seen_eof: bool,
     warning_alerts: usize,
+    empty_records: usize,
 }
 
 impl ClientConnection {
@@ -83,6 +88,7 @@ impl ClientConnection {
             error: None,
             seen_eof: false,
             warning_alerts: 0,
+            empty_records: 0,
         })
     }
 
@@ -211,6 +217,18 @@ impl ClientConnection {
             }
         };
 
+        if range.is_empty() || typ == ContentType::ChangeCipherSpec {
+            self.empty_records += 1;
+            if self.empty_records > MAX_EMPTY_RECORDS {
+                return Err(PeerMisbehaved::Other(
+                    "server sent too many records with nothing in them",
+                    AlertDescription::UnexpectedMessage,
+                )
+                .into());
+            }
+        } else {
+            self.empty_records = 0;
+        }
         if typ == ContentType::Handshake {
             return self.joiner.push(self.common.deframer.fragment(range));
         }
@@ -254,7 +272,10 @@ impl ClientConnection {
                         got: ContentType::ApplicationData,
                     });
                 }
-                self.warning_alerts = 0;
+                if !range.is_empty() {
+                    self.warning_alerts = 0;
+                    self.common.key_updates_in_a_row = 0;
+                }
                 self.common.deframer.queue_plaintext(range);
                 Ok(())
             }
