@@ -365,3 +365,37 @@ fn a_fatal_alert_from_the_server() {
     assert_eq!(out[0], 22);
     assert!(!out.windows(3).any(|w| w == [21, 3, 3]));
 }
+
+/// RFC 8446 §4.4.2.2: a certificate whose Key Usage lacks digitalSignature
+/// may not sign the handshake, even if everything else is accepted.
+#[test]
+fn a_key_not_allowed_to_sign_is_refused() {
+    use rcgen::{CertificateParams, KeyPair, KeyUsagePurpose};
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(vec!["localhost".into()]).unwrap();
+    params.key_usages = vec![KeyUsagePurpose::KeyEncipherment];
+    let cert = params.self_signed(&key).unwrap();
+    let provider = Arc::new(ring_provider(None, None));
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )
+        .unwrap();
+    let mut server = rustls::ServerConnection::new(Arc::new(config)).unwrap();
+    // Trust anything: only the signature check is left to fail.
+    let config = oxtls::ClientConfig::builder()
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(oxtls::verify::dangerous::NoVerification))
+        .with_no_client_auth();
+    let mut client = oxtls_client(config, "localhost");
+    let (err, server_saw) = failed_handshake(&mut client, &mut server);
+    assert_eq!(
+        err,
+        Error::InvalidCertificate(CertificateError::InvalidPurpose)
+    );
+    saw_alert(&server_saw, "UnsupportedCertificate");
+}

@@ -16,6 +16,7 @@
 //! - [`dangerous::NoVerification`]: accepts any certificate, for tests.
 
 pub mod dangerous;
+mod key_usage;
 mod roots;
 pub mod signature;
 mod webpki_errors;

@@ -143,6 +143,8 @@ pub fn verify_tls13_signature(
     signature: &[u8],
 ) -> Result<HandshakeSignatureValid, Error> {
     let algorithms = algorithms_for(TLS13_SCHEMES, scheme)?;
+    // RFC 8446 §4.4.2.2: the key must be allowed to sign.
+    super::key_usage::check_digital_signature(cert)?;
     verify_with_any(algorithms, message, cert, scheme, signature)
 }
 
@@ -156,6 +158,9 @@ pub fn verify_tls12_signature(
     signature: &[u8],
 ) -> Result<HandshakeSignatureValid, Error> {
     let algorithms = algorithms_for(TLS12_SCHEMES, scheme)?;
+    // RFC 5280 §4.2.1.3: a key that signs the handshake needs
+    // digitalSignature, if Key Usage is present at all.
+    super::key_usage::check_digital_signature(cert)?;
     verify_with_any(algorithms, message, cert, scheme, signature)
 }
 
