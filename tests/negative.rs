@@ -399,3 +399,30 @@ fn a_key_not_allowed_to_sign_is_refused() {
     );
     saw_alert(&server_saw, "UnsupportedCertificate");
 }
+
+/// A HelloRetryRequest must be answered before anything else of the
+/// server's is read: more handshake data after it in its record is refused
+/// before a second ClientHello is sent.
+#[test]
+fn data_after_a_hello_retry_request_in_its_record() {
+    let pki = TestPki::new();
+    let mut server = RustlsServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
+        .versions(TlsVersions::Tls13Only)
+        .kx_groups(&[rustls::NamedGroup::secp384r1])
+        .connection();
+    let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
+    let flight = server_first_flight(&mut client, &mut server);
+    let len = u16::from_be_bytes([flight[3], flight[4]]) as usize;
+    let mut record = flight[..5 + len].to_vec();
+    // The start of a ServerHello, in the same record.
+    record.extend_from_slice(&[2, 0, 0, 40, 3, 3]);
+    let new_len = (record.len() - 5) as u16;
+    record[3..5].copy_from_slice(&new_len.to_be_bytes());
+    let (err, out) = feed_until_error(&mut client, &record);
+    assert_eq!(
+        err,
+        Error::InvalidMessage(InvalidMessage::HandshakeSplitAcrossKeyChange)
+    );
+    // Only the alert: no second ClientHello went out first.
+    assert_eq!(out, plaintext_alert(AlertDescription::UnexpectedMessage));
+}

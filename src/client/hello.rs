@@ -277,6 +277,8 @@ impl ExpectServerHello {
             .into());
         }
 
+        // RFC 8446 §5.1: the handshake keys start after the ServerHello.
+        common.check_record_ends_here()?;
         // RFC 8446 §4.1.3: legacy_session_id_echo must match what we sent.
         if sh.session_id != self.session_id {
             return Err(PeerMisbehaved::Other(
@@ -403,6 +405,9 @@ impl ExpectServerHello {
         hrr: HelloRetryRequest,
         raw: &[u8],
     ) -> Result<State, Error> {
+        // The second ClientHello answers this message alone (RFC 8446
+        // §5.1 in spirit: nothing may follow it in its record).
+        common.check_record_ends_here()?;
         let taken = core::mem::replace(
             &mut self.transcript,
             HelloTranscript::Buffered(TranscriptBuffer::new()),

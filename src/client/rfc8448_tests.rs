@@ -606,7 +606,12 @@ fn several_key_update_requests_get_one_answer() {
     }
     // One KeyUpdate of ours (an encrypted record), not five.
     assert_eq!(record_types(&output(&mut conn)), [23]);
-    // Once it is sent, a new request gets a new answer.
+    // It answers every request until we send data...
+    feed(&mut conn, &server.key_update(true));
+    assert_eq!(record_types(&output(&mut conn)), []);
+    conn.writer().write_all(b"data").unwrap();
+    assert_eq!(record_types(&output(&mut conn)), [23]);
+    // ...after which a request needs a new answer.
     feed(&mut conn, &server.key_update(true));
     assert_eq!(record_types(&output(&mut conn)), [23]);
     // And data from the server under its newest keys still reads.
@@ -675,4 +680,29 @@ fn endless_change_cipher_specs_are_refused() {
     }
     conn.read_tls(&mut &ccs[..]).unwrap();
     assert!(conn.process_new_packets().is_err());
+}
+
+#[test]
+fn malformed_tickets_are_refused() {
+    use crate::msgs::enums::ContentType;
+    // lifetime, age_add, nonce<0..255>, ticket<1..2^16-1>, extensions.
+    let empty_ticket = [4, 0, 0, 13, 0, 0, 0, 60, 0, 0, 0, 1, 0, 0, 0, 0, 0];
+    let duplicate_early_data = [
+        4, 0, 0, 30, 0, 0, 0, 60, 0, 0, 0, 1, 0, 0, 1, 7, 0, 16, 0, 42, 0, 4, 0, 0, 4, 0, 0, 42, 0,
+        4, 0, 0, 4, 0,
+    ];
+    let good = [4, 0, 0, 14, 0, 0, 0, 60, 0, 0, 0, 1, 0, 0, 1, 7, 0, 0];
+    let (mut conn, mut server) = after_handshake();
+    feed(&mut conn, &server.seal(ContentType::Handshake, &good));
+
+    for (what, msg, alert) in [
+        ("empty ticket", &empty_ticket[..], 50u8),
+        ("duplicate extension", &duplicate_early_data[..], 47),
+    ] {
+        let (mut conn, mut server) = after_handshake();
+        conn.read_tls(&mut &server.seal(ContentType::Handshake, msg)[..])
+            .unwrap();
+        let err = conn.process_new_packets().unwrap_err();
+        assert_eq!(err.alert().map(u8::from), Some(alert), "{what}: {err:?}");
+    }
 }

@@ -368,6 +368,8 @@ impl ExpectFinished {
         let HandshakePayload::Finished(verify_data) = msg.payload else {
             return Err(unexpected(&[HandshakeType::Finished], &msg));
         };
+        // RFC 8446 §5.1: the application keys start after the Finished.
+        common.check_record_ends_here()?;
         let HandshakeCore {
             config,
             suite,
@@ -432,7 +434,6 @@ impl ExpectFinished {
             server_secret: server_app_secret,
             exporter_secret,
             _resumption_secret: resumption_secret,
-            pending_answer: None,
         })))
     }
 }
@@ -456,8 +457,6 @@ pub(crate) struct Traffic {
     exporter_secret: Secret,
     /// resumption_master_secret, for the tickets of the resumption issue.
     _resumption_secret: Secret,
-    /// Where the send buffer ended after our last KeyUpdate answer.
-    pending_answer: Option<u64>,
 }
 
 impl Traffic {
@@ -481,6 +480,7 @@ impl Traffic {
                 Ok(State::Traffic(self))
             }
             HandshakePayload::KeyUpdate(request) => {
+                common.check_record_ends_here()?;
                 self.handle_key_update(common, request)?;
                 Ok(State::Traffic(self))
             }
@@ -517,18 +517,15 @@ impl Traffic {
         );
         self.server_secret = self.server_secret.next_traffic_secret();
         common.set_decrypter(decrypter(self.suite, &self.server_secret)?);
-        // RFC 8446 §4.6.3: one KeyUpdate of ours answers every request
-        // that arrives while it is still waiting to be sent.
-        let answered = self
-            .pending_answer
-            .is_some_and(|mark| !common.sendbuf.written_past(mark));
-        if answer && !answered && !common.sent_close_notify {
+        // RFC 8446 §4.6.3: our KeyUpdate must precede our next application
+        // data; one answers every request that arrives before that data.
+        if answer && !common.key_update_answered && !common.sent_close_notify {
             let update = HandshakeMessage::new(HandshakePayload::KeyUpdate(
                 KeyUpdateRequest::UpdateNotRequested,
             ))
             .get_encoding();
             common.send_handshake(&update)?;
-            self.pending_answer = Some(common.sendbuf.mark());
+            common.key_update_answered = true;
             self.client_secret = self.client_secret.next_traffic_secret();
             common.set_encrypter(encrypter(self.suite, &self.client_secret)?);
         }

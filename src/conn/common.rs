@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rustls_pki_types::CertificateDer;
 
 use crate::crypto::suites::SupportedCipherSuite;
-use crate::error::Error;
+use crate::error::{Error, InvalidMessage};
 use crate::log::{LogLevel, Logger};
 use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use crate::record::deframer::Deframer;
@@ -40,6 +40,12 @@ pub(crate) struct CommonState {
     /// KeyUpdates received since the last application data: bounded, so a
     /// server cannot keep us re-keying forever.
     pub(crate) key_updates_in_a_row: usize,
+    /// We sent a KeyUpdate answering the server's request and have sent
+    /// no application data since (RFC 8446 §4.6.3).
+    pub(crate) key_update_answered: bool,
+    /// Whether the handshake message being handled has more handshake
+    /// bytes after it in the same record.
+    pub(crate) more_handshake_in_record: bool,
 }
 
 impl CommonState {
@@ -62,6 +68,8 @@ impl CommonState {
             buffer_limit: Some(64 * 1024),
             logger,
             key_updates_in_a_row: 0,
+            key_update_answered: false,
+            more_handshake_in_record: false,
         }
     }
 
@@ -115,6 +123,16 @@ impl CommonState {
         self.send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
     }
 
+    /// RFC 8446 §5.1: a message after which keys change must be the last
+    /// in its record. Checked before the message is acted on, so nothing
+    /// is sent first.
+    pub(crate) fn check_record_ends_here(&self) -> Result<(), Error> {
+        if self.more_handshake_in_record {
+            return Err(InvalidMessage::HandshakeSplitAcrossKeyChange.into());
+        }
+        Ok(())
+    }
+
     pub(crate) fn set_encrypter(&mut self, enc: RecordEncrypter) {
         self.encrypter = Some(enc);
     }
@@ -137,6 +155,7 @@ impl CommonState {
             return Ok(0);
         }
         if self.may_send_application_data {
+            self.key_update_answered = false;
             self.send(ContentType::ApplicationData, &data[..take])?;
         } else {
             self.early_writes.extend_from_slice(&data[..take]);

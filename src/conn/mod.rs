@@ -165,7 +165,10 @@ impl ClientConnection {
         loop {
             // One record may hold several handshake messages: hand them all
             // to the state machine before taking another record.
-            if let Some(raw) = self.joiner.pop() {
+            if let Some((raw, more)) = self.joiner.pop_noting_rest() {
+                // Messages that change keys must end their record; the
+                // state that handles one checks this before it acts.
+                self.common.more_handshake_in_record = more;
                 let state = self.state.take().ok_or(Error::HandshakeNotComplete)?;
                 self.state = Some(state.handle(&mut self.common, raw)?);
                 if core::mem::take(&mut self.common.read_keys_changed) && !self.joiner.is_empty() {

@@ -77,12 +77,20 @@ impl HandshakeJoiner {
     /// The next whole message (header and body, as received: the bytes the
     /// transcript hashes), if one is complete.
     pub fn pop(&mut self) -> Option<&[u8]> {
+        self.pop_noting_rest().map(|(message, _)| message)
+    }
+
+    /// Like [`HandshakeJoiner::pop`], and says whether more bytes follow
+    /// the message (which, since records are pushed whole, came in the
+    /// same record as its end).
+    pub fn pop_noting_rest(&mut self) -> Option<(&[u8], bool)> {
         let pending = &self.buf[self.start..];
         let header = pending.get(..HANDSHAKE_HEADER_LEN)?;
         let len = u32::from_be_bytes([0, header[1], header[2], header[3]]) as usize;
         let whole = pending.get(..HANDSHAKE_HEADER_LEN + len)?;
+        let more = pending.len() > whole.len();
         self.start += whole.len();
-        Some(whole)
+        Some((whole, more))
     }
 
     /// Whether no partial message is held. A key change, or a record of

@@ -19,10 +19,6 @@ pub struct SendBuffer {
     sent: usize,
     /// The most plaintext per record (RFC 8446 §5.1: at most 2^14).
     max_fragment: usize,
-    /// Bytes ever queued and ever written: how far the transport has got,
-    /// for "is what I queued then still waiting?".
-    queued_total: u64,
-    written_total: u64,
 }
 
 impl SendBuffer {
@@ -33,8 +29,6 @@ impl SendBuffer {
             buf: Vec::new(),
             sent: 0,
             max_fragment: max_fragment.clamp(1, MAX_FRAGMENT_LEN),
-            queued_total: 0,
-            written_total: 0,
         }
     }
 
@@ -47,7 +41,6 @@ impl SendBuffer {
     pub fn push_plain(&mut self, typ: ContentType, version: ProtocolVersion, data: &[u8]) {
         let records = data.len().div_ceil(self.max_fragment).max(1);
         self.buf.reserve(data.len() + records * 5);
-        let before = self.buf.len();
         for chunk in chunks(data, self.max_fragment) {
             let header = RecordHeader {
                 typ,
@@ -57,7 +50,6 @@ impl SendBuffer {
             self.buf.extend_from_slice(&header.to_bytes());
             self.buf.extend_from_slice(chunk);
         }
-        self.queued_total += (self.buf.len() - before) as u64;
     }
 
     /// Appends `data` as protected records of type `typ`. Only application
@@ -70,21 +62,8 @@ impl SendBuffer {
     ) -> Result<(), Error> {
         let records = data.len().div_ceil(self.max_fragment).max(1);
         self.buf.reserve(data.len() + records * enc.overhead());
-        let before = self.buf.len();
-        let sealed = chunks(data, self.max_fragment)
-            .try_for_each(|chunk| enc.seal_record(typ, chunk, &mut self.buf));
-        self.queued_total += (self.buf.len() - before) as u64;
-        sealed
-    }
-
-    /// A mark for everything queued so far; see [`SendBuffer::written_past`].
-    pub fn mark(&self) -> u64 {
-        self.queued_total
-    }
-
-    /// Whether everything queued before `mark` has been written.
-    pub fn written_past(&self, mark: u64) -> bool {
-        self.written_total >= mark
+        chunks(data, self.max_fragment)
+            .try_for_each(|chunk| enc.seal_record(typ, chunk, &mut self.buf))
     }
 
     /// Bytes not yet written to the transport.
@@ -103,7 +82,6 @@ impl SendBuffer {
         }
         let n = wr.write(&self.buf[self.sent..])?;
         self.sent += n;
-        self.written_total += n as u64;
         if self.sent == self.buf.len() {
             self.buf.clear();
             self.sent = 0;
