@@ -37,18 +37,17 @@ pub(super) fn start_handshake(
 ) -> Result<State, Error> {
     config.validate()?;
     let rng = &config.randomness;
+    // The client random and, in middlebox compatibility mode (RFC 8446
+    // §D.4), a 32-byte legacy_session_id for the server to echo: one call
+    // to the system's generator for both.
+    let mut fresh = [0u8; 64];
+    let used = if config.middlebox_compat { 64 } else { 32 };
+    rng.fill(&mut fresh[..used])?;
+    let (random_bytes, session_bytes) = fresh[..used].split_at(32);
     let mut random = [0u8; 32];
-    rng.fill(&mut random)?;
-    // RFC 8446 §D.4: in middlebox compatibility mode the client sends a
-    // non-empty legacy_session_id, which the server echoes.
-    let session_id = if config.middlebox_compat {
-        let mut id = [0u8; 32];
-        rng.fill(&mut id)?;
-        SessionId::new(&id)
-    } else {
-        SessionId::new(&[])
-    }
-    .ok_or(Error::General("session id too long".into()))?;
+    random.copy_from_slice(random_bytes);
+    let session_id =
+        SessionId::new(session_bytes).ok_or(Error::General("session id too long".into()))?;
     let key_share = KeyExchange::start(config.kx_groups[0], rng)?;
 
     let hello = ClientHelloParams {

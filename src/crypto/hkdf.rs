@@ -20,28 +20,85 @@ pub fn extract(alg: HashAlgorithm, salt: &[u8], ikm: &[u8]) -> SecretBytes {
 /// HKDF-Expand(PRK, info, L) into `out` (RFC 5869 §2.3), `info` given in
 /// parts. `out.len()` must be at most 255 × `Hash.length`.
 pub fn expand(alg: HashAlgorithm, prk: &[u8], info: &[&[u8]], out: &mut [u8]) -> Result<(), Error> {
-    if out.len() > 255 * alg.output_len() {
-        return Err(Error::General(
-            "cannot derive that many bytes with HKDF".into(),
-        ));
-    }
-    let key = alg.hmac_key(prk);
-    // T(0) is empty; T(i) = HMAC(PRK, T(i-1) | info | i).
-    let mut previous = SecretBytes::zeroed(0);
-    for (chunk, counter) in out.chunks_mut(alg.output_len()).zip(1u8..=255) {
-        // The parts are fed to the MAC one by one: no allocation per block.
-        let mut ctx = ring::hmac::Context::with_key(&key);
-        ctx.update(previous.as_bytes());
-        for part in info {
-            ctx.update(part);
+    Prk::new(alg, prk).expand(info, out)
+}
+
+/// A pseudorandom key ready for HMAC: keying HMAC costs two hash blocks,
+/// so a secret that several values are expanded from (the handshake
+/// secret's three, a traffic secret's key and IV) is keyed once.
+pub struct Prk {
+    alg: HashAlgorithm,
+    key: ring::hmac::Key,
+}
+
+impl Prk {
+    pub fn new(alg: HashAlgorithm, prk: &[u8]) -> Self {
+        Self {
+            alg,
+            key: alg.hmac_key(prk),
         }
-        ctx.update(&[counter]);
-        let tag = ctx.sign();
-        let block = SecretBytes::from_slice(tag.as_ref()).unwrap_or_else(|| SecretBytes::zeroed(0));
-        chunk.copy_from_slice(&block.as_bytes()[..chunk.len()]);
-        previous = block;
     }
-    Ok(())
+
+    /// HKDF-Expand(PRK, info, L) into `out`.
+    pub fn expand(&self, info: &[&[u8]], out: &mut [u8]) -> Result<(), Error> {
+        let alg = self.alg;
+        if out.len() > 255 * alg.output_len() {
+            return Err(Error::General(
+                "cannot derive that many bytes with HKDF".into(),
+            ));
+        }
+        // T(0) is empty; T(i) = HMAC(PRK, T(i-1) | info | i).
+        let mut previous = SecretBytes::zeroed(0);
+        for (chunk, counter) in out.chunks_mut(alg.output_len()).zip(1u8..=255) {
+            // The parts are fed to the MAC one by one: no allocation per
+            // block.
+            let mut ctx = ring::hmac::Context::with_key(&self.key);
+            ctx.update(previous.as_bytes());
+            for part in info {
+                ctx.update(part);
+            }
+            ctx.update(&[counter]);
+            let tag = ctx.sign();
+            let block =
+                SecretBytes::from_slice(tag.as_ref()).unwrap_or_else(|| SecretBytes::zeroed(0));
+            chunk.copy_from_slice(&block.as_bytes()[..chunk.len()]);
+            previous = block;
+        }
+        Ok(())
+    }
+
+    /// HKDF-Expand-Label(PRK, label, context, out.len()); see
+    /// [`expand_label`].
+    pub fn expand_label(&self, label: &[u8], context: &[u8], out: &mut [u8]) -> Result<(), Error> {
+        let length = u16::try_from(out.len())
+            .map_err(|_| Error::General("HKDF-Expand-Label output is too long".into()))?;
+        let label_len = u8::try_from(LABEL_PREFIX.len() + label.len())
+            .map_err(|_| Error::General("HKDF-Expand-Label label is too long".into()))?;
+        let context_len = u8::try_from(context.len())
+            .map_err(|_| Error::General("HKDF-Expand-Label context is too long".into()))?;
+        let length = length.to_be_bytes();
+        self.expand(
+            &[
+                &length,
+                &[label_len],
+                LABEL_PREFIX,
+                label,
+                &[context_len],
+                context,
+            ],
+            out,
+        )
+    }
+
+    /// HKDF-Expand-Label with `Length` = `Hash.length`; see
+    /// [`expand_label_secret`].
+    pub fn expand_label_secret(&self, label: &[u8], context: &[u8]) -> SecretBytes {
+        let mut out = SecretBytes::zeroed(self.alg.output_len());
+        match self.expand_label(label, context, out.as_mut_bytes()) {
+            Ok(()) => out,
+            Err(_) => SecretBytes::zeroed(0),
+        }
+    }
 }
 
 /// HKDF-Expand-Label(Secret, Label, Context, Length) into `out`
@@ -64,26 +121,7 @@ pub fn expand_label(
     context: &[u8],
     out: &mut [u8],
 ) -> Result<(), Error> {
-    let length = u16::try_from(out.len())
-        .map_err(|_| Error::General("HKDF-Expand-Label output is too long".into()))?;
-    let label_len = u8::try_from(LABEL_PREFIX.len() + label.len())
-        .map_err(|_| Error::General("HKDF-Expand-Label label is too long".into()))?;
-    let context_len = u8::try_from(context.len())
-        .map_err(|_| Error::General("HKDF-Expand-Label context is too long".into()))?;
-    let length = length.to_be_bytes();
-    expand(
-        alg,
-        secret,
-        &[
-            &length,
-            &[label_len],
-            LABEL_PREFIX,
-            label,
-            &[context_len],
-            context,
-        ],
-        out,
-    )
+    Prk::new(alg, secret).expand_label(label, context, out)
 }
 
 /// HKDF-Expand-Label with `Length` = `Hash.length`, for the secrets of the
@@ -96,11 +134,7 @@ pub fn expand_label_secret(
     label: &[u8],
     context: &[u8],
 ) -> SecretBytes {
-    let mut out = SecretBytes::zeroed(alg.output_len());
-    match expand_label(alg, secret, label, context, out.as_mut_bytes()) {
-        Ok(()) => out,
-        Err(_) => SecretBytes::zeroed(0),
-    }
+    Prk::new(alg, secret).expand_label_secret(label, context)
 }
 
 /// Derive-Secret(Secret, Label, Messages) =

@@ -122,9 +122,9 @@ impl Secret {
         let mut iv = [0u8; NONCE_LEN];
         // The lengths are the AEAD's (at most 32) and the labels ours, so
         // neither expansion can fail.
-        let key_ok =
-            hkdf::expand_label(self.hash, self.as_bytes(), b"key", &[], key.as_mut_bytes());
-        let iv_ok = hkdf::expand_label(self.hash, self.as_bytes(), b"iv", &[], &mut iv);
+        let prk = hkdf::Prk::new(self.hash, self.as_bytes());
+        let key_ok = prk.expand_label(b"key", &[], key.as_mut_bytes());
+        let iv_ok = prk.expand_label(b"iv", &[], &mut iv);
         if key_ok.is_err() || iv_ok.is_err() {
             key = SecretBytes::zeroed(0);
         }
@@ -258,11 +258,13 @@ impl EarlySecret {
         let zeros = SecretBytes::zeroed(hash.output_len());
         let ikm = ecdhe.as_ref().map_or(zeros.as_bytes(), |s| s.as_bytes());
         let salt = self.secret.derived_salt();
+        let secret = Secret {
+            hash,
+            bytes: hkdf::extract(hash, salt.as_bytes(), ikm),
+        };
         HandshakeSecret {
-            secret: Secret {
-                hash,
-                bytes: hkdf::extract(hash, salt.as_bytes(), ikm),
-            },
+            prk: hkdf::Prk::new(hash, secret.as_bytes()),
+            secret,
         }
     }
 }
@@ -273,9 +275,10 @@ impl fmt::Debug for EarlySecret {
     }
 }
 
-/// The Handshake Secret.
+/// The Handshake Secret, keyed once for the three values expanded from it.
 pub struct HandshakeSecret {
     secret: Secret,
+    prk: hkdf::Prk,
 }
 
 impl HandshakeSecret {
@@ -287,13 +290,13 @@ impl HandshakeSecret {
     /// client_handshake_traffic_secret = Derive-Secret(., "c hs traffic",
     /// ClientHello...ServerHello).
     pub fn client_handshake_traffic_secret(&self, hello_hash: &HashOutput) -> Secret {
-        self.secret.derive(b"c hs traffic", hello_hash)
+        derive_with(&self.prk, self.secret.hash, b"c hs traffic", hello_hash)
     }
 
     /// server_handshake_traffic_secret = Derive-Secret(., "s hs traffic",
     /// ClientHello...ServerHello).
     pub fn server_handshake_traffic_secret(&self, hello_hash: &HashOutput) -> Secret {
-        self.secret.derive(b"s hs traffic", hello_hash)
+        derive_with(&self.prk, self.secret.hash, b"s hs traffic", hello_hash)
     }
 
     /// The Master Secret: HKDF-Extract(Derive-Secret(., "derived", ""),
@@ -301,12 +304,14 @@ impl HandshakeSecret {
     pub fn into_master_secret(self) -> MasterSecret {
         let hash = self.secret.hash;
         let zeros = SecretBytes::zeroed(hash.output_len());
-        let salt = self.secret.derived_salt();
+        let salt = derive_with(&self.prk, hash, b"derived", &hash.hash(&[]));
+        let secret = Secret {
+            hash,
+            bytes: hkdf::extract(hash, salt.as_bytes(), zeros.as_bytes()),
+        };
         MasterSecret {
-            secret: Secret {
-                hash,
-                bytes: hkdf::extract(hash, salt.as_bytes(), zeros.as_bytes()),
-            },
+            prk: hkdf::Prk::new(hash, secret.as_bytes()),
+            secret,
         }
     }
 }
@@ -319,9 +324,10 @@ impl fmt::Debug for HandshakeSecret {
     }
 }
 
-/// The Master Secret.
+/// The Master Secret, keyed once for the four values expanded from it.
 pub struct MasterSecret {
     secret: Secret,
+    prk: hkdf::Prk,
 }
 
 impl MasterSecret {
@@ -333,31 +339,64 @@ impl MasterSecret {
     /// client_application_traffic_secret_0 = Derive-Secret(., "c ap
     /// traffic", ClientHello...server Finished).
     pub fn client_application_traffic_secret(&self, server_finished_hash: &HashOutput) -> Secret {
-        self.secret.derive(b"c ap traffic", server_finished_hash)
+        derive_with(
+            &self.prk,
+            self.secret.hash,
+            b"c ap traffic",
+            server_finished_hash,
+        )
     }
 
     /// server_application_traffic_secret_0 = Derive-Secret(., "s ap
     /// traffic", ClientHello...server Finished).
     pub fn server_application_traffic_secret(&self, server_finished_hash: &HashOutput) -> Secret {
-        self.secret.derive(b"s ap traffic", server_finished_hash)
+        derive_with(
+            &self.prk,
+            self.secret.hash,
+            b"s ap traffic",
+            server_finished_hash,
+        )
     }
 
     /// exporter_master_secret = Derive-Secret(., "exp master",
     /// ClientHello...server Finished).
     pub fn exporter_master_secret(&self, server_finished_hash: &HashOutput) -> Secret {
-        self.secret.derive(b"exp master", server_finished_hash)
+        derive_with(
+            &self.prk,
+            self.secret.hash,
+            b"exp master",
+            server_finished_hash,
+        )
     }
 
     /// resumption_master_secret = Derive-Secret(., "res master",
     /// ClientHello...client Finished).
     pub fn resumption_master_secret(&self, client_finished_hash: &HashOutput) -> Secret {
-        self.secret.derive(b"res master", client_finished_hash)
+        derive_with(
+            &self.prk,
+            self.secret.hash,
+            b"res master",
+            client_finished_hash,
+        )
     }
 }
 
 impl fmt::Debug for MasterSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("MasterSecret").field(&self.secret).finish()
+    }
+}
+
+/// Derive-Secret with an already keyed PRK.
+fn derive_with(
+    prk: &hkdf::Prk,
+    hash: HashAlgorithm,
+    label: &[u8],
+    transcript_hash: &HashOutput,
+) -> Secret {
+    Secret {
+        hash,
+        bytes: prk.expand_label_secret(label, transcript_hash.as_bytes()),
     }
 }
 
