@@ -35,7 +35,7 @@ C_TEST_SOURCES := $(wildcard tests/c/test_*.c) tests/c/harness.c
 C_TESTS := $(CBUILD)/c_tests $(CBUILD)/c_tests_asan $(CBUILD)/header_cxx $(CBUILD)/link_static
 
 .PHONY: all build examples header check-header print-static-libs install \
-	test lint unit c-test c-programs demo clean FORCE
+	test lint unit c-test c-programs demo clean FORCE python-test
 
 all: build examples
 
@@ -118,7 +118,13 @@ c-test: check-header c-programs
 	$(CARGO) build --example test_server
 	MAKE="$(MAKE)" ABI_VERSION=$(ABI_VERSION) tests/c/run.sh
 
-test: lint unit c-test
+# The Python binding (bindings/python): installed into a venv under
+# target/ and tested with pytest against the same servers.
+python-test: build
+	$(CARGO) build --example test_server
+	bindings/python/run-tests.sh
+
+test: lint unit c-test python-test
 
 demo: build $(CBUILD)/https_get
 	$(CARGO) build --example test_server
