@@ -36,7 +36,7 @@ C_TEST_SOURCES := $(wildcard tests/c/test_*.c) tests/c/harness.c
 C_TESTS := $(CBUILD)/c_tests $(CBUILD)/c_tests_asan $(CBUILD)/header_cxx $(CBUILD)/link_static
 
 .PHONY: all build examples header check-header print-static-libs install \
-	test lint unit c-test c-programs demo bench bench-smoke bogo-shim clean FORCE
+	test lint unit c-test c-programs demo bench bench-smoke bogo-shim python-test clean FORCE
 
 all: build examples
 
@@ -132,14 +132,21 @@ c-test: check-header c-programs
 	$(CARGO) build --example test_server
 	MAKE="$(MAKE)" ABI_VERSION=$(ABI_VERSION) tests/c/run.sh
 
-# The C tests run last: their closing line counts every C check.
-test: lint unit bench-smoke bogo-shim c-test
+# Every check; the C and Python tests come last, each ending with its own
+# count of what passed.
+test: lint unit bench-smoke bogo-shim c-test python-test
 
 # The BoGo shim (examples/bogo_shim/) and its flag-parsing tests, so the
 # shim never rots between runs of BoringSSL's suite (which `make test`
 # does not need).
 bogo-shim:
 	$(CARGO) test --example bogo_shim
+
+# The Python binding (bindings/python): installed into a venv under
+# target/ and tested with pytest against the same servers.
+python-test: build
+	$(CARGO) build --example test_server
+	bindings/python/run-tests.sh
 
 demo: build $(CBUILD)/https_get
 	$(CARGO) build --example test_server

@@ -1,0 +1,115 @@
+"""The result codes of ``include/oxtls.h``, as Python names.
+
+The numbers are the C API's and never change (the header promises codes
+are never renumbered or reused); ``tests/test_codes.py`` checks this list
+against the header.  Codes are grouped: 1-99 try again (never raised),
+100-199 misuse, 200-299 I/O, 300-399 protocol, 400-499 certificate,
+500-755 alert received (500 + the alert number), 900-999 internal.
+"""
+
+import enum
+
+
+class Result(enum.IntEnum):
+    """An ``oxtls_result`` value, named as in the header without ``OXTLS_``."""
+
+    OK = 0
+    WOULD_BLOCK = 1
+    PLAINTEXT_EMPTY = 2
+    ERR_NULL_PARAMETER = 100
+    ERR_INVALID_PARAMETER = 101
+    ERR_BUFFER_TOO_SMALL = 102
+    ERR_INVALID_SERVER_NAME = 103
+    ERR_UNSUPPORTED_PROTOCOL_VERSION = 104
+    ERR_UNSUPPORTED_CIPHER_SUITE = 105
+    ERR_UNSUPPORTED_GROUP = 106
+    ERR_INVALID_CONFIG = 107
+    ERR_NO_ROOT_CERTIFICATES = 108
+    ERR_BAD_PEM = 109
+    ERR_HANDSHAKE_NOT_COMPLETE = 110
+    ERR_OUT_OF_RANGE = 111
+    ERR_ALREADY_CLOSED = 112
+    ERR_IO = 200
+    ERR_UNEXPECTED_EOF = 201
+    ERR_BUFFER_FULL = 202
+    ERR_CANNOT_READ_FILE = 203
+    ERR_INVALID_MESSAGE = 300
+    ERR_UNEXPECTED_MESSAGE = 301
+    ERR_PEER_MISBEHAVED = 302
+    ERR_BAD_SIGNATURE_SCHEME = 303
+    ERR_INVALID_KEY_SHARE = 304
+    ERR_PEER_INCOMPATIBLE = 305
+    ERR_NO_COMMON_VERSION = 306
+    ERR_BAD_RECORD_MAC = 307
+    ERR_ENCRYPT = 308
+    ERR_RECORD_OVERFLOW = 309
+    ERR_CERT_NO_CERTIFICATE = 400
+    ERR_CERT_BAD_ENCODING = 401
+    ERR_CERT_UNKNOWN_ISSUER = 402
+    ERR_CERT_EXPIRED = 403
+    ERR_CERT_NOT_VALID_YET = 404
+    ERR_CERT_NOT_VALID_FOR_NAME = 405
+    ERR_CERT_BAD_SIGNATURE = 406
+    ERR_CERT_INVALID_PURPOSE = 407
+    ERR_CERT_UNSUPPORTED_SIGNATURE_ALGORITHM = 408
+    ERR_CERT_UNHANDLED_CRITICAL_EXTENSION = 409
+    ERR_CERT_NAME_CONSTRAINT_VIOLATION = 410
+    ERR_CERT_REVOKED = 411
+    ERR_CERT_APPLICATION_VERIFICATION_FAILURE = 412
+    ERR_CERT_OTHER = 499
+    ERR_ALERT_CLOSE_NOTIFY = 500
+    ERR_ALERT_UNEXPECTED_MESSAGE = 510
+    ERR_ALERT_BAD_RECORD_MAC = 520
+    ERR_ALERT_RECORD_OVERFLOW = 522
+    ERR_ALERT_HANDSHAKE_FAILURE = 540
+    ERR_ALERT_BAD_CERTIFICATE = 542
+    ERR_ALERT_UNSUPPORTED_CERTIFICATE = 543
+    ERR_ALERT_CERTIFICATE_REVOKED = 544
+    ERR_ALERT_CERTIFICATE_EXPIRED = 545
+    ERR_ALERT_CERTIFICATE_UNKNOWN = 546
+    ERR_ALERT_ILLEGAL_PARAMETER = 547
+    ERR_ALERT_UNKNOWN_CA = 548
+    ERR_ALERT_ACCESS_DENIED = 549
+    ERR_ALERT_DECODE_ERROR = 550
+    ERR_ALERT_DECRYPT_ERROR = 551
+    ERR_ALERT_PROTOCOL_VERSION = 570
+    ERR_ALERT_INSUFFICIENT_SECURITY = 571
+    ERR_ALERT_INTERNAL_ERROR = 580
+    ERR_ALERT_INAPPROPRIATE_FALLBACK = 586
+    ERR_ALERT_USER_CANCELED = 590
+    ERR_ALERT_MISSING_EXTENSION = 609
+    ERR_ALERT_UNSUPPORTED_EXTENSION = 610
+    ERR_ALERT_UNRECOGNIZED_NAME = 612
+    ERR_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE = 613
+    ERR_ALERT_UNKNOWN_PSK_IDENTITY = 615
+    ERR_ALERT_CERTIFICATE_REQUIRED = 616
+    ERR_ALERT_NO_APPLICATION_PROTOCOL = 620
+    ERR_PANIC = 900
+    ERR_RANDOMNESS = 901
+    ERR_GENERAL = 999
+
+
+#: The first alert code: the peer sent alert N is ``ALERT_BASE + N``.
+ALERT_BASE = 500
+#: The last alert code (alert 255).
+ALERT_LAST = 755
+
+
+class LogLevel(enum.IntEnum):
+    """How much a log message from the library matters (``OXTLS_LOG_*``)."""
+
+    ERROR = 1
+    WARN = 2
+    INFO = 3
+    DEBUG = 4
+
+
+def code_name(code):
+    """``"OXTLS_ERR_CERT_EXPIRED"`` for 403; a generic name for codes this
+    binding does not know yet (a newer library may add some)."""
+    try:
+        return "OXTLS_" + Result(code).name
+    except ValueError:
+        if ALERT_BASE <= code <= ALERT_LAST:
+            return f"OXTLS_ERR_ALERT_{code - ALERT_BASE}"
+        return f"OXTLS_RESULT_{code}"

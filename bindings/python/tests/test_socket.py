@@ -1,0 +1,317 @@
+"""wrap_socket and http.client against the rustls test server and
+openssl s_server."""
+
+import http.client
+import socket
+import urllib.request
+
+import pytest
+
+import oxtls
+from tlspeers import connect, http_get
+
+GREETING = b"Hello from the oxtls test server"
+
+
+@pytest.fixture(scope="module")
+def config(ca_file):
+    return oxtls.Config(ca_file, alpn=["http/1.1"])
+
+
+# ---- the rustls test server ----------------------------------------------
+
+
+def test_wrap_socket_fetches_a_page(test_server, config):
+    with oxtls.wrap_socket(connect(test_server.port), "localhost", config) as tls:
+        assert tls.version() == "TLSv1.3"
+        name, version, bits = tls.cipher()
+        assert name.startswith("TLS_") and version == "TLSv1.3" and bits in (128, 256)
+        assert tls.selected_alpn_protocol() == "http/1.1"
+        der = tls.getpeercert(binary_form=True)
+        assert der[0] == 0x30  # a DER SEQUENCE
+        assert len(tls.get_verified_chain()) == 2  # leaf and intermediate
+        page = http_get(tls)
+    assert page.startswith(b"HTTP/1.0 200 OK")
+    assert GREETING in page
+
+
+def test_wrap_socket_big_page_arrives_whole(test_server, config):
+    with oxtls.wrap_socket(connect(test_server.port), "localhost", config) as tls:
+        page = http_get(tls, "/big")
+    body = page.split(b"\r\n\r\n", 1)[1]
+    assert len(body) == 1 << 20
+    lines = body.split(b"\n")
+    assert lines[0] == b"line 00000000"
+    assert lines[65535] == b"line 00065535"
+
+
+def test_ip_address_literal(test_server, config):
+    with oxtls.wrap_socket(connect(test_server.port), "127.0.0.1", config) as tls:
+        assert GREETING in http_get(tls, host="127.0.0.1")
+
+
+def test_http_client_with_config_as_context(test_server, config):
+    conn = http.client.HTTPSConnection("localhost", test_server.port, context=config, timeout=30)
+    try:
+        conn.connect()
+        assert isinstance(conn.sock, oxtls.TLSSocket)
+        conn.request("GET", "/")
+        response = conn.getresponse()
+        assert response.status == 200
+        assert GREETING in response.read()
+    finally:
+        conn.close()
+
+
+def test_http_client_big_body_after_connection_close(test_server, config):
+    # The server says "Connection: close": http.client closes the socket
+    # while the response is still being read through makefile().
+    conn = http.client.HTTPSConnection("localhost", test_server.port, context=config, timeout=30)
+    conn.request("GET", "/big")
+    response = conn.getresponse()
+    assert response.getheader("Content-Length") == str(1 << 20)
+    assert len(response.read()) == 1 << 20
+    conn.close()
+
+
+def test_oxtls_https_connection(test_server, ca_file):
+    conn = oxtls.HTTPSConnection("localhost", test_server.port,
+                                 config=oxtls.Config(ca_file, alpn=["http/1.1"]), timeout=30)
+    conn.connect()
+    assert conn.sock.selected_alpn_protocol() == "http/1.1"
+    conn.request("GET", "/")
+    assert GREETING in conn.getresponse().read()
+    conn.close()
+
+
+def test_urllib_with_config_as_context(test_server, config):
+    url = f"https://localhost:{test_server.port}/"
+    with urllib.request.urlopen(url, context=config, timeout=30) as response:
+        assert GREETING in response.read()
+
+
+def test_makefile_text_mode(test_server, config):
+    with oxtls.wrap_socket(connect(test_server.port), "localhost", config) as tls:
+        tls.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        with tls.makefile("r", encoding="ascii", newline="") as f:
+            assert f.readline() == "HTTP/1.0 200 OK\r\n"
+            assert "oxtls test server" in f.read()
+
+
+def test_recv_into_and_partial_buffers(test_server, config):
+    with oxtls.wrap_socket(connect(test_server.port), "localhost", config) as tls:
+        tls.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        buf = bytearray(10)
+        assert tls.recv_into(buf, 4) == 4
+        assert bytes(buf[:4]) == b"HTTP"
+        assert tls.recv(0) == b""
+
+
+def test_socket_surface(test_server, config):
+    raw = connect(test_server.port)
+    tls = oxtls.wrap_socket(raw, "localhost", config)
+    assert tls.fileno() == raw.fileno()
+    assert tls.family == socket.AF_INET and tls.type == socket.SOCK_STREAM
+    assert tls.getpeername() == ("127.0.0.1", test_server.port)
+    tls.settimeout(5.0)
+    assert tls.gettimeout() == 5.0
+    with pytest.raises(ValueError):
+        tls.getpeercert()  # the dict form needs a certificate parser
+    with pytest.raises(ValueError):
+        tls.recv(10, socket.MSG_PEEK)
+    tls.close()
+    tls.close()  # idempotent
+    assert tls.fileno() == -1
+    assert raw.fileno() == -1  # the TLS socket owned it
+    assert tls.version() is None
+    with pytest.raises(OSError):
+        tls.recv(10)
+
+
+def test_unexpected_eof_is_an_error(test_server, config):
+    # /eof: the server closes TCP without close_notify (a truncation).
+    with oxtls.wrap_socket(connect(test_server.port), "localhost", config) as tls:
+        with pytest.raises(oxtls.UnexpectedEOF) as info:
+            http_get(tls, "/eof")
+    assert info.value.code == oxtls.Result.ERR_UNEXPECTED_EOF
+    assert isinstance(info.value, oxtls.TransportError)
+    assert isinstance(info.value, OSError)
+
+
+def test_suppress_ragged_eofs(test_server, config):
+    raw = connect(test_server.port)
+    with oxtls.wrap_socket(raw, "localhost", config, suppress_ragged_eofs=True) as tls:
+        assert GREETING in http_get(tls, "/eof")
+
+
+def test_timeout_during_handshake():
+    # A server that accepts and never answers.
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        raw = socket.create_connection(listener.getsockname(), timeout=0.3)
+        with pytest.raises(TimeoutError):
+            oxtls.wrap_socket(raw, "localhost", oxtls.Config(verify=False))
+        raw.close()
+
+
+def test_handshake_on_demand(test_server, config):
+    raw = connect(test_server.port)
+    with oxtls.wrap_socket(raw, "localhost", config, do_handshake_on_connect=False) as tls:
+        assert tls.version() is None
+        assert GREETING in http_get(tls)  # the first send completes it
+        assert tls.version() == "TLSv1.3"
+
+
+# ---- certificate failures ----------------------------------------------
+
+
+def test_wrong_host_name_is_a_certificate_error(test_server, config):
+    with pytest.raises(oxtls.CertificateError) as info:
+        oxtls.wrap_socket(connect(test_server.port), "wrong.example", config)
+    err = info.value
+    assert err.code == oxtls.Result.ERR_CERT_NOT_VALID_FOR_NAME
+    assert err.name == "OXTLS_ERR_CERT_NOT_VALID_FOR_NAME"
+    assert "not valid for" in err.message
+    # Caught as ssl's certificate error would be.
+    assert isinstance(err, oxtls.Error) and isinstance(err, ValueError) and isinstance(err, OSError)
+
+
+def test_unknown_ca_is_a_certificate_error(test_server, other_ca_file):
+    config = oxtls.Config(other_ca_file, system_roots=False)
+    raw = connect(test_server.port)
+    with pytest.raises(oxtls.CertificateError) as info:
+        oxtls.wrap_socket(raw, "localhost", config)
+    assert info.value.code == oxtls.Result.ERR_CERT_UNKNOWN_ISSUER
+    assert "trusted root" in info.value.message
+    assert raw.fileno() == -1  # closed, as ssl closes a socket it failed to wrap
+
+
+def test_unknown_ca_through_http_client(test_server, other_ca_file):
+    conn = http.client.HTTPSConnection(
+        "localhost", test_server.port, context=oxtls.Config(other_ca_file), timeout=30
+    )
+    with pytest.raises(oxtls.CertificateError):
+        conn.request("GET", "/")
+    conn.close()
+
+
+def test_verify_false_accepts_the_unknown_ca(test_server):
+    config = oxtls.Config(verify=False)
+    assert config.verify_mode == 0 and not config.check_hostname
+    with oxtls.wrap_socket(connect(test_server.port), "wrong.example", config) as tls:
+        assert GREETING in http_get(tls)
+
+
+def test_verify_callback_sees_the_chain_and_may_refuse(test_server, ca_file):
+    seen = []
+
+    def refuse(server_name, chain, error):
+        seen.append((server_name, len(chain), error))
+        return False
+
+    config = oxtls.Config(ca_file, verify_callback=refuse)
+    with pytest.raises(oxtls.CertificateError) as info:
+        oxtls.wrap_socket(connect(test_server.port), "localhost", config)
+    assert info.value.code == oxtls.Result.ERR_CERT_APPLICATION_VERIFICATION_FAILURE
+    assert seen == [("localhost", 2, None)]
+
+    accepted = oxtls.Config(ca_file, verify_callback=lambda name, chain, error: True)
+    with oxtls.wrap_socket(connect(test_server.port), "localhost", accepted) as tls:
+        assert GREETING in http_get(tls)
+
+
+def test_verify_callback_exception_refuses_and_is_chained(test_server, ca_file):
+    def broken(server_name, chain, error):
+        raise RuntimeError("policy engine down")
+
+    config = oxtls.Config(ca_file, verify_callback=broken)
+    with pytest.raises(oxtls.CertificateError) as info:
+        oxtls.wrap_socket(connect(test_server.port), "localhost", config)
+    assert isinstance(info.value.__cause__, RuntimeError)
+
+
+def test_verify_callback_cannot_overrule_a_refusal(test_server, other_ca_file):
+    errors = []
+
+    def accept_all(server_name, chain, error):
+        errors.append(error)
+        return True
+
+    config = oxtls.Config(other_ca_file, verify_callback=accept_all)
+    with pytest.raises(oxtls.CertificateError) as info:
+        oxtls.wrap_socket(connect(test_server.port), "localhost", config)
+    assert info.value.code == oxtls.Result.ERR_CERT_UNKNOWN_ISSUER
+    assert isinstance(errors[0], oxtls.CertificateError)
+
+
+def test_log_callback_receives_messages(test_server, ca_file):
+    lines = []
+    config = oxtls.Config(ca_file, log_callback=lambda level, text: lines.append((level, text)))
+    with oxtls.wrap_socket(connect(test_server.port), "localhost", config) as tls:
+        http_get(tls)
+    assert lines, "no log message during a whole connection"
+    assert all(isinstance(level, oxtls.LogLevel) and isinstance(m, str) for level, m in lines)
+
+
+# ---- openssl s_server ----------------------------------------------------
+
+
+def test_wrap_socket_fetches_from_s_server(s_server, config):
+    with oxtls.wrap_socket(connect(s_server.port), "localhost", config) as tls:
+        assert tls.version() == "TLSv1.3"
+        assert tls.selected_alpn_protocol() is None  # s_server -www offers none
+        page = http_get(tls)
+    assert page.startswith(b"HTTP/1.0 200 ok")
+    assert b"s_server" in page
+
+
+def test_http_client_fetches_from_s_server(s_server, config):
+    conn = http.client.HTTPSConnection("127.0.0.1", s_server.port, context=config, timeout=30)
+    conn.request("GET", "/")
+    response = conn.getresponse()
+    assert response.status == 200
+    assert b"s_server" in response.read()
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    "suite,group",
+    [
+        ("TLS_AES_128_GCM_SHA256", "x25519"),
+        ("TLS_AES_256_GCM_SHA384", "secp256r1"),
+        ("TLS_CHACHA20_POLY1305_SHA256", "secp384r1"),
+    ],
+)
+def test_each_suite_and_group_with_s_server(s_server, ca_file, suite, group):
+    config = oxtls.Config(ca_file, cipher_suites=[suite], groups=[group])
+    with oxtls.wrap_socket(connect(s_server.port), "localhost", config) as tls:
+        assert tls.cipher()[0] == suite
+        assert b"s_server" in http_get(tls)
+
+
+def test_wrong_host_name_with_s_server(s_server, config):
+    with pytest.raises(oxtls.CertificateError) as info:
+        oxtls.wrap_socket(connect(s_server.port), "wrong.example", config)
+    assert info.value.code == oxtls.Result.ERR_CERT_NOT_VALID_FOR_NAME
+
+
+def test_tls12_only_server_sends_an_alert(s_server_tls12, config):
+    with pytest.raises(oxtls.AlertReceived) as info:
+        oxtls.wrap_socket(connect(s_server_tls12.port), "localhost", config)
+    assert info.value.code == oxtls.Result.ERR_ALERT_PROTOCOL_VERSION
+    assert info.value.alert == 70
+    assert isinstance(info.value, oxtls.ProtocolError)
+
+
+def test_tls12_offered_to_a_tls12_server(s_server_tls12, ca_file):
+    # This version of oxtls offers TLS 1.2 but completes only TLS 1.3
+    # (oxtls.h, oxtls_config_builder_set_protocol_versions); once it
+    # completes TLS 1.2 the page must come through.
+    config = oxtls.Config(ca_file, versions=["TLSv1.3", "TLSv1.2"])
+    try:
+        tls = oxtls.wrap_socket(connect(s_server_tls12.port), "localhost", config)
+    except oxtls.ProtocolError as err:
+        assert err.code == oxtls.Result.ERR_NO_COMMON_VERSION
+    else:
+        with tls:
+            assert tls.version() == "TLSv1.2"
+            assert b"s_server" in http_get(tls)
