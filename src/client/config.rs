@@ -35,8 +35,10 @@ pub struct ClientConfig {
     /// Whether to send the server's DNS name in server_name (RFC 6066 §3).
     /// IP addresses are never sent there.
     pub enable_sni: bool,
-    /// The largest record we send, header included (as in rustls: 32 to
-    /// 16389 bytes). `None` means the protocol's maximum.
+    /// The largest record we send before protection, header included (as
+    /// in rustls: 32 to 16389 bytes): each record carries at most this less
+    /// 5 bytes of plaintext, and encryption adds its overhead on top.
+    /// `None` means the protocol's maximum.
     pub max_fragment_size: Option<usize>,
     /// Receives a line for each notable event of a connection.
     pub logger: Option<Arc<dyn Logger>>,

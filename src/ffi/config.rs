@@ -264,9 +264,11 @@ pub extern "C" fn oxtls_config_builder_set_enable_sni(
     })
 }
 
-/// Limits the records oxtls sends to `size` bytes, header included (32 to
-/// 16389); 0 restores the protocol's maximum. Other values fail with
-/// `OXTLS_ERR_INVALID_PARAMETER`.
+/// Limits the records oxtls sends to `size` bytes before protection, the
+/// 5-byte header included (32 to 16389), as rustls does: each record then
+/// carries at most `size - 5` bytes of plaintext, and encryption adds its
+/// tag (and in TLS 1.3 a content-type byte) on top. 0 restores the
+/// protocol's maximum. Other values fail with `OXTLS_ERR_INVALID_PARAMETER`.
 #[no_mangle]
 pub extern "C" fn oxtls_config_builder_set_max_fragment_size(
     builder: *mut oxtls_config_builder,
