@@ -21,6 +21,10 @@ pub const MAX_TLS12_CIPHERTEXT: usize = MAX_FRAGMENT_LEN + 2048;
 /// The most bytes one record occupies on the wire, under any version.
 pub const MAX_WIRE_RECORD: usize = HEADER_LEN + MAX_TLS12_CIPHERTEXT;
 
+/// The least a read asks the transport for: enough for a typical server
+/// flight, small enough not to zero-fill a whole maximal record for it.
+const MIN_READ: usize = 4096;
+
 /// Received bytes, and the plaintext decrypted in place among them.
 #[derive(Default)]
 pub struct Deframer {
@@ -69,17 +73,34 @@ impl Deframer {
     /// `Other` error until [`Deframer::next_record`] takes some out.
     pub fn read_tls(&mut self, rd: &mut dyn io::Read) -> io::Result<usize> {
         let unprocessed = self.filled - self.processed;
-        let want = MAX_WIRE_RECORD.saturating_sub(unprocessed);
-        if want == 0 {
+        let limit = MAX_WIRE_RECORD.saturating_sub(unprocessed);
+        if limit == 0 {
             return Err(io::Error::other(
                 "received data buffer is full: process it before reading more",
             ));
         }
         self.reset_if_empty();
+        // Grow the buffer only as far as the record in hand needs (a
+        // handshake flight is a few KB; growing means zero-filling), but
+        // read into all the room it already has.
+        let needed = self.rest_of_current_record().max(MIN_READ);
+        let room = self.buf.len() - self.filled;
+        let want = needed.max(room).min(limit);
         self.make_room(want);
         let n = rd.read(&mut self.buf[self.filled..self.filled + want])?;
         self.filled += n;
         Ok(n)
+    }
+
+    /// The bytes still to come of the record whose header has arrived, if
+    /// any.
+    fn rest_of_current_record(&self) -> usize {
+        match self.buf.get(self.processed..self.filled) {
+            Some([_, _, _, hi, lo, rest @ ..]) => (HEADER_LEN
+                + usize::from(u16::from_be_bytes([*hi, *lo])))
+            .saturating_sub(HEADER_LEN + rest.len()),
+            _ => 0,
+        }
     }
 
     /// Ensures `want` free bytes at the end, moving live bytes to the
