@@ -27,6 +27,18 @@ fn check_exporter(client: &ClientConnection, server: &rustls::ServerConnection) 
     }
 }
 
+/// A client connected to a TLS 1.3 rustls server with an ECDSA P-256
+/// certificate: the starting point of most tests here.
+fn connected() -> (ClientConnection, rustls::ServerConnection) {
+    let pki = TestPki::new();
+    let mut server = RustlsServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
+        .versions(TlsVersions::Tls13Only)
+        .connection();
+    let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
+    handshake(&mut client, &mut server).unwrap_or_else(|e| panic!("{e}"));
+    (client, server)
+}
+
 #[test]
 fn every_suite_with_every_group() {
     let pki = TestPki::new();
@@ -163,12 +175,7 @@ fn no_sni_for_an_ip_address_or_when_disabled() {
 
 #[test]
 fn ten_mebibytes_each_way() {
-    let pki = TestPki::new();
-    let mut server = RustlsServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
-        .versions(TlsVersions::Tls13Only)
-        .connection();
-    let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
-    handshake(&mut client, &mut server).unwrap_or_else(|e| panic!("{e}"));
+    let (mut client, mut server) = connected();
     send_pattern(&mut client, &mut server, Side::Client, 10 << 20).unwrap();
     send_pattern(&mut client, &mut server, Side::Server, 10 << 20).unwrap();
 }
@@ -213,12 +220,7 @@ fn input_fed_one_byte_at_a_time() {
 
 #[test]
 fn close_notify_both_ways() {
-    let pki = TestPki::new();
-    let mut server = RustlsServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
-        .versions(TlsVersions::Tls13Only)
-        .connection();
-    let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
-    handshake(&mut client, &mut server).unwrap_or_else(|e| panic!("{e}"));
+    let (mut client, mut server) = connected();
 
     // Before anything is closed, an empty read would block.
     assert_eq!(
@@ -243,12 +245,7 @@ fn close_notify_both_ways() {
 
 #[test]
 fn truncation_without_close_notify_is_reported() {
-    let pki = TestPki::new();
-    let mut server = RustlsServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
-        .versions(TlsVersions::Tls13Only)
-        .connection();
-    let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
-    handshake(&mut client, &mut server).unwrap_or_else(|e| panic!("{e}"));
+    let (mut client, mut server) = connected();
     server.writer().write_all(b"partial").unwrap();
     let exchange = pump(&mut client, &mut server).unwrap();
     assert_eq!(exchange.received_by(Side::Client), b"partial");
@@ -263,12 +260,7 @@ fn truncation_without_close_notify_is_reported() {
 
 #[test]
 fn key_updates_from_the_server_are_followed_and_answered() {
-    let pki = TestPki::new();
-    let mut server = RustlsServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
-        .versions(TlsVersions::Tls13Only)
-        .connection();
-    let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
-    handshake(&mut client, &mut server).unwrap_or_else(|e| panic!("{e}"));
+    let (mut client, mut server) = connected();
     for _ in 0..3 {
         // rustls's refresh_traffic_keys sends KeyUpdate(update_requested).
         server.refresh_traffic_keys().unwrap();
@@ -281,12 +273,7 @@ fn key_updates_from_the_server_are_followed_and_answered() {
 
 #[test]
 fn the_buffer_limit_applies_to_received_plaintext() {
-    let pki = TestPki::new();
-    let mut server = RustlsServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
-        .versions(TlsVersions::Tls13Only)
-        .connection();
-    let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
-    handshake(&mut client, &mut server).unwrap_or_else(|e| panic!("{e}"));
+    let (mut client, mut server) = connected();
     client.set_buffer_limit(Some(20_000));
     server.set_buffer_limit(None);
     server.writer().write_all(&vec![7u8; 100_000]).unwrap();

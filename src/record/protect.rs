@@ -55,6 +55,15 @@ struct DirectionKeys {
 }
 
 impl DirectionKeys {
+    fn tls13(key: AeadKey, iv: Iv) -> Self {
+        Self {
+            key,
+            iv,
+            seq: 0,
+            scheme: Scheme::Tls13,
+        }
+    }
+
     fn tls12(key: AeadKey, iv: &[u8], explicit_nonce_len: usize) -> Result<Self, Error> {
         let mut full = [0u8; NONCE_LEN];
         let scheme = match (iv.len(), explicit_nonce_len) {
@@ -106,12 +115,7 @@ impl RecordDecrypter {
     /// TLS 1.3 read keys.
     pub fn tls13(key: AeadKey, iv: Iv) -> Self {
         Self {
-            keys: DirectionKeys {
-                key,
-                iv,
-                seq: 0,
-                scheme: Scheme::Tls13,
-            },
+            keys: DirectionKeys::tls13(key, iv),
         }
     }
 
@@ -233,12 +237,7 @@ impl RecordEncrypter {
     /// TLS 1.3 write keys.
     pub fn tls13(key: AeadKey, iv: Iv) -> Self {
         Self {
-            keys: DirectionKeys {
-                key,
-                iv,
-                seq: 0,
-                scheme: Scheme::Tls13,
-            },
+            keys: DirectionKeys::tls13(key, iv),
         }
     }
 
