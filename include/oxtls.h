@@ -120,6 +120,22 @@ typedef uint32_t oxtls_log_level;
 typedef void (*oxtls_log_callback)(void *userdata, oxtls_log_level level, const char *message, size_t message_len);
 
 /**
+ * Receives one secret of a connection, for decrypting captures while
+ * debugging: `label` is the NSS key log label (NUL-terminated, such as
+ * `CLIENT_HANDSHAKE_TRAFFIC_SECRET`), then the connection's 32-byte
+ * client random and the secret. Everything is valid only during the call.
+ * Writing `label`, the random and the secret in hex on one line gives the
+ * `SSLKEYLOGFILE` format that Wireshark reads.
+ *
+ * These secrets decrypt the whole connection: install a key log callback
+ * only for debugging. Called synchronously from whichever oxtls call
+ * derived the secret, on the caller's thread, with the `userdata` given to
+ * `oxtls_config_builder_set_keylog_callback()`. It must not call oxtls
+ * functions on the connection that is logging.
+ */
+typedef void (*oxtls_keylog_callback)(void *userdata, const char *label, const uint8_t *client_random, size_t client_random_len, const uint8_t *secret, size_t secret_len);
+
+/**
  * Reads up to `len` bytes from the caller's transport into `buf` and
  * stores the count in `*out_n` (0 at end of stream). Returns 0 on
  * success or an errno value (`EAGAIN` or `EWOULDBLOCK` when nothing can
@@ -662,6 +678,26 @@ oxtls_result oxtls_config_builder_set_verify_callback(struct oxtls_config_builde
  * their connections lives. A NULL callback removes it.
  */
 oxtls_result oxtls_config_builder_set_log_callback(struct oxtls_config_builder *builder, oxtls_log_callback callback, void *userdata);
+
+/**
+ * Sets a callback that receives every connection's secrets (see
+ * `oxtls_keylog_callback`), for decrypting captures while debugging.
+ * `userdata` is passed to it unchanged; the caller keeps it valid, and
+ * safe to use from the threads that drive connections, as long as any
+ * config built from this builder or any of their connections lives. A
+ * NULL callback turns key logging off. Replaces
+ * `oxtls_config_builder_set_keylog_file()`.
+ */
+oxtls_result oxtls_config_builder_set_keylog_callback(struct oxtls_config_builder *builder, oxtls_keylog_callback callback, void *userdata);
+
+/**
+ * Logs every connection's secrets to the file the `SSLKEYLOGFILE`
+ * environment variable names (read now), in the format Wireshark and
+ * OpenSSL use; nothing is logged if it is unset. For debugging only: the
+ * file decrypts the connections. Replaces
+ * `oxtls_config_builder_set_keylog_callback()`.
+ */
+oxtls_result oxtls_config_builder_set_keylog_file(struct oxtls_config_builder *builder);
 
 /**
  * Makes a config from the builder, storing it in `*out` (NULL on

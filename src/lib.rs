@@ -19,6 +19,7 @@ pub mod conn;
 pub mod crypto;
 pub mod error;
 mod ffi;
+pub mod keylog;
 pub mod log;
 pub mod msgs;
 pub mod record;
@@ -32,6 +33,7 @@ pub use conn::{ClientConnection, IoState, Reader, Writer};
 pub use crypto::kx::{SupportedKxGroup, ALL_KX_GROUPS};
 pub use crypto::suites::{SupportedCipherSuite, ALL_CIPHER_SUITES, DEFAULT_CIPHER_SUITES};
 pub use error::{CertificateError, Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};
+pub use keylog::{KeyLog, KeyLogFile};
 pub use log::{LogLevel, Logger};
 pub use msgs::enums::{
     AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,

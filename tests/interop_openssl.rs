@@ -150,3 +150,83 @@ fn key_update_from_the_server() {
     client.send_close_notify();
     client.complete_io(&mut sock).unwrap();
 }
+
+/// The key log names the same secrets, with the same values, as OpenSSL's
+/// own key log of the same connection: what Wireshark would need.
+#[test]
+fn key_log_matches_openssl() {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Debug, Default)]
+    struct Lines(Mutex<Vec<String>>);
+    impl oxtls::KeyLog for Lines {
+        fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+            let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("{label} {} {}", hex(client_random), hex(secret)));
+        }
+    }
+
+    let pki = TestPki::new();
+    let server = OpensslServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
+        .versions(TlsVersions::Tls13Only)
+        .ciphersuites("TLS_AES_256_GCM_SHA384")
+        .mode(SServerMode::Www)
+        .keylog(true)
+        .start();
+    let lines = Arc::new(Lines::default());
+    let mut config = oxtls_config(&[pki.ca_der()]);
+    config.key_log = Some(lines.clone());
+    let mut client = oxtls_client(config, "localhost");
+    let mut sock = connect(&server, &mut client);
+    let page = http_get(&mut client, &mut sock);
+    assert!(page.starts_with("HTTP/1.0 200 ok"));
+
+    let ours = lines.0.lock().unwrap().clone();
+    assert_eq!(ours.len(), 5, "{ours:#?}");
+    let theirs = server.keylog().expect("s_server wrote a key log");
+    for line in &ours {
+        assert!(
+            theirs.lines().any(|l| l.eq_ignore_ascii_case(line)),
+            "OpenSSL logged no {line:?}:\n{theirs}"
+        );
+    }
+}
+
+/// `KeyLogFile` writes to the file `SSLKEYLOGFILE` names.
+#[test]
+fn key_log_file_writes_sslkeylogfile() {
+    let dir = common::tempdir::TempDir::new("keylog");
+    let path = dir.path().join("keys.log");
+    // Only this test reads the variable, when it makes its KeyLogFile.
+    std::env::set_var("SSLKEYLOGFILE", &path);
+    let key_log = std::sync::Arc::new(oxtls::KeyLogFile::new());
+    std::env::remove_var("SSLKEYLOGFILE");
+
+    let pki = TestPki::new();
+    let server = OpensslServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
+        .versions(TlsVersions::Tls13Only)
+        .mode(SServerMode::Www)
+        .start();
+    let mut config = oxtls_config(&[pki.ca_der()]);
+    config.key_log = Some(key_log);
+    let mut client = oxtls_client(config, "localhost");
+    connect(&server, &mut client);
+    let written = std::fs::read_to_string(&path).unwrap();
+    let labels: Vec<&str> = written
+        .lines()
+        .filter_map(|l| l.split(' ').next())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+            "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+            "CLIENT_TRAFFIC_SECRET_0",
+            "SERVER_TRAFFIC_SECRET_0",
+            "EXPORTER_SECRET"
+        ]
+    );
+}

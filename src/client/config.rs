@@ -9,6 +9,7 @@ use crate::crypto::kx::{SupportedKxGroup, ALL_KX_GROUPS};
 use crate::crypto::rand::Randomness;
 use crate::crypto::suites::{SupportedCipherSuite, DEFAULT_CIPHER_SUITES};
 use crate::error::Error;
+use crate::keylog::KeyLog;
 use crate::log::Logger;
 use crate::msgs::enums::ProtocolVersion;
 use crate::record::joiner::DEFAULT_MAX_HANDSHAKE_LEN;
@@ -42,6 +43,10 @@ pub struct ClientConfig {
     pub max_fragment_size: Option<usize>,
     /// Receives a line for each notable event of a connection.
     pub logger: Option<Arc<dyn Logger>>,
+    /// Receives every connection's secrets, for decrypting captures while
+    /// debugging (see [`crate::KeyLogFile`]). `None`, the default, logs
+    /// nothing.
+    pub key_log: Option<Arc<dyn KeyLog>>,
     /// The largest handshake message accepted from the server.
     pub(crate) max_handshake_message_len: usize,
     /// Where random values come from; fixed only in known-answer tests.
@@ -162,6 +167,7 @@ impl fmt::Debug for ClientConfig {
             .field("alpn_protocols", &self.alpn_protocols)
             .field("enable_sni", &self.enable_sni)
             .field("max_fragment_size", &self.max_fragment_size)
+            .field("key_log", &self.key_log.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -236,6 +242,7 @@ impl WantsClientCert {
             enable_sni: true,
             max_fragment_size: None,
             logger: None,
+            key_log: None,
             max_handshake_message_len: DEFAULT_MAX_HANDSHAKE_LEN,
             randomness: Randomness::System,
             middlebox_compat: true,

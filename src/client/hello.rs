@@ -360,6 +360,7 @@ impl ExpectServerHello {
                 suite,
                 transcript,
                 offered: self.offered,
+                client_random: self.random.0,
             },
             shared,
             common,

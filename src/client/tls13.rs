@@ -83,11 +83,14 @@ pub(super) struct HandshakeStart {
     pub(super) transcript: Transcript,
     /// The extension types of our (last) ClientHello.
     pub(super) offered: Vec<ExtensionType>,
+    /// Names the connection's secrets in the key log.
+    pub(super) client_random: [u8; 32],
 }
 
 /// What every state of the encrypted part of the handshake carries.
 struct HandshakeCore {
     config: Arc<ClientConfig>,
+    client_random: [u8; 32],
     server_name: ServerName<'static>,
     suite: &'static Tls13CipherSuite,
     transcript: Transcript,
@@ -112,12 +115,25 @@ pub(super) fn start_handshake_keys(
     let hello_hash = start.transcript.current_hash();
     let client_secret = key_schedule.client_handshake_traffic_secret(&hello_hash);
     let server_secret = key_schedule.server_handshake_traffic_secret(&hello_hash);
+    if let Some(key_log) = &start.config.key_log {
+        key_log.log(
+            "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+            &start.client_random,
+            client_secret.as_bytes(),
+        );
+        key_log.log(
+            "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+            &start.client_random,
+            server_secret.as_bytes(),
+        );
+    }
     common.set_decrypter(decrypter(start.suite, &server_secret)?);
     common.set_encrypter(encrypter(start.suite, &client_secret)?);
     Ok(super::State::Tls13(State::ExpectEncryptedExtensions(
         Box::new(ExpectEncryptedExtensions {
             core: HandshakeCore {
                 config: start.config,
+                client_random: start.client_random,
                 server_name: start.server_name,
                 suite: start.suite,
                 transcript: start.transcript,
@@ -372,6 +388,7 @@ impl ExpectFinished {
         common.check_record_ends_here()?;
         let HandshakeCore {
             config,
+            client_random,
             suite,
             mut transcript,
             key_schedule,
@@ -398,6 +415,23 @@ impl ExpectFinished {
         let client_app_secret = master.client_application_traffic_secret(&server_finished_hash);
         let server_app_secret = master.server_application_traffic_secret(&server_finished_hash);
         let exporter_secret = master.exporter_master_secret(&server_finished_hash);
+        if let Some(key_log) = &config.key_log {
+            key_log.log(
+                "CLIENT_TRAFFIC_SECRET_0",
+                &client_random,
+                client_app_secret.as_bytes(),
+            );
+            key_log.log(
+                "SERVER_TRAFFIC_SECRET_0",
+                &client_random,
+                server_app_secret.as_bytes(),
+            );
+            key_log.log(
+                "EXPORTER_SECRET",
+                &client_random,
+                exporter_secret.as_bytes(),
+            );
+        }
         common.set_decrypter(decrypter(suite, &server_app_secret)?);
 
         // Our second flight, under the handshake keys: an empty Certificate

@@ -11,6 +11,7 @@ use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::result::{oxtls_result, result_for_error, OXTLS_OK};
 use crate::error::{CertificateError, Error};
+use crate::keylog::KeyLog;
 use crate::log::{LogLevel, Logger};
 use crate::msgs::enums::SignatureScheme;
 use crate::verify::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -41,6 +42,29 @@ pub type oxtls_log_callback = Option<
         level: oxtls_log_level,
         message: *const c_char,
         message_len: usize,
+    ),
+>;
+
+/// Receives one secret of a connection, for decrypting captures while
+/// debugging: `label` is the NSS key log label (NUL-terminated, such as
+/// `CLIENT_HANDSHAKE_TRAFFIC_SECRET`), then the connection's 32-byte
+/// client random and the secret. Everything is valid only during the call.
+/// Writing `label`, the random and the secret in hex on one line gives the
+/// `SSLKEYLOGFILE` format that Wireshark reads.
+///
+/// These secrets decrypt the whole connection: install a key log callback
+/// only for debugging. Called synchronously from whichever oxtls call
+/// derived the secret, on the caller's thread, with the `userdata` given to
+/// `oxtls_config_builder_set_keylog_callback()`. It must not call oxtls
+/// functions on the connection that is logging.
+pub type oxtls_keylog_callback = Option<
+    unsafe extern "C" fn(
+        userdata: *mut c_void,
+        label: *const c_char,
+        client_random: *const u8,
+        client_random_len: usize,
+        secret: *const u8,
+        secret_len: usize,
     ),
 >;
 
@@ -134,6 +158,41 @@ impl Logger for CallbackLogger {
                 c_message.as_bytes().len(),
             )
         }
+    }
+}
+
+/// A [`KeyLog`] that forwards to the C key log callback.
+pub(crate) struct CallbackKeyLog {
+    pub(crate) callback:
+        unsafe extern "C" fn(*mut c_void, *const c_char, *const u8, usize, *const u8, usize),
+    pub(crate) userdata: Userdata,
+}
+
+impl KeyLog for CallbackKeyLog {
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        let Ok(c_label) = CString::new(label) else {
+            return;
+        };
+        // SAFETY: the callback was given for this purpose with this
+        // userdata; every pointer is valid for its length (and the label
+        // NUL-terminated) for the duration of the call, as its
+        // documentation says.
+        unsafe {
+            (self.callback)(
+                self.userdata.0,
+                c_label.as_ptr(),
+                client_random.as_ptr(),
+                client_random.len(),
+                secret.as_ptr(),
+                secret.len(),
+            )
+        }
+    }
+}
+
+impl fmt::Debug for CallbackKeyLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CallbackKeyLog")
     }
 }
 

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use super::boundary::*;
 use super::callbacks::{
-    oxtls_log_callback, oxtls_verify_callback, CallbackLogger, CallbackVerifier, Userdata,
+    oxtls_keylog_callback, oxtls_log_callback, oxtls_verify_callback, CallbackKeyLog,
+    CallbackLogger, CallbackVerifier, Userdata,
 };
 use super::result::*;
 use super::roots::RootsBuilder;
@@ -43,6 +44,7 @@ pub struct oxtls_config_builder {
         Userdata,
     )>,
     log_callback: Option<CallbackLogger>,
+    key_log: Option<Arc<dyn crate::keylog::KeyLog>>,
     alpn_protocols: Vec<Vec<u8>>,
     enable_sni: bool,
     max_fragment_size: Option<usize>,
@@ -79,6 +81,7 @@ pub extern "C" fn oxtls_config_builder_new() -> *mut oxtls_config_builder {
             verification: true,
             verify_callback: None,
             log_callback: None,
+            key_log: None,
             alpn_protocols: Vec::new(),
             enable_sni: defaults.enable_sni,
             max_fragment_size: None,
@@ -341,6 +344,45 @@ pub extern "C" fn oxtls_config_builder_set_log_callback(
     })
 }
 
+/// Sets a callback that receives every connection's secrets (see
+/// `oxtls_keylog_callback`), for decrypting captures while debugging.
+/// `userdata` is passed to it unchanged; the caller keeps it valid, and
+/// safe to use from the threads that drive connections, as long as any
+/// config built from this builder or any of their connections lives. A
+/// NULL callback turns key logging off. Replaces
+/// `oxtls_config_builder_set_keylog_file()`.
+#[no_mangle]
+pub extern "C" fn oxtls_config_builder_set_keylog_callback(
+    builder: *mut oxtls_config_builder,
+    callback: oxtls_keylog_callback,
+    userdata: *mut c_void,
+) -> oxtls_result {
+    with_builder(builder, |b| {
+        b.key_log = callback.map(|callback| {
+            Arc::new(CallbackKeyLog {
+                callback,
+                userdata: Userdata::new(userdata),
+            }) as Arc<dyn crate::keylog::KeyLog>
+        });
+        Ok(())
+    })
+}
+
+/// Logs every connection's secrets to the file the `SSLKEYLOGFILE`
+/// environment variable names (read now), in the format Wireshark and
+/// OpenSSL use; nothing is logged if it is unset. For debugging only: the
+/// file decrypts the connections. Replaces
+/// `oxtls_config_builder_set_keylog_callback()`.
+#[no_mangle]
+pub extern "C" fn oxtls_config_builder_set_keylog_file(
+    builder: *mut oxtls_config_builder,
+) -> oxtls_result {
+    with_builder(builder, |b| {
+        b.key_log = Some(Arc::new(crate::keylog::KeyLogFile::new()));
+        Ok(())
+    })
+}
+
 /// Makes a config from the builder, storing it in `*out` (NULL on
 /// failure). The builder is consumed whatever the result: do not use or
 /// free it afterwards.
@@ -407,6 +449,7 @@ impl oxtls_config_builder {
         config.logger = self
             .log_callback
             .map(|logger| Arc::new(logger) as Arc<dyn crate::log::Logger>);
+        config.key_log = self.key_log;
         // Fail now rather than at the first connection.
         config.validate()?;
         Ok(config)

@@ -97,6 +97,9 @@ static void null_handles(void)
                  OXTLS_ERR_NULL_PARAMETER);
     CHECK_RESULT(oxtls_config_builder_set_log_callback(NULL, NULL, NULL),
                  OXTLS_ERR_NULL_PARAMETER);
+    CHECK_RESULT(oxtls_config_builder_set_keylog_callback(NULL, NULL, NULL),
+                 OXTLS_ERR_NULL_PARAMETER);
+    CHECK_RESULT(oxtls_config_builder_set_keylog_file(NULL), OXTLS_ERR_NULL_PARAMETER);
     CHECK_RESULT(oxtls_config_builder_load_roots_file(NULL, "x"), OXTLS_ERR_NULL_PARAMETER);
     CHECK_RESULT(oxtls_config_builder_load_system_roots(NULL), OXTLS_ERR_NULL_PARAMETER);
     CHECK_RESULT(oxtls_config_builder_add_roots_pem(NULL, buf, 1), OXTLS_ERR_NULL_PARAMETER);

@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -326,6 +327,68 @@ static void log_callback(void)
     buffer_free(&page);
 }
 
+struct keylog_record {
+    int lines;
+    int bad;
+    bool saw_client_handshake;
+    bool saw_exporter;
+};
+
+static void record_keylog(void *userdata, const char *label, const uint8_t *client_random,
+                          size_t client_random_len, const uint8_t *secret, size_t secret_len)
+{
+    struct keylog_record *rec = userdata;
+    rec->lines++;
+    if (client_random == NULL || client_random_len != 32 || secret == NULL ||
+        (secret_len != 32 && secret_len != 48))
+        rec->bad++;
+    if (strcmp(label, "CLIENT_HANDSHAKE_TRAFFIC_SECRET") == 0)
+        rec->saw_client_handshake = true;
+    if (strcmp(label, "EXPORTER_SECRET") == 0)
+        rec->saw_exporter = true;
+}
+
+/* The key log: five secrets per TLS 1.3 connection, by callback or into the
+ * file SSLKEYLOGFILE names. */
+static void keylog(void)
+{
+    struct keylog_record rec = {0, 0, false, false};
+    const oxtls_config *config = NULL;
+    struct buffer page = {0};
+    oxtls_config_builder *b = oxtls_config_builder_new();
+    CHECK_RESULT(oxtls_config_builder_load_roots_file(b, pki_path("ca.pem")), OXTLS_OK);
+    CHECK_RESULT(oxtls_config_builder_set_keylog_callback(b, record_keylog, &rec), OXTLS_OK);
+    CHECK_RESULT(oxtls_config_builder_build(b, &config), OXTLS_OK);
+    CHECK_RESULT(fetch(config, "localhost", server_port(), "/", &page, NULL), OXTLS_OK);
+    CHECK(rec.lines == 5 && rec.bad == 0);
+    CHECK(rec.saw_client_handshake && rec.saw_exporter);
+    oxtls_config_free(config);
+
+    char path[256];
+    snprintf(path, sizeof path, "%s.keylog", pki_path("ca.pem"));
+    remove(path);
+    CHECK(setenv("SSLKEYLOGFILE", path, 1) == 0);
+    b = oxtls_config_builder_new();
+    CHECK_RESULT(oxtls_config_builder_load_roots_file(b, pki_path("ca.pem")), OXTLS_OK);
+    CHECK_RESULT(oxtls_config_builder_set_keylog_file(b), OXTLS_OK);
+    CHECK_RESULT(oxtls_config_builder_build(b, &config), OXTLS_OK);
+    unsetenv("SSLKEYLOGFILE");
+    CHECK_RESULT(fetch(config, "localhost", server_port(), "/", &page, NULL), OXTLS_OK);
+    oxtls_config_free(config);
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    if (f) {
+        char line[512];
+        int lines = 0;
+        while (fgets(line, sizeof line, f))
+            lines++;
+        fclose(f);
+        CHECK(lines == 5);
+    }
+    remove(path);
+    buffer_free(&page);
+}
+
 /* A TLS 1.2-only client: rustls chooses TLS 1.2, which this version of
  * oxtls offers but cannot complete yet. */
 static void tls12_only_client(void)
@@ -388,6 +451,7 @@ const struct test conn_tests[] = {
     {"exported_keying_material", exported_keying_material},
     {"verify_callback", verify_callback},
     {"log_callback", log_callback},
+    {"keylog", keylog},
     {"tls12_only_client", tls12_only_client},
     {"config_shared_across_threads", config_shared_across_threads},
     {NULL, NULL},
