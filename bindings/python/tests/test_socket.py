@@ -252,6 +252,26 @@ def test_log_callback_receives_messages(test_server, ca_file):
     assert all(isinstance(level, oxtls.LogLevel) and isinstance(m, str) for level, m in lines)
 
 
+def test_keylog_filename_gets_the_secrets(test_server, ca_file, tmp_path):
+    path = tmp_path / "keys.log"
+    config = oxtls.Config(ca_file, keylog_filename=str(path))
+    with oxtls.wrap_socket(connect(test_server.port), "localhost", config) as tls:
+        http_get(tls)
+    lines = path.read_text().splitlines()
+    labels = [line.split(" ")[0] for line in lines]
+    assert labels == [
+        "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+        "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+        "CLIENT_TRAFFIC_SECRET_0",
+        "SERVER_TRAFFIC_SECRET_0",
+        "EXPORTER_SECRET",
+    ]
+    # One client random for the connection, hex; secrets of the suite's size.
+    assert len({line.split(" ")[1] for line in lines}) == 1
+    assert all(len(line.split(" ")[1]) == 64 for line in lines)
+    assert all(len(line.split(" ")[2]) in (64, 96) for line in lines)
+
+
 # ---- openssl s_server ----------------------------------------------------
 
 

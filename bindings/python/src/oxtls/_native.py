@@ -48,6 +48,11 @@ READ_CALLBACK = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_size_t, POINTER(c
 WRITE_CALLBACK = CFUNCTYPE(c_int, c_void_p, POINTER(c_uint8), c_size_t, POINTER(c_size_t))
 VERIFY_CALLBACK = CFUNCTYPE(result_t, c_void_p, c_char_p, POINTER(Bytes), c_size_t, result_t)
 LOG_CALLBACK = CFUNCTYPE(None, c_void_p, log_level_t, POINTER(ctypes.c_char), c_size_t)
+# void cb(void *userdata, const char *label, const uint8_t *client_random,
+#         size_t client_random_len, const uint8_t *secret, size_t secret_len)
+KEYLOG_CALLBACK = CFUNCTYPE(
+    None, c_void_p, c_char_p, POINTER(c_uint8), c_size_t, POINTER(c_uint8), c_size_t
+)
 
 _u8p = POINTER(c_uint8)
 _u16p = POINTER(c_uint16)
@@ -74,6 +79,11 @@ _PROTOTYPES = {
         [config_builder_p, VERIFY_CALLBACK, c_void_p],
     ),
     "oxtls_config_builder_set_log_callback": (result_t, [config_builder_p, LOG_CALLBACK, c_void_p]),
+    "oxtls_config_builder_set_keylog_callback": (
+        result_t,
+        [config_builder_p, KEYLOG_CALLBACK, c_void_p],
+    ),
+    "oxtls_config_builder_set_keylog_file": (result_t, [config_builder_p]),
     "oxtls_config_builder_build": (result_t, [config_builder_p, POINTER(config_p)]),
     "oxtls_config_free": (None, [config_p]),
     "oxtls_config_builder_load_roots_file": (result_t, [config_builder_p, c_char_p]),

@@ -115,6 +115,10 @@ class Config:
       refused.
     - ``log_callback(level, message)``: receives the library's log lines
       (``level`` is a :class:`LogLevel`).
+    - ``keylog_filename``: append every connection's secrets to this file
+      in the NSS key log format Wireshark reads, like
+      ``ssl.SSLContext.keylog_filename``. For debugging only: the file
+      decrypts the connections.
 
     A Config is immutable and may be shared between threads. It is also
     accepted wherever the standard library expects an ``ssl.SSLContext``
@@ -141,6 +145,7 @@ class Config:
         max_fragment_size=None,
         verify_callback=None,
         log_callback=None,
+        keylog_filename=None,
     ):
         self._handle = None
         self._finalizer = None
@@ -150,6 +155,8 @@ class Config:
         # call them; connections keep this Config alive, which keeps these.
         self._verify_thunk = None
         self._log_thunk = None
+        self._keylog_thunk = None
+        self.keylog_filename = keylog_filename
         # Exceptions raised by the verify callback, per thread, to chain
         # onto the CertificateError the handshake then reports.
         self._callback_failures = threading.local()
@@ -160,6 +167,14 @@ class Config:
                 builder, cafile, cadata, system_roots, versions, cipher_suites,
                 groups, enable_sni, max_fragment_size, verify_callback, log_callback,
             )
+            if keylog_filename is not None:
+                self._keylog_thunk = _native.KEYLOG_CALLBACK(_make_keylog(keylog_filename))
+                _check(
+                    _lib.oxtls_config_builder_set_keylog_callback(
+                        builder, self._keylog_thunk, None
+                    ),
+                    "keylog_filename",
+                )
         except BaseException:
             _lib.oxtls_config_builder_free(builder)
             raise
@@ -314,6 +329,24 @@ class Config:
         return TLSSocket(sock, server_hostname, self,
                          do_handshake_on_connect=do_handshake_on_connect,
                          suppress_ragged_eofs=suppress_ragged_eofs)
+
+
+def _make_keylog(filename):
+    lock = threading.Lock()
+
+    def keylog(_userdata, label, client_random, random_len, secret, secret_len):
+        try:
+            line = "%s %s %s\n" % (
+                label.decode("ascii"),
+                ctypes.string_at(client_random, random_len).hex(),
+                ctypes.string_at(secret, secret_len).hex(),
+            )
+            with lock, open(filename, "a", encoding="ascii") as f:
+                f.write(line)
+        except BaseException:  # key logging must never break the connection
+            pass
+
+    return keylog
 
 
 def _make_log(callback):
