@@ -783,6 +783,14 @@ oxtls_result oxtls_conn_write(struct oxtls_conn *conn, const uint8_t *buf, size_
 bool oxtls_conn_wants_read(const struct oxtls_conn *conn);
 
 /**
+ * How many bytes of received plaintext `oxtls_conn_read()` can return
+ * now without reading more TLS data: a program that waits for its socket
+ * to become readable must read these first, since they may be all that
+ * is coming. 0 for NULL.
+ */
+size_t oxtls_conn_plaintext_bytes_to_read(const struct oxtls_conn *conn);
+
+/**
  * True while TLS data waits to be sent: call `oxtls_conn_write_tls()`
  * when the transport is writable. False for NULL.
  */

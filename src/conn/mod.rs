@@ -349,6 +349,13 @@ impl ClientConnection {
             && (self.common.may_send_application_data || self.common.sendbuf.is_empty())
     }
 
+    /// How many bytes of received plaintext wait for `reader()`: what a
+    /// caller that waits on the transport must read first, since no more
+    /// bytes may arrive there to wake it.
+    pub fn plaintext_bytes_to_read(&self) -> usize {
+        self.common.deframer.plaintext_len()
+    }
+
     /// Whether TLS bytes are waiting for `write_tls`.
     pub fn wants_write(&self) -> bool {
         !self.common.sendbuf.is_empty()

@@ -258,6 +258,17 @@ pub extern "C" fn oxtls_conn_wants_read(conn: *const oxtls_conn) -> bool {
     })
 }
 
+/// How many bytes of received plaintext `oxtls_conn_read()` can return
+/// now without reading more TLS data: a program that waits for its socket
+/// to become readable must read these first, since they may be all that
+/// is coming. 0 for NULL.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_plaintext_bytes_to_read(conn: *const oxtls_conn) -> usize {
+    guard_value(0, || {
+        conn_ref(conn).map_or(0, |c| c.conn.plaintext_bytes_to_read())
+    })
+}
+
 /// True while TLS data waits to be sent: call `oxtls_conn_write_tls()`
 /// when the transport is writable. False for NULL.
 #[no_mangle]

@@ -127,6 +127,7 @@ static void null_handles(void)
     CHECK_RESULT(oxtls_conn_last_error(NULL, text, sizeof text, &n), OXTLS_ERR_NULL_PARAMETER);
     CHECK(!oxtls_conn_wants_read(NULL));
     CHECK(!oxtls_conn_wants_write(NULL));
+    CHECK(oxtls_conn_plaintext_bytes_to_read(NULL) == 0);
     CHECK(!oxtls_conn_is_handshaking(NULL));
     CHECK(oxtls_conn_protocol_version(NULL) == 0);
     CHECK(oxtls_conn_cipher_suite(NULL) == 0);

@@ -46,6 +46,36 @@ static void get_page_and_what_was_negotiated(void)
     buffer_free(&page);
 }
 
+/* What oxtls_conn_plaintext_bytes_to_read() counts: decrypted bytes that
+ * oxtls_conn_read() returns without touching the socket. */
+static void plaintext_waiting_to_be_read(void)
+{
+    const oxtls_config *config = config_trusting(pki_path("ca.pem"));
+    oxtls_conn *conn = NULL;
+    const char *request = "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    uint8_t buf[10];
+    size_t n = 0;
+    int fd = tcp_connect(server_port());
+    CHECK_RESULT(oxtls_conn_new(config, "localhost", &conn), OXTLS_OK);
+    CHECK(oxtls_conn_plaintext_bytes_to_read(conn) == 0);
+    CHECK_RESULT(handshake(conn, fd), OXTLS_OK);
+    CHECK_RESULT(oxtls_conn_write(conn, (const uint8_t *)request, strlen(request), &n), OXTLS_OK);
+    CHECK_RESULT(flush_tls(conn, fd), OXTLS_OK);
+    for (int i = 0; i < 100 && oxtls_conn_plaintext_bytes_to_read(conn) == 0; i++) {
+        if (oxtls_conn_read_tls_fd(conn, fd, &n) != OXTLS_OK || n == 0)
+            break;
+        CHECK_RESULT(oxtls_conn_process_new_packets(conn), OXTLS_OK);
+    }
+    size_t pending = oxtls_conn_plaintext_bytes_to_read(conn);
+    CHECK(pending > sizeof buf);
+    CHECK_RESULT(oxtls_conn_read(conn, buf, sizeof buf, &n), OXTLS_OK);
+    CHECK(n == sizeof buf && memcmp(buf, "HTTP/1.0 2", n) == 0);
+    CHECK(oxtls_conn_plaintext_bytes_to_read(conn) == pending - sizeof buf);
+    oxtls_conn_free(conn);
+    oxtls_config_free(config);
+    close(fd);
+}
+
 static void alpn_is_negotiated(void)
 {
     const char *protocols[] = {"h2", "http/1.1"};
@@ -442,6 +472,7 @@ static void config_shared_across_threads(void)
 
 const struct test conn_tests[] = {
     {"get_page_and_what_was_negotiated", get_page_and_what_was_negotiated},
+    {"plaintext_waiting_to_be_read", plaintext_waiting_to_be_read},
     {"alpn_is_negotiated", alpn_is_negotiated},
     {"alert_from_the_server", alert_from_the_server},
     {"unknown_issuer_and_calls_after_a_fatal_error",

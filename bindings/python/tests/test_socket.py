@@ -252,6 +252,19 @@ def test_log_callback_receives_messages(test_server, ca_file):
     assert all(isinstance(level, oxtls.LogLevel) and isinstance(m, str) for level, m in lines)
 
 
+def test_pending_counts_what_recv_returns_without_the_socket(test_server, config):
+    with oxtls.wrap_socket(connect(test_server.port), "localhost", config) as tls:
+        assert tls.pending() == 0
+        tls.sendall(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        first = tls.recv(5)
+        assert first == b"HTTP/"
+        waiting = tls.pending()
+        assert waiting > 0
+        assert len(tls.recv(waiting)) == waiting
+        assert tls.pending() == 0
+    assert tls.pending() == 0
+
+
 def test_keylog_filename_gets_the_secrets(test_server, ca_file, tmp_path):
     path = tmp_path / "keys.log"
     config = oxtls.Config(ca_file, keylog_filename=str(path))

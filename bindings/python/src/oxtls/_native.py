@@ -97,6 +97,7 @@ _PROTOTYPES = {
     "oxtls_conn_write": (result_t, [conn_p, c_char_p, c_size_t, _sizep]),
     "oxtls_conn_wants_read": (c_bool, [conn_p]),
     "oxtls_conn_wants_write": (c_bool, [conn_p]),
+    "oxtls_conn_plaintext_bytes_to_read": (c_size_t, [conn_p]),
     "oxtls_conn_is_handshaking": (c_bool, [conn_p]),
     "oxtls_conn_send_close_notify": (result_t, [conn_p]),
     "oxtls_conn_set_buffer_limit": (result_t, [conn_p, c_size_t]),

@@ -232,6 +232,12 @@ class Connection:
         with self._lock:
             return bool(_lib.oxtls_conn_wants_read(self._live()))
 
+    def pending(self):
+        """How many decrypted bytes :meth:`read` can return now, without
+        more TLS data."""
+        with self._lock:
+            return int(_lib.oxtls_conn_plaintext_bytes_to_read(self._live()))
+
     def wants_write(self):
         """True while TLS data waits in :meth:`write_tls`."""
         with self._lock:

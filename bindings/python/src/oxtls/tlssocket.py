@@ -204,8 +204,11 @@ class TLSSocket:
         return self.recv(len)
 
     def pending(self):
-        """ssl.SSLSocket.pending: decrypted bytes ready. Unknown here: 0."""
-        return 0
+        """ssl.SSLSocket.pending: decrypted bytes ready to be read without
+        waiting on the socket (which may never become readable for them)."""
+        if self._closed:
+            return 0
+        return self._conn.pending()
 
     def unwrap(self):
         """Sends close_notify and returns the plain socket (which this
