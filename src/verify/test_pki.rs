@@ -15,6 +15,10 @@ use rcgen::{
 };
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 
+// rustls's signer, an implementation independent of ours (this module
+// names no crypto crate itself).
+use rustls::crypto::ring as rustls_ring;
+
 use super::{RootCertStore, WebPkiServerVerifier};
 use crate::msgs::enums::SignatureScheme;
 
@@ -175,7 +179,7 @@ impl Server {
     pub fn sign(&self, scheme: SignatureScheme, message: &[u8]) -> Vec<u8> {
         let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key.serialize_der()));
         let key: Arc<dyn rustls::sign::SigningKey> =
-            rustls::crypto::ring::sign::any_supported_type(&der).expect("rustls loads the key");
+            rustls_ring::sign::any_supported_type(&der).expect("rustls loads the key");
         let signer = key
             .choose_scheme(&[rustls::SignatureScheme::from(scheme.to_wire())])
             .unwrap_or_else(|| panic!("key cannot sign with {scheme:?}"));
