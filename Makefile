@@ -110,6 +110,7 @@ install: build
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --lib
 
 # Unit and integration tests; the examples are built (not run) so they
 # never rot.
