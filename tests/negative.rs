@@ -426,3 +426,62 @@ fn data_after_a_hello_retry_request_in_its_record() {
     // Only the alert: no second ClientHello went out first.
     assert_eq!(out, plaintext_alert(AlertDescription::UnexpectedMessage));
 }
+
+/// Random bytes, and a real first flight with random bytes changed, cut
+/// or appended, fed in random-sized pieces: the client ends each with an
+/// error (or waits for more), and never panics or loops.
+#[test]
+fn random_and_mutated_server_bytes_never_panic() {
+    let mut seed = 0x0123_4567_89ab_cdefu64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let pki = TestPki::new();
+    let cert = pki.server_cert(KeyType::EcdsaP256);
+    let config = std::sync::Arc::new(oxtls_config(&[pki.ca_der()]));
+    let real = {
+        let mut client =
+            ClientConnection::new(config.clone(), "localhost".try_into().unwrap()).unwrap();
+        server_first_flight(&mut client, &mut server_with(&cert))
+    };
+    for round in 0..3000 {
+        let mut input = if round % 3 == 0 {
+            (0..(next() % 300) as usize)
+                .map(|_| next() as u8)
+                .collect::<Vec<u8>>()
+        } else {
+            real.clone()
+        };
+        if round % 3 != 0 {
+            for _ in 0..1 + next() % 4 {
+                let at = (next() as usize) % input.len();
+                match next() % 3 {
+                    0 => input[at] = next() as u8,
+                    1 => input.truncate(at.max(1)),
+                    _ => input.extend((0..next() % 20).map(|_| next() as u8)),
+                }
+            }
+        }
+        let mut client =
+            ClientConnection::new(config.clone(), "localhost".try_into().unwrap()).unwrap();
+        client.write_tls(&mut Vec::new()).unwrap();
+        let mut rest = &input[..];
+        while !rest.is_empty() {
+            let take = 1 + (next() as usize) % rest.len();
+            let (piece, after) = rest.split_at(take);
+            rest = after;
+            let mut piece = piece;
+            while !piece.is_empty() {
+                if client.read_tls(&mut piece).is_err() {
+                    break;
+                }
+            }
+            if client.process_new_packets().is_err() {
+                break;
+            }
+        }
+    }
+}
