@@ -11,7 +11,7 @@
 //! protection) → `client` (handshake) → `conn` (the public API), with every
 //! cryptographic primitive in `crypto` and certificate checks in `verify`.
 
-// `unsafe` is allowed only in `ffi` (the C API), which opts in.
+// Unsafe code is denied everywhere but `ffi` (the C API), which opts in.
 #![deny(unsafe_code)]
 
 pub mod client;

@@ -21,7 +21,8 @@ use crate::client::{ClientConfig, State};
 use crate::crypto::suites::SupportedCipherSuite;
 use crate::error::{Error, InvalidMessage, PeerMisbehaved};
 use crate::log::LogLevel;
-use crate::msgs::codec::{Codec, Reader as WireReader};
+use crate::msgs::alert::{AlertMessage, ChangeCipherSpecPayload};
+use crate::msgs::codec::Codec;
 use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use crate::record::deframer::RawRecord;
 use crate::record::joiner::HandshakeJoiner;
@@ -246,8 +247,8 @@ impl ClientConnection {
         }
         match typ {
             ContentType::Alert => {
-                let payload = self.common.deframer.fragment(range).to_vec();
-                self.handle_alert(&payload)
+                let alert = AlertMessage::read_bytes(self.common.deframer.fragment(range))?;
+                self.handle_alert(alert)
             }
             ContentType::ChangeCipherSpec => {
                 // RFC 8446 §5: a protected change_cipher_spec in TLS 1.3 is
@@ -259,11 +260,8 @@ impl ClientConnection {
                     )
                     .into());
                 }
-                let payload = self.common.deframer.fragment(range);
                 // RFC 8446 §5 and RFC 5246 §7.1: the message is one byte, 1.
-                if payload != [1] {
-                    return Err(InvalidMessage::InvalidChangeCipherSpec.into());
-                }
+                ChangeCipherSpecPayload::parse(self.common.deframer.fragment(range))?;
                 let state = self.state.take().ok_or(Error::HandshakeNotComplete)?;
                 self.state = Some(state.handle_change_cipher_spec(&mut self.common)?);
                 Ok(())
@@ -292,11 +290,11 @@ impl ClientConnection {
     /// RFC 8446 §6 and RFC 5246 §7.2: close_notify closes the read side;
     /// every other alert ends the connection, except TLS 1.2 warnings,
     /// which are ignored.
-    fn handle_alert(&mut self, payload: &[u8]) -> Result<(), Error> {
-        let mut r = WireReader::new(payload);
-        let level = AlertLevel::read(&mut r)?;
-        let desc = AlertDescription::read(&mut r)?;
-        r.expect_empty("Alert")?;
+    fn handle_alert(&mut self, alert: AlertMessage) -> Result<(), Error> {
+        let AlertMessage {
+            level,
+            description: desc,
+        } = alert;
         self.common.log(
             LogLevel::Debug,
             format_args!("received {level:?} alert {desc:?}"),
