@@ -278,22 +278,7 @@ impl ExpectServerHello {
 
         // RFC 8446 §5.1: the handshake keys start after the ServerHello.
         common.check_record_ends_here()?;
-        // RFC 8446 §4.1.3: legacy_session_id_echo must match what we sent.
-        if sh.session_id != self.session_id {
-            return Err(PeerMisbehaved::Other(
-                "server did not echo the legacy session id",
-                AlertDescription::IllegalParameter,
-            )
-            .into());
-        }
-        // RFC 8446 §4.1.3: legacy_compression_method must be 0.
-        if sh.compression_method != Compression::Null {
-            return Err(PeerMisbehaved::Other(
-                "server chose a compression method",
-                AlertDescription::IllegalParameter,
-            )
-            .into());
-        }
+        self.check_legacy_fields(&sh.session_id, sh.compression_method)?;
         let suite = self.tls13_suite(sh.cipher_suite)?;
         if let HelloTranscript::Retried {
             suite: retry_suite, ..
@@ -367,6 +352,27 @@ impl ExpectServerHello {
         )
     }
 
+    /// RFC 8446 §4.1.3 (and §4.1.4 for a HelloRetryRequest):
+    /// legacy_session_id_echo must be what we sent, and
+    /// legacy_compression_method must be 0.
+    fn check_legacy_fields(&self, echo: &SessionId, compression: Compression) -> Result<(), Error> {
+        if *echo != self.session_id {
+            return Err(PeerMisbehaved::Other(
+                "server did not echo the legacy session id",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        if compression != Compression::Null {
+            return Err(PeerMisbehaved::Other(
+                "server chose a compression method",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        Ok(())
+    }
+
     /// The TLS 1.3 suite the server chose, which must be one we offered.
     fn tls13_suite(&self, chosen: CipherSuite) -> Result<&'static Tls13CipherSuite, Error> {
         self.config
@@ -429,20 +435,7 @@ impl ExpectServerHello {
             )
             .into());
         }
-        if hrr.session_id != self.session_id {
-            return Err(PeerMisbehaved::Other(
-                "server did not echo the legacy session id",
-                AlertDescription::IllegalParameter,
-            )
-            .into());
-        }
-        if hrr.compression_method != Compression::Null {
-            return Err(PeerMisbehaved::Other(
-                "server chose a compression method",
-                AlertDescription::IllegalParameter,
-            )
-            .into());
-        }
+        self.check_legacy_fields(&hrr.session_id, hrr.compression_method)?;
         let suite = self.tls13_suite(hrr.cipher_suite)?;
         for ext in &hrr.extensions {
             let typ = ext.ext_type();
