@@ -765,6 +765,29 @@ oxtls_result oxtls_conn_process_new_packets(struct oxtls_conn *conn);
 oxtls_result oxtls_conn_read(struct oxtls_conn *conn, uint8_t *buf, size_t len, size_t *out_n);
 
 /**
+ * Lends received plaintext without copying it: stores in `*out_buf` the
+ * address of the next run of it (at most one record's worth, where it
+ * was decrypted) and its length in `*out_n`. The results are those of
+ * `oxtls_conn_read()`: `OXTLS_OK` with `*out_n > 0` for data, `OXTLS_OK`
+ * with `*out_n == 0` after close_notify, `OXTLS_PLAINTEXT_EMPTY`,
+ * `OXTLS_ERR_UNEXPECTED_EOF`.
+ *
+ * The bytes stay valid and unchanged until the next call on `conn` other
+ * than this one; mark what was used with
+ * `oxtls_conn_consume_plaintext()`. Peeking twice without consuming
+ * returns the same bytes.
+ */
+oxtls_result oxtls_conn_peek_plaintext(struct oxtls_conn *conn, const uint8_t **out_buf, size_t *out_n);
+
+/**
+ * Marks the first `n` bytes of what `oxtls_conn_peek_plaintext()` lent
+ * as read; they will not be returned again, and the lent pointer must
+ * not be used after this call. `n` larger than the run lent is
+ * `OXTLS_ERR_OUT_OF_RANGE` and consumes nothing; `n == 0` does nothing.
+ */
+oxtls_result oxtls_conn_consume_plaintext(struct oxtls_conn *conn, size_t n);
+
+/**
  * Queues the plaintext `(buf, len)` to be sent, storing how much was
  * taken in `*out_n`. Before the handshake completes it is held and sent
  * as soon as it may be. Takes what the buffer limit allows, which may be

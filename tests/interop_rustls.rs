@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::{BufRead, ErrorKind, Read, Write};
 
 use common::certs::{KeyType, TestPki};
 use common::oxtls_client::{oxtls_client, oxtls_config};
@@ -216,6 +216,74 @@ fn input_fed_one_byte_at_a_time() {
     let err = client.reader().read_to_end(&mut got).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::WouldBlock);
     assert_eq!(got, b"early words from the server");
+}
+
+/// `BufRead` lends the plaintext where it was decrypted: reading a server's
+/// megabyte through `fill_buf`/`consume`, mixed with copying reads, gives
+/// back every byte in order; then the same end-of-data signals as `read`.
+#[test]
+fn plaintext_read_in_place_through_bufread() {
+    let (mut client, mut server) = connected();
+    let sent = common::pump::pattern(1 << 20);
+    let mut got = Vec::new();
+    let mut runs = 0;
+    for piece in sent.chunks(50_000) {
+        server.writer().write_all(piece).unwrap();
+        let mut tls = Vec::new();
+        while server.wants_write() {
+            server.write_tls(&mut tls).unwrap();
+        }
+        let mut rd = &tls[..];
+        while !rd.is_empty() {
+            client.read_tls(&mut rd).unwrap();
+            client.process_new_packets().unwrap();
+            loop {
+                let mut reader = client.reader();
+                let run = match reader.fill_buf() {
+                    Ok(run) => run,
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    Err(e) => panic!("fill_buf failed: {e}"),
+                };
+                assert!(!run.is_empty(), "an empty run means end of data");
+                assert!(run.len() <= 16_384, "a run is at most one record");
+                runs += 1;
+                // Take part of the run in place and, every third time,
+                // copy a few bytes out with `read` too.
+                let take = run.len().min(5_000);
+                got.extend_from_slice(&run[..take]);
+                reader.consume(take);
+                if runs % 3 == 0 {
+                    let mut small = [0u8; 7];
+                    if let Ok(n) = reader.read(&mut small) {
+                        got.extend_from_slice(&small[..n]);
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(got.len(), sent.len());
+    assert!(got == sent, "the plaintext came back changed or reordered");
+    assert!(runs > 64);
+    assert_eq!(client.plaintext_bytes_to_read(), 0);
+
+    server.send_close_notify();
+    pump(&mut client, &mut server).unwrap();
+    assert_eq!(client.reader().fill_buf().unwrap(), b"");
+}
+
+#[test]
+fn fill_buf_reports_truncation_like_read() {
+    let (mut client, _server) = connected();
+    assert_eq!(
+        client.reader().fill_buf().unwrap_err().kind(),
+        ErrorKind::WouldBlock
+    );
+    assert_eq!(client.read_tls(&mut &[][..]).unwrap(), 0);
+    client.process_new_packets().unwrap();
+    assert_eq!(
+        client.reader().fill_buf().unwrap_err().kind(),
+        ErrorKind::UnexpectedEof
+    );
 }
 
 #[test]

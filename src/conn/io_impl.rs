@@ -14,15 +14,12 @@ pub struct Reader<'a> {
     pub(super) conn: &'a mut ClientConnection,
 }
 
-impl io::Read for Reader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let common = &mut self.conn.common;
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        let n = common.deframer.read_plaintext(buf);
-        if n > 0 || common.received_close_notify {
-            return Ok(n);
+impl Reader<'_> {
+    /// What a read that found no plaintext returns: end of data after
+    /// close_notify, else an error saying why there is none.
+    fn nothing_buffered(&self) -> io::Result<()> {
+        if self.conn.common.received_close_notify {
+            return Ok(());
         }
         if self.conn.seen_eof {
             return Err(io::Error::new(
@@ -31,6 +28,37 @@ impl io::Read for Reader<'_> {
             ));
         }
         Err(io::ErrorKind::WouldBlock.into())
+    }
+}
+
+impl io::Read for Reader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let n = self.conn.common.deframer.read_plaintext(buf);
+        if n > 0 {
+            return Ok(n);
+        }
+        self.nothing_buffered().map(|()| 0)
+    }
+}
+
+/// Reads received plaintext where it was decrypted, without copying it
+/// out: `fill_buf` gives the next run of it (one record's worth at most),
+/// `consume` marks some as read. Empty only at the end of data; with
+/// nothing buffered yet it fails like `read` (`WouldBlock`,
+/// `UnexpectedEof`).
+impl io::BufRead for Reader<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.conn.common.deframer.plaintext_len() == 0 {
+            self.nothing_buffered()?;
+        }
+        Ok(self.conn.common.deframer.peek_plaintext())
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.conn.common.deframer.consume_plaintext(amt);
     }
 }
 

@@ -327,7 +327,9 @@ impl ClientConnection {
         Err(Error::AlertReceived(desc))
     }
 
-    /// A reader of received plaintext.
+    /// A reader of received plaintext: `io::Read` copies it out;
+    /// `io::BufRead` (`fill_buf` and `consume`) lends it where it was
+    /// decrypted, for callers that can parse it in place.
     pub fn reader(&mut self) -> Reader<'_> {
         Reader { conn: self }
     }

@@ -1,7 +1,7 @@
 //! `oxtls_conn`: a client connection, its plaintext side and what it
 //! negotiated. The TLS side (read_tls / write_tls) is in `transport.rs`.
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::os::raw::{c_char, c_int};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -188,18 +188,78 @@ pub extern "C" fn oxtls_conn_read(
         }
         // SAFETY: `(buf, len)` is writable, as documented.
         let buf = unsafe { arg_bytes_mut(buf, len, "buf") }?;
-        let n = match c.conn.reader().read(buf) {
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                return Err(FfiError::code(OXTLS_PLAINTEXT_EMPTY))
-            }
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                return Err(FfiError::new(OXTLS_ERR_UNEXPECTED_EOF, e.to_string()))
-            }
-            Err(e) => return Err(io_error_to_ffi(e)),
-        };
+        let n = c.conn.reader().read(buf).map_err(read_error_to_ffi)?;
         // SAFETY: checked non-NULL above; writable as documented.
         unsafe { write_out(out_n, n, "out_n") }
+    })
+}
+
+/// The result codes of a read that found no plaintext.
+fn read_error_to_ffi(e: io::Error) -> FfiError {
+    match e.kind() {
+        io::ErrorKind::WouldBlock => FfiError::code(OXTLS_PLAINTEXT_EMPTY),
+        io::ErrorKind::UnexpectedEof => FfiError::new(OXTLS_ERR_UNEXPECTED_EOF, e.to_string()),
+        _ => io_error_to_ffi(e),
+    }
+}
+
+/// Lends received plaintext without copying it: stores in `*out_buf` the
+/// address of the next run of it (at most one record's worth, where it
+/// was decrypted) and its length in `*out_n`. The results are those of
+/// `oxtls_conn_read()`: `OXTLS_OK` with `*out_n > 0` for data, `OXTLS_OK`
+/// with `*out_n == 0` after close_notify, `OXTLS_PLAINTEXT_EMPTY`,
+/// `OXTLS_ERR_UNEXPECTED_EOF`.
+///
+/// The bytes stay valid and unchanged until the next call on `conn` other
+/// than this one; mark what was used with
+/// `oxtls_conn_consume_plaintext()`. Peeking twice without consuming
+/// returns the same bytes.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_peek_plaintext(
+    conn: *mut oxtls_conn,
+    out_buf: *mut *const u8,
+    out_n: *mut usize,
+) -> oxtls_result {
+    // SAFETY: the out-parameters are NULL or writable, as documented.
+    unsafe {
+        clear_out(out_buf, std::ptr::null());
+        clear_out(out_n, 0);
+    }
+    with_live_conn(conn, |c| {
+        if out_buf.is_null() {
+            return Err(FfiError::null("out_buf"));
+        }
+        if out_n.is_null() {
+            return Err(FfiError::null("out_n"));
+        }
+        let mut reader = c.conn.reader();
+        let run = reader.fill_buf().map_err(read_error_to_ffi)?;
+        let (ptr, len) = (run.as_ptr(), run.len());
+        // SAFETY: both checked non-NULL above; writable as documented.
+        unsafe {
+            write_out(out_buf, ptr, "out_buf")?;
+            write_out(out_n, len, "out_n")
+        }
+    })
+}
+
+/// Marks the first `n` bytes of what `oxtls_conn_peek_plaintext()` lent
+/// as read; they will not be returned again, and the lent pointer must
+/// not be used after this call. `n` larger than the run lent is
+/// `OXTLS_ERR_OUT_OF_RANGE` and consumes nothing; `n == 0` does nothing.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_consume_plaintext(conn: *mut oxtls_conn, n: usize) -> oxtls_result {
+    with_live_conn(conn, |c| {
+        let mut reader = c.conn.reader();
+        let available = reader.fill_buf().map_or(0, <[u8]>::len);
+        if n > available {
+            return Err(FfiError::new(
+                OXTLS_ERR_OUT_OF_RANGE,
+                format!("cannot consume {n} bytes: only {available} were lent"),
+            ));
+        }
+        reader.consume(n);
+        Ok(())
     })
 }
 

@@ -197,13 +197,40 @@ impl Deframer {
             }
         }
         self.plaintext_len -= done;
-        // The reader has taken the last of it. Unless a bulk transfer is
-        // under way, the connection is likely idle now: keep no receive
-        // buffer (the next read allocates one again).
+        self.after_plaintext_taken();
+        done
+    }
+
+    /// The first queued run of plaintext, in place in the receive buffer
+    /// (empty if none): what a caller may read without a copy.
+    pub fn peek_plaintext(&self) -> &[u8] {
+        self.plaintext
+            .front()
+            .map_or(&[][..], |front| &self.buf[front.clone()])
+    }
+
+    /// Drops the first `n` bytes of [`Deframer::peek_plaintext`] (at most
+    /// all of them), as read.
+    pub fn consume_plaintext(&mut self, n: usize) {
+        let Some(front) = self.plaintext.front_mut() else {
+            return;
+        };
+        let n = n.min(front.len());
+        front.start += n;
+        if front.start == front.end {
+            self.plaintext.pop_front();
+        }
+        self.plaintext_len -= n;
+        self.after_plaintext_taken();
+    }
+
+    /// Once the reader has taken the last of the plaintext, unless a bulk
+    /// transfer is under way the connection is likely idle: keep no
+    /// receive buffer (the next read allocates one again).
+    fn after_plaintext_taken(&mut self) {
         if !self.bulk {
             self.release_if_empty();
         }
-        done
     }
 
     /// Whether bytes of an incomplete record are held (so an EOF now
@@ -369,6 +396,38 @@ mod tests {
         let mut out = [0u8; 32];
         let n = d.read_plaintext(&mut out);
         assert_eq!(&out[..n], b"firstsecond");
+    }
+
+    #[test]
+    fn plaintext_can_be_peeked_and_consumed_in_place() {
+        let mut d = Deframer::new();
+        assert_eq!(d.peek_plaintext(), b"");
+        d.consume_plaintext(10); // nothing queued: no effect
+        let mut stream = record(23, b"first");
+        stream.extend(record(23, b"second"));
+        d.read_tls(&mut &stream[..]).unwrap();
+        while let Some(r) = d.next_record().unwrap() {
+            d.queue_plaintext(r.fragment);
+        }
+        assert_eq!(d.plaintext_len(), 11);
+        // One record's run at a time, read where it was decrypted.
+        assert_eq!(d.peek_plaintext(), b"first");
+        d.consume_plaintext(2);
+        assert_eq!(d.peek_plaintext(), b"rst");
+        assert_eq!(d.plaintext_len(), 9);
+        // Consuming more than the run takes just the run.
+        d.consume_plaintext(100);
+        assert_eq!(d.peek_plaintext(), b"second");
+        // Copying reads and peeking reads share one queue.
+        let mut out = [0u8; 3];
+        assert_eq!(d.read_plaintext(&mut out), 3);
+        assert_eq!(&out, b"sec");
+        assert_eq!(d.peek_plaintext(), b"ond");
+        d.consume_plaintext(3);
+        assert_eq!(d.plaintext_len(), 0);
+        assert_eq!(d.peek_plaintext(), b"");
+        // The last of it taken, an idle connection keeps no buffer.
+        assert_eq!(d.capacity(), 0);
     }
 
     #[test]

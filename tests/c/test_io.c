@@ -266,6 +266,56 @@ static void large_transfer_without_a_limit(void)
     buffer_free(&page);
 }
 
+/* The 1 MiB page read in place: peek lends each run where it was
+ * decrypted, consume marks it read, and a copying read may interleave. */
+static void large_transfer_read_in_place(void)
+{
+    oxtls_conn *conn = new_conn("ca.pem");
+    struct buffer page = {0};
+    const char request[] = "GET /big HTTP/1.0\r\n\r\n";
+    const uint8_t *run = NULL, *again = NULL;
+    uint8_t small[5];
+    size_t n = 0, n2 = 0, runs = 0;
+    oxtls_result r;
+    int fd = tcp_connect(server_port());
+
+    CHECK_RESULT(handshake(conn, fd), OXTLS_OK);
+    CHECK_RESULT(oxtls_conn_write(conn, (const uint8_t *)request, strlen(request), &n), OXTLS_OK);
+    CHECK_RESULT(flush_tls(conn, fd), OXTLS_OK);
+    for (;;) {
+        r = oxtls_conn_peek_plaintext(conn, &run, &n);
+        if (r == OXTLS_PLAINTEXT_EMPTY) {
+            CHECK(run == NULL && n == 0);
+            if (!CHECK_RESULT(exchange(conn, fd), OXTLS_OK))
+                break;
+            continue;
+        }
+        if (!CHECK_RESULT(r, OXTLS_OK) || n == 0)
+            break; /* n == 0: close_notify */
+        runs++;
+        CHECK(n <= 16384);
+        /* Peeking again without consuming lends the same bytes. */
+        CHECK_RESULT(oxtls_conn_peek_plaintext(conn, &again, &n2), OXTLS_OK);
+        CHECK(again == run && n2 == n);
+        /* Consuming more than was lent is refused and takes nothing. */
+        CHECK_RESULT(oxtls_conn_consume_plaintext(conn, n + 1), OXTLS_ERR_OUT_OF_RANGE);
+        buffer_append(&page, run, n);
+        CHECK_RESULT(oxtls_conn_consume_plaintext(conn, n), OXTLS_OK);
+        if (runs % 4 == 0 &&
+            oxtls_conn_read(conn, small, sizeof small, &n) == OXTLS_OK)
+            buffer_append(&page, small, n);
+    }
+    CHECK(runs > 64);
+    is_big_page(&page);
+    CHECK_RESULT(oxtls_conn_peek_plaintext(NULL, &run, &n), OXTLS_ERR_NULL_PARAMETER);
+    CHECK_RESULT(oxtls_conn_peek_plaintext(conn, NULL, &n), OXTLS_ERR_NULL_PARAMETER);
+    CHECK_RESULT(oxtls_conn_peek_plaintext(conn, &run, NULL), OXTLS_ERR_NULL_PARAMETER);
+    CHECK_RESULT(oxtls_conn_consume_plaintext(NULL, 0), OXTLS_ERR_NULL_PARAMETER);
+    close(fd);
+    oxtls_conn_free(conn);
+    buffer_free(&page);
+}
+
 /* The send side of the limit: a write takes what fits, then refuses
  * until TLS data is written out. */
 static void write_under_a_buffer_limit(void)
@@ -358,6 +408,7 @@ const struct test io_tests[] = {
     {"nonblocking_callbacks", nonblocking_callbacks},
     {"large_transfer_under_a_buffer_limit", large_transfer_under_a_buffer_limit},
     {"large_transfer_without_a_limit", large_transfer_without_a_limit},
+    {"large_transfer_read_in_place", large_transfer_read_in_place},
     {"write_under_a_buffer_limit", write_under_a_buffer_limit},
     {"truncation_is_reported", truncation_is_reported},
     {"eof_during_the_handshake", eof_during_the_handshake},
