@@ -10,7 +10,7 @@
 //!
 //! For a profiler, `-- --profile CLIENT FIGURE [N]` runs only that work
 //! (CLIENT: oxtls, rustls, openssl, or floor; FIGURE: handshake, handshake-rsa,
-//! send, receive; N handshakes or MiB) and prints nothing else, e.g.
+//! send, receive, receive-in-place; N handshakes or MiB) and prints nothing else, e.g.
 //! `valgrind --tool=callgrind target/release/deps/compare-* --profile oxtls handshake 200`.
 //!
 //! `cargo test` runs this binary too, without `--bench`: it then takes
@@ -283,11 +283,19 @@ fn handshake_rows(plan: &Plan, setup: &Setup, suite: CipherSuite, label: &str) -
         &mut || figures::handshake_micros(&c.oxtls, &server, n),
         &mut || figures::handshake_micros(&c.rustls, &server, n),
         &mut || figures::handshake_micros(&c.openssl, &server, n),
+        &mut || floor::handshake_micros_in_rhythm(&floor, &server, &shape.client_hello, n),
         &mut || floor::handshake_micros(&floor, plan.floor_handshakes),
     ]);
-    vec![Row::new(format!("full handshake {label}"), Unit::Micros)
-        .clients([Some(medians[0]), Some(medians[1]), Some(medians[2])])
-        .floor(medians[3])]
+    vec![
+        Row::new(format!("full handshake {label}"), Unit::Micros)
+            .clients([Some(medians[0]), Some(medians[1]), Some(medians[2])])
+            .floor(medians[3]),
+        Row::new(
+            format!("floor: handshake {label}, back to back (hot caches)"),
+            Unit::Micros,
+        )
+        .floor(medians[4]),
+    ]
 }
 
 /// The sizes of one real handshake (rustls client, same server), which
@@ -319,6 +327,7 @@ fn handshake_shape(setup: &Setup, server: &Arc<ServerConfig>) -> HandshakeShape 
         server_hello_len,
         server_flight_len,
         leaf_len: setup.cert.leaf().len(),
+        client_hello: hello,
     }
 }
 
@@ -362,8 +371,13 @@ fn bulk_rows(plan: &Plan, setup: &Setup) -> Vec<Row> {
             &mut || ox.receive_mbps(bytes),
             &mut || rs.receive_mbps(bytes),
             &mut || os.receive_mbps(bytes),
-            &mut || floor::open_mbps(alg, floor_bytes, false),
-            &mut || floor::open_mbps(alg, floor_bytes, true),
+            &mut || floor::open_mbps(alg, floor_bytes, 0),
+            &mut || floor::open_mbps(alg, floor_bytes, 2),
+        ]);
+        let in_place = plan.measure(&mut [
+            &mut || ox.receive_in_place_mbps(bytes),
+            &mut || rs.receive_in_place_mbps(bytes),
+            &mut || floor::open_mbps(alg, floor_bytes, 1),
         ]);
         rows.push(
             Row::new(
@@ -379,6 +393,14 @@ fn bulk_rows(plan: &Plan, setup: &Setup) -> Vec<Row> {
                 Unit::MegabytesPerSec,
             )
             .clients([Some(receive[0]), Some(receive[1]), Some(receive[2])])
+            .floor(receive[3]),
+        );
+        rows.push(
+            Row::new(
+                format!("receive {name}, lent in place by BufRead (floor: raw open)"),
+                Unit::MegabytesPerSec,
+            )
+            .clients([Some(in_place[0]), Some(in_place[1]), None])
             .floor(receive[3]),
         );
         floor_rows.push(
@@ -401,6 +423,13 @@ fn bulk_rows(plan: &Plan, setup: &Setup) -> Vec<Row> {
                 Unit::MegabytesPerSec,
             )
             .floor(receive[3]),
+        );
+        floor_rows.push(
+            Row::new(
+                format!("floor: open + 1 copy (in) {name}"),
+                Unit::MegabytesPerSec,
+            )
+            .floor(in_place[2]),
         );
         floor_rows.push(
             Row::new(
@@ -496,6 +525,7 @@ fn profile(args: &[String]) {
             "handshake" | "handshake-rsa" => figures::handshake_micros(c, server, n),
             "send" => BulkPair::new(c, server).send_mbps(n << 20),
             "receive" => BulkPair::new(c, server).receive_mbps(n << 20),
+            "receive-in-place" => BulkPair::new(c, server).receive_in_place_mbps(n << 20),
             other => panic!("no figure {other:?}"),
         }
     }
@@ -523,10 +553,12 @@ fn profile_floor(setup: &Setup, figure: &str, server: &Arc<ServerConfig>, n: usi
                 &pkcs8_of(&setup.cert),
                 &handshake_shape(setup, server),
             );
-            floor::handshake_micros(&floor, n)
+            let shape = handshake_shape(setup, server);
+            floor::handshake_micros_in_rhythm(&floor, server, &shape.client_hello, n)
         }
         "send" => floor::seal_mbps(&ring::aead::AES_128_GCM, n << 20, true),
-        "receive" => floor::open_mbps(&ring::aead::AES_128_GCM, n << 20, false),
+        "receive" => floor::open_mbps(&ring::aead::AES_128_GCM, n << 20, 2),
+        "receive-in-place" => floor::open_mbps(&ring::aead::AES_128_GCM, n << 20, 1),
         other => panic!("no figure {other:?}"),
     }
 }

@@ -10,7 +10,7 @@
 //! Adding a client, or a new kind of handshake (resumption, TLS 1.2) to an
 //! existing one, means another `Contender` or another config here.
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::sync::Arc;
 
 use openssl::ssl::{
@@ -48,6 +48,12 @@ pub trait Contender {
     fn write_plaintext(conn: &mut Self::Conn, data: &[u8]);
     /// Reads received plaintext into `buf` once; 0 when none is waiting.
     fn read_plaintext(conn: &mut Self::Conn, buf: &mut [u8]) -> usize;
+    /// Lends the next run of received plaintext to `sink` where it lies
+    /// and marks it read; 0 when none is waiting. `None` for a client
+    /// with no such API.
+    fn read_in_place(_conn: &mut Self::Conn, _sink: &mut dyn FnMut(&[u8])) -> Option<usize> {
+        None
+    }
 }
 
 /// An `io::Write` into a harness buffer whose growth is not counted
@@ -100,6 +106,20 @@ impl Staged {
 pub const SERVER_NAME: &str = "localhost";
 
 /// One read of plaintext through an `io::Read`; 0 if it would block.
+/// One `fill_buf`/`consume` round of a `BufRead` plaintext reader.
+fn lend_once(mut reader: impl BufRead, sink: &mut dyn FnMut(&[u8])) -> usize {
+    let n = match reader.fill_buf() {
+        Ok(run) => {
+            sink(run);
+            run.len()
+        }
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
+        Err(e) => panic!("reading plaintext failed: {e}"),
+    };
+    reader.consume(n);
+    n
+}
+
 fn read_once(mut reader: impl Read, buf: &mut [u8]) -> usize {
     match reader.read(buf) {
         Ok(n) => n,
@@ -202,6 +222,10 @@ impl Contender for Oxtls {
     fn read_plaintext(conn: &mut OxtlsConn, buf: &mut [u8]) -> usize {
         read_once(conn.conn.reader(), buf)
     }
+
+    fn read_in_place(conn: &mut OxtlsConn, sink: &mut dyn FnMut(&[u8])) -> Option<usize> {
+        Some(lend_once(conn.conn.reader(), sink))
+    }
 }
 
 // --------------------------------------------------------------- rustls
@@ -296,6 +320,10 @@ impl Contender for Rustls {
 
     fn read_plaintext(conn: &mut RustlsConn, buf: &mut [u8]) -> usize {
         read_once(conn.conn.reader(), buf)
+    }
+
+    fn read_in_place(conn: &mut RustlsConn, sink: &mut dyn FnMut(&[u8])) -> Option<usize> {
+        Some(lend_once(conn.conn.reader(), sink))
     }
 }
 

@@ -106,13 +106,20 @@ pub fn server_drain(server: &mut ServerConnection, buf: &mut [u8]) -> usize {
     }
 }
 
+/// How the client's received plaintext is read.
+pub enum Reading<'a> {
+    /// Copied out into this buffer (`io::Read`, `SSL_read`).
+    Copy(&'a mut [u8]),
+    /// Lent where it lies (`io::BufRead`); only for clients that can.
+    InPlace,
+}
+
 /// Lets the client take in everything staged, reading the plaintext as
-/// it comes (each read into `buf`, handed to `sink`); returns the
-/// plaintext bytes read. Only client calls and queries: callers time it
-/// as one call.
+/// it comes (each piece handed to `sink`); returns the plaintext bytes
+/// read. Only client calls and queries: callers time it as one call.
 pub fn client_take_all<C: Contender>(
     conn: &mut C::Conn,
-    buf: &mut [u8],
+    reading: &mut Reading<'_>,
     mut sink: impl FnMut(&[u8]),
 ) -> usize {
     let mut plaintext = 0;
@@ -121,11 +128,18 @@ pub fn client_take_all<C: Contender>(
         C::process_tls(conn);
         let mut read = 0;
         loop {
-            let n = C::read_plaintext(conn, buf);
+            let n = match reading {
+                Reading::Copy(buf) => {
+                    let n = C::read_plaintext(conn, buf);
+                    sink(&buf[..n]);
+                    n
+                }
+                Reading::InPlace => C::read_in_place(conn, &mut sink)
+                    .unwrap_or_else(|| panic!("this client cannot lend plaintext in place")),
+            };
             if n == 0 {
                 break;
             }
-            sink(&buf[..n]);
             read += n;
         }
         plaintext += read;
@@ -167,7 +181,9 @@ pub fn handshake<C: Contender>(
         let server_sent = !to_client.is_empty();
         if server_sent {
             C::stage_tls(&mut conn, &mut to_client);
-            meter.client(|| client_take_all::<C>(&mut conn, &mut scratch, |_| {}));
+            meter.client(|| {
+                client_take_all::<C>(&mut conn, &mut Reading::Copy(&mut scratch), |_| {})
+            });
         }
         if !client_sent && !server_sent && !C::is_handshaking(&conn) && !server.is_handshaking() {
             return (conn, server);

@@ -9,7 +9,9 @@ use rustls::{ServerConfig, ServerConnection};
 use crate::aligned::Aligned;
 use crate::clients::Contender;
 use crate::counting_alloc::{reset_peak, snapshot};
-use crate::drive::{client_take_all, handshake, server_drain, server_receive, server_send, Meter};
+use crate::drive::{
+    client_take_all, handshake, server_drain, server_receive, server_send, Meter, Reading,
+};
 
 /// Plaintext per application write: a full TLS record.
 pub const CHUNK: usize = 16 * 1024;
@@ -67,7 +69,9 @@ impl<C: Contender> BulkPair<C> {
         pair.serve(1);
         let mut got = Vec::new();
         C::stage_tls(&mut pair.conn, &mut pair.tls);
-        client_take_all::<C>(&mut pair.conn, &mut pair.buf, |b| got.extend_from_slice(b));
+        client_take_all::<C>(&mut pair.conn, &mut Reading::Copy(&mut pair.buf), |b| {
+            got.extend_from_slice(b)
+        });
         assert!(
             got == pattern,
             "{}: received plaintext differs",
@@ -130,6 +134,16 @@ impl<C: Contender> BulkPair<C> {
     /// given `RECEIVE_BATCH` records at a time, still in cache as bytes
     /// fresh from a socket read would be.
     pub fn receive_mbps(&mut self, bytes: usize) -> f64 {
+        self.receive_mbps_by(bytes, false)
+    }
+
+    /// As `receive_mbps`, but the plaintext is lent in place
+    /// (`io::BufRead`) instead of copied out: no copy after decryption.
+    pub fn receive_in_place_mbps(&mut self, bytes: usize) -> f64 {
+        self.receive_mbps_by(bytes, true)
+    }
+
+    fn receive_mbps_by(&mut self, bytes: usize, in_place: bool) -> f64 {
         let mut meter = Meter::default();
         let mut got = 0;
         let mut records = bytes / CHUNK;
@@ -138,7 +152,16 @@ impl<C: Contender> BulkPair<C> {
             self.serve(batch);
             C::stage_tls(&mut self.conn, &mut self.tls);
             let (conn, buf) = (&mut self.conn, &mut self.buf);
-            got += meter.client(|| client_take_all::<C>(conn, buf, |_| {}));
+            let mut reading = if in_place {
+                Reading::InPlace
+            } else {
+                Reading::Copy(buf)
+            };
+            got += meter.client(|| {
+                client_take_all::<C>(conn, &mut reading, |run| {
+                    std::hint::black_box(run.len());
+                })
+            });
             records -= batch;
         }
         assert_eq!(got, bytes / CHUNK * CHUNK, "the client lost data");
@@ -276,6 +299,7 @@ fn receive_record<C: Contender>(
     tls.clear();
     server_send(server, tls);
     C::stage_tls(conn, tls);
-    let got = Meter::default().client(|| client_take_all::<C>(conn, buf, |_| {}));
+    let got =
+        Meter::default().client(|| client_take_all::<C>(conn, &mut Reading::Copy(buf), |_| {}));
     assert_eq!(got, data.len(), "the client lost data");
 }
