@@ -23,6 +23,8 @@
 
 #[path = "compare/aligned.rs"]
 mod aligned;
+#[path = "compare/capi.rs"]
+mod capi;
 #[path = "compare/clients.rs"]
 mod clients;
 #[path = "../tests/common/mod.rs"]
@@ -135,6 +137,8 @@ struct Clients {
     oxtls: Oxtls,
     rustls: Rustls,
     openssl: Openssl,
+    /// oxtls again, driven through its C API.
+    oxtls_c: capi::OxtlsC,
 }
 
 /// One test PKI, one protocol version, and the clients and servers made
@@ -157,6 +161,7 @@ impl Setup {
             oxtls: Oxtls::new(&root, versions),
             rustls: Rustls::new(&root, versions),
             openssl: Openssl::new(&root, versions),
+            oxtls_c: capi::OxtlsC::new(&root, versions),
         };
         Setup {
             pki,
@@ -354,6 +359,7 @@ fn bulk_rows(plan: &Plan, setup: &Setup) -> Vec<Row> {
     let bytes = plan.bulk_bytes;
     let floor_bytes = plan.floor_bytes;
     let mut rows = Vec::new();
+    let mut c_api_rows = Vec::new();
     let mut floor_rows = Vec::new();
     for (name, suite, alg) in suites {
         let server = setup.server(suite);
@@ -379,6 +385,30 @@ fn bulk_rows(plan: &Plan, setup: &Setup) -> Vec<Row> {
             &mut || rs.receive_in_place_mbps(bytes),
             &mut || floor::open_mbps(alg, floor_bytes, 1),
         ]);
+        // The same oxtls through its C API, against the Rust API in the
+        // same run (sampled side by side).
+        let mut ox_c = BulkPair::new(&c.oxtls_c, &server);
+        let c_send =
+            plan.measure(&mut [&mut || ox_c.send_mbps(bytes), &mut || ox.send_mbps(bytes)]);
+        let c_receive = plan.measure(&mut [&mut || ox_c.receive_mbps(bytes), &mut || {
+            ox.receive_mbps(bytes)
+        }]);
+        c_api_rows.push(
+            Row::new(
+                format!("C API send {name} (floor column: the Rust API)"),
+                Unit::MegabytesPerSec,
+            )
+            .clients([Some(c_send[0]), None, None])
+            .floor(c_send[1]),
+        );
+        c_api_rows.push(
+            Row::new(
+                format!("C API receive {name} (floor column: the Rust API)"),
+                Unit::MegabytesPerSec,
+            )
+            .clients([Some(c_receive[0]), None, None])
+            .floor(c_receive[1]),
+        );
         rows.push(
             Row::new(
                 format!("send {name}, 16 KiB writes (floor: seal + 2 copies)"),
@@ -439,6 +469,7 @@ fn bulk_rows(plan: &Plan, setup: &Setup) -> Vec<Row> {
             .floor(receive[4]),
         );
     }
+    rows.extend(c_api_rows);
     rows.extend(floor_rows);
     rows
 }

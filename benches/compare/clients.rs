@@ -74,12 +74,12 @@ impl Write for Sink<'_> {
 /// Received bytes waiting for a sans-I/O client's `read_tls`.
 #[derive(Default)]
 pub struct Staged {
-    bytes: Vec<u8>,
-    taken: usize,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) taken: usize,
 }
 
 impl Staged {
-    fn stage(&mut self, tls: &mut Vec<u8>) {
+    pub(crate) fn stage(&mut self, tls: &mut Vec<u8>) {
         if self.taken == self.bytes.len() {
             self.bytes.clear();
             self.taken = 0;
@@ -89,7 +89,7 @@ impl Staged {
         }
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.bytes.len() - self.taken
     }
 
@@ -105,7 +105,6 @@ impl Staged {
 /// The name every client connects to; the test certificates carry it.
 pub const SERVER_NAME: &str = "localhost";
 
-/// One read of plaintext through an `io::Read`; 0 if it would block.
 /// One `fill_buf`/`consume` round of a `BufRead` plaintext reader.
 fn lend_once(mut reader: impl BufRead, sink: &mut dyn FnMut(&[u8])) -> usize {
     let n = match reader.fill_buf() {
@@ -120,6 +119,7 @@ fn lend_once(mut reader: impl BufRead, sink: &mut dyn FnMut(&[u8])) -> usize {
     n
 }
 
+/// One read of plaintext through an `io::Read`; 0 if it would block.
 fn read_once(mut reader: impl Read, buf: &mut [u8]) -> usize {
     match reader.read(buf) {
         Ok(n) => n,
