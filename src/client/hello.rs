@@ -12,22 +12,28 @@ use std::sync::Arc;
 
 use rustls_pki_types::ServerName;
 
+use super::session::Tls13Session;
 use super::tls13;
 use super::{unexpected, ClientConfig, State};
-use crate::conn::CommonState;
-use crate::crypto::hash::{Transcript, TranscriptBuffer};
+use crate::conn::{CommonState, HandshakeKind};
+use crate::crypto::hash::{HashOutput, Transcript, TranscriptBuffer};
 use crate::crypto::kx::{KeyExchange, SupportedKxGroup};
 use crate::crypto::suites::{SupportedCipherSuite, Tls13CipherSuite};
+use crate::crypto::tls13::{EarlySecret, PskKind};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::log::LogLevel;
 use crate::msgs::client_ext::ClientExtension;
 use crate::msgs::enums::{
     AlertDescription, CipherSuite, Compression, ContentType, EcPointFormat, ExtensionType,
-    HandshakeType, ProtocolVersion,
+    HandshakeType, ProtocolVersion, PskKeyExchangeMode,
 };
-use crate::msgs::extensions::{ExtensionForm, KeyShareEntry, ServerNameEntry};
+use crate::msgs::extensions::{
+    ExtensionForm, KeyShareEntry, PresharedKeyOffer, PskIdentity, ServerNameEntry,
+};
 use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
-use crate::msgs::hello::{ClientHello, HelloRetryRequest, Random, ServerHello, SessionId};
+use crate::msgs::hello::{
+    ClientHello, EncodedClientHello, HelloRetryRequest, Random, ServerHello, SessionId,
+};
 
 /// Builds and sends the first ClientHello.
 pub(super) fn start_handshake(
@@ -49,6 +55,7 @@ pub(super) fn start_handshake(
     let session_id =
         SessionId::new(session_bytes).ok_or(Error::General("session id too long".into()))?;
     let key_share = KeyExchange::start(config.kx_groups[0], rng)?;
+    let resuming = find_session(&config, &server_name);
 
     let hello = ClientHelloParams {
         config: &config,
@@ -57,9 +64,17 @@ pub(super) fn start_handshake(
         session_id: &session_id,
         key_share: &key_share,
         cookie: None,
+        resuming: resuming.as_ref(),
     }
     .build();
-    let (offered, encoded) = encode_client_hello(hello);
+    let (offered, mut encoded) = encode_client_hello(hello);
+    if let Some(offer) = &resuming {
+        // RFC 8446 §4.2.11.2: the binder covers the ClientHello up to the
+        // binders list, hashed with the PSK's hash.
+        let hash = TranscriptBuffer::new().hash_with(offer.session.suite.hash, encoded.truncated());
+        bind_psk(&mut encoded, &offer.session, &hash)?;
+    }
+    let encoded = encoded.into_bytes();
     let mut transcript = TranscriptBuffer::new();
     transcript.add(&encoded);
     // RFC 8446 §5.1: the initial ClientHello's record may say 0x0301, for
@@ -77,20 +92,70 @@ pub(super) fn start_handshake(
         offered,
         transcript: HelloTranscript::Buffered(transcript),
         sent_ccs: false,
+        resuming: resuming.map(|r| r.session),
     })))
 }
 
+/// A stored session offered in a ClientHello, with its age then.
+pub(super) struct ResumptionOffer {
+    pub(super) session: Tls13Session,
+    /// Milliseconds since the ticket arrived.
+    pub(super) age_millis: u32,
+}
+
+/// The stored session to offer to `server_name`, if there is one we can
+/// use: unexpired (RFC 8446 §4.6.1), and of a hash one of the suites we
+/// offer uses (RFC 8446 §4.2.11). It is taken out of the store, used or
+/// not: a ticket is offered once only (RFC 8446 §C.4).
+fn find_session(
+    config: &ClientConfig,
+    server_name: &ServerName<'static>,
+) -> Option<ResumptionOffer> {
+    if !config.supports_version(ProtocolVersion::TLSv1_3) {
+        return None;
+    }
+    let store = config.resumption.store.as_ref()?;
+    let session = store.take_tls13_ticket(server_name)?;
+    session_offer(config, session)
+}
+
+/// `session` as an offer now, if it is still usable.
+fn session_offer(config: &ClientConfig, session: Tls13Session) -> Option<ResumptionOffer> {
+    let age_millis = session.age_millis(config.time_provider.now())?;
+    let hash_offered = config
+        .cipher_suites
+        .iter()
+        .filter_map(SupportedCipherSuite::tls13)
+        .any(|s| s.hash == session.suite.hash);
+    hash_offered.then_some(ResumptionOffer {
+        session,
+        age_millis,
+    })
+}
+
+/// Writes the binder of `session` into `encoded`, whose placeholder it
+/// replaces; `truncated_hash` is the transcript hash through the truncated
+/// ClientHello (RFC 8446 §4.2.11.2).
+fn bind_psk(
+    encoded: &mut EncodedClientHello,
+    session: &Tls13Session,
+    truncated_hash: &HashOutput,
+) -> Result<(), Error> {
+    let binder = EarlySecret::new(session.suite.hash, Some(session.psk.as_bytes()))
+        .psk_binder(PskKind::Resumption, truncated_hash);
+    encoded.set_binders(&[binder.as_bytes()])
+}
+
 /// The extension types `hello` offers (what the server's extensions must
-/// answer), and its encoding as a handshake message.
-fn encode_client_hello(hello: ClientHello) -> (Vec<ExtensionType>, Vec<u8>) {
+/// answer), and its encoding as a handshake message, with placeholder PSK
+/// binders if it offers a PSK.
+fn encode_client_hello(hello: ClientHello) -> (Vec<ExtensionType>, EncodedClientHello) {
     let offered = hello
         .extensions
         .iter()
         .map(ExtensionForm::ext_type)
         .collect();
-    let msg = HandshakeMessage::new(HandshakePayload::ClientHello(hello));
-    let mut encoded = Vec::with_capacity(512);
-    msg.encode(&mut encoded);
+    let encoded = hello.encode_handshake();
     (offered, encoded)
 }
 
@@ -103,6 +168,8 @@ struct ClientHelloParams<'a> {
     key_share: &'a KeyExchange,
     /// The cookie of a HelloRetryRequest, echoed (RFC 8446 §4.2.2).
     cookie: Option<&'a [u8]>,
+    /// A stored session to offer as a PSK.
+    resuming: Option<&'a ResumptionOffer>,
 }
 
 impl ClientHelloParams<'_> {
@@ -154,6 +221,26 @@ impl ClientHelloParams<'_> {
         if let Some(cookie) = self.cookie {
             exts.push(ClientExtension::Cookie(cookie.to_vec()));
         }
+        if tls13 && config.resumption.is_enabled() {
+            // RFC 8446 §4.2.9: without this a server sends no tickets.
+            // Only psk_dhe_ke: a resumed handshake still has a fresh key
+            // exchange, so it keeps forward secrecy.
+            exts.push(ClientExtension::PskKeyExchangeModes(vec![
+                PskKeyExchangeMode::PskDheKe,
+            ]));
+        }
+        if let (true, Some(offer)) = (tls13, self.resuming) {
+            // RFC 8446 §4.2.11: the last extension. The binder is a
+            // placeholder of the right length until the rest is encoded.
+            let session = &offer.session;
+            exts.push(ClientExtension::PreSharedKey(PresharedKeyOffer {
+                identities: vec![PskIdentity {
+                    identity: session.ticket.clone(),
+                    obfuscated_ticket_age: session.obfuscated_age(offer.age_millis),
+                }],
+                binders: vec![vec![0; session.suite.hash.output_len()]],
+            }));
+        }
 
         let mut hello = ClientHello {
             // RFC 8446 §4.1.2: legacy_version is 0x0303.
@@ -200,6 +287,8 @@ pub(crate) struct ExpectServerHello {
     transcript: HelloTranscript,
     /// Whether we already sent the compatibility ChangeCipherSpec.
     sent_ccs: bool,
+    /// The stored session our (latest) ClientHello offers.
+    resuming: Option<Tls13Session>,
 }
 
 impl ExpectServerHello {
@@ -223,7 +312,7 @@ impl ExpectServerHello {
     /// RFC 8446 §4.1.3, §4.2.1: the version is in supported_versions if
     /// the server speaks TLS 1.3, else in legacy_version.
     fn handle_server_hello(
-        self: Box<Self>,
+        mut self: Box<Self>,
         common: &mut CommonState,
         sh: ServerHello,
         raw: &[u8],
@@ -301,7 +390,9 @@ impl ExpectServerHello {
             self.check_answered(typ)?;
             if !matches!(
                 typ,
-                ExtensionType::KeyShare | ExtensionType::SupportedVersions
+                ExtensionType::KeyShare
+                    | ExtensionType::SupportedVersions
+                    | ExtensionType::PreSharedKey
             ) {
                 return Err(PeerMisbehaved::Other(
                     "server sent an extension not allowed in a TLS 1.3 ServerHello",
@@ -324,6 +415,9 @@ impl ExpectServerHello {
             .into());
         }
 
+        let resumed = self.accepted_session(&sh, suite)?;
+
+        let retried = matches!(self.transcript, HelloTranscript::Retried { .. });
         let mut transcript = match self.transcript {
             HelloTranscript::Buffered(buffer) => buffer.start_hash(suite.hash),
             HelloTranscript::Retried { transcript, .. } => *transcript,
@@ -331,6 +425,11 @@ impl ExpectServerHello {
         transcript.add(raw);
         let shared = self.key_share.complete(&share.payload)?;
 
+        common.handshake_kind = Some(match (&resumed, retried) {
+            (Some(_), _) => HandshakeKind::Resumed,
+            (None, true) => HandshakeKind::FullWithHelloRetryRequest,
+            (None, false) => HandshakeKind::Full,
+        });
         common.version = Some(ProtocolVersion::TLSv1_3);
         common.suite = Some(SupportedCipherSuite::Tls13(suite));
         common.deframer.limit_to_tls13();
@@ -346,10 +445,49 @@ impl ExpectServerHello {
                 transcript,
                 offered: self.offered,
                 client_random: self.random.0,
+                resumed,
             },
             shared,
             common,
         )
+    }
+
+    /// The session the server resumes, if its ServerHello has
+    /// pre_shared_key (which `check_answered` has checked we offered).
+    ///
+    /// RFC 8446 §4.2.11: "Clients MUST verify that the server's
+    /// selected_identity is within the range supplied by the client, that
+    /// the server selected a cipher suite indicating a Hash associated
+    /// with the PSK", else illegal_parameter. We offer one identity.
+    fn accepted_session(
+        &mut self,
+        sh: &ServerHello,
+        suite: &'static Tls13CipherSuite,
+    ) -> Result<Option<Tls13Session>, Error> {
+        let Some(selected) = sh.psk_index() else {
+            // A full handshake; the ticket is spent either way.
+            self.resuming = None;
+            return Ok(None);
+        };
+        let session = self.resuming.take().ok_or(PeerMisbehaved::Other(
+            "server selected a PSK we did not offer",
+            AlertDescription::IllegalParameter,
+        ))?;
+        if selected != 0 {
+            return Err(PeerMisbehaved::Other(
+                "server selected a PSK identity we did not offer",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        if session.suite.hash != suite.hash {
+            return Err(PeerMisbehaved::Other(
+                "server resumed with a cipher suite whose hash is not the ticket's",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        Ok(Some(session))
     }
 
     /// RFC 8446 §4.1.3 (and §4.1.4 for a HelloRetryRequest):
@@ -489,6 +627,14 @@ impl ExpectServerHello {
         if let Some(group) = group {
             self.key_share = KeyExchange::start(group, &self.config.randomness)?;
         }
+        // RFC 8446 §4.1.2: the second ClientHello recomputes the PSK's
+        // age and binder, and may drop a PSK whose hash is not that of the
+        // suite the server chose (it could not be accepted).
+        let resuming = self
+            .resuming
+            .take()
+            .filter(|s| s.suite.hash == suite.hash)
+            .and_then(|s| session_offer(&self.config, s));
         let hello = ClientHelloParams {
             config: &self.config,
             server_name: &self.server_name,
@@ -496,9 +642,18 @@ impl ExpectServerHello {
             session_id: &self.session_id,
             key_share: &self.key_share,
             cookie: cookie.as_deref(),
+            resuming: resuming.as_ref(),
         }
         .build();
-        let (offered, encoded) = encode_client_hello(hello);
+        let (offered, mut encoded) = encode_client_hello(hello);
+        if let Some(offer) = &resuming {
+            // RFC 8446 §4.2.11.2: over message_hash(ClientHello1), the
+            // HelloRetryRequest and the truncated ClientHello2.
+            let hash = transcript.hash_with(encoded.truncated());
+            bind_psk(&mut encoded, &offer.session, &hash)?;
+        }
+        self.resuming = resuming.map(|r| r.session);
+        let encoded = encoded.into_bytes();
         transcript.add(&encoded);
         if self.config.middlebox_compat {
             // RFC 8446 §D.4: the ChangeCipherSpec goes before our second

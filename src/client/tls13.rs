@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
+use super::session::{Tls13Session, MAX_TICKET_LIFETIME};
 use super::{unexpected, ClientConfig};
 use crate::conn::CommonState;
 use crate::crypto::hash::Transcript;
@@ -28,7 +29,9 @@ use crate::log::LogLevel;
 use crate::msgs::enums::{AlertDescription, ExtensionType, HandshakeType, KeyUpdateRequest};
 use crate::msgs::extensions::ExtensionForm;
 use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
-use crate::msgs::tls13::{Certificate13, CertificateRequest13, EncryptedExtensions};
+use crate::msgs::tls13::{
+    Certificate13, CertificateRequest13, EncryptedExtensions, NewSessionTicket13,
+};
 use crate::record::protect::{Iv, RecordDecrypter, RecordEncrypter};
 use crate::verify::signature::tls13_server_verify_message;
 
@@ -85,6 +88,9 @@ pub(super) struct HandshakeStart {
     pub(super) offered: Vec<ExtensionType>,
     /// Names the connection's secrets in the key log.
     pub(super) client_random: [u8; 32],
+    /// The session the server resumed (its ServerHello had
+    /// pre_shared_key), if it did.
+    pub(super) resumed: Option<Tls13Session>,
 }
 
 /// What every state of the encrypted part of the handshake carries.
@@ -100,6 +106,8 @@ struct HandshakeCore {
     client_secret: Secret,
     /// server_handshake_traffic_secret: keys the server's Finished.
     server_secret: Secret,
+    /// In a resumed handshake, the server's chain from the original one.
+    resumed_chain: Option<Vec<CertificateDer<'static>>>,
 }
 
 /// RFC 8446 §7.1: derives the handshake traffic secrets from the ECDHE
@@ -111,7 +119,10 @@ pub(super) fn start_handshake_keys(
     common: &mut CommonState,
 ) -> Result<super::State, Error> {
     let hash = start.suite.hash;
-    let key_schedule = EarlySecret::new(hash, None).into_handshake_secret(Some(shared));
+    // RFC 8446 §7.1: a resumed handshake starts the schedule from the
+    // ticket's PSK, a full one from zeros.
+    let psk = start.resumed.as_ref().map(|s| s.psk.as_bytes());
+    let key_schedule = EarlySecret::new(hash, psk).into_handshake_secret(Some(shared));
     let hello_hash = start.transcript.current_hash();
     let client_secret = key_schedule.client_handshake_traffic_secret(&hello_hash);
     let server_secret = key_schedule.server_handshake_traffic_secret(&hello_hash);
@@ -141,6 +152,7 @@ pub(super) fn start_handshake_keys(
                 key_schedule,
                 client_secret,
                 server_secret,
+                resumed_chain: start.resumed.map(|s| s.server_cert_chain),
             },
         }),
     )))
@@ -204,6 +216,16 @@ impl ExpectEncryptedExtensions {
             common.alpn_protocol = Some(protocol.to_vec());
         }
         self.core.transcript.add(raw);
+        if let Some(chain) = self.core.resumed_chain.take() {
+            // RFC 8446 §2.2: the PSK authenticates the server, which sends
+            // no Certificate or CertificateVerify (and, §4.3.2, no
+            // CertificateRequest); the identity is the original one.
+            common.peer_certificates = Some(chain);
+            return Ok(State::ExpectFinished(Box::new(ExpectFinished {
+                core: self.core,
+                client_auth_context: None,
+            })));
+        }
         Ok(State::ExpectCertificate(Box::new(ExpectCertificate {
             core: self.core,
             client_auth_context: None,
@@ -389,6 +411,7 @@ impl ExpectFinished {
         let HandshakeCore {
             config,
             client_random,
+            server_name,
             suite,
             mut transcript,
             key_schedule,
@@ -463,11 +486,13 @@ impl ExpectFinished {
         );
         Ok(State::Traffic(Box::new(Traffic {
             config,
+            server_name,
             suite,
             client_secret: client_app_secret,
             server_secret: server_app_secret,
             exporter_secret,
-            _resumption_secret: resumption_secret,
+            resumption_secret,
+            tickets_stored: 0,
         })))
     }
 }
@@ -475,22 +500,26 @@ impl ExpectFinished {
 /// KeyUpdates accepted in a row without application data in between.
 const MAX_KEY_UPDATES_IN_A_ROW: usize = 32;
 
-/// RFC 8446 §4.6.1: no ticket lives longer than seven days.
-const MAX_TICKET_LIFETIME: u32 = 604_800;
+/// Tickets one connection may put in the session store: a server sending
+/// endless tickets must not flush everyone else's out.
+const MAX_TICKETS_PER_CONNECTION: usize = 8;
 
 /// The connection after the handshake: application data flows, and the
 /// server may send tickets and key updates (RFC 8446 §4.6).
 pub(crate) struct Traffic {
-    #[allow(dead_code)] // the session store of the resumption issue reads it
     config: Arc<ClientConfig>,
+    /// Whom the tickets we store are for.
+    server_name: ServerName<'static>,
     suite: &'static Tls13CipherSuite,
     /// client_application_traffic_secret_N
     client_secret: Secret,
     /// server_application_traffic_secret_N
     server_secret: Secret,
     exporter_secret: Secret,
-    /// resumption_master_secret, for the tickets of the resumption issue.
-    _resumption_secret: Secret,
+    /// resumption_master_secret: each ticket's PSK is derived from it.
+    resumption_secret: Secret,
+    /// Tickets this connection has put in the session store.
+    tickets_stored: usize,
 }
 
 impl Traffic {
@@ -501,16 +530,7 @@ impl Traffic {
     ) -> Result<State, Error> {
         match msg.payload {
             HandshakePayload::NewSessionTicket13(ticket) => {
-                // RFC 8446 §4.6.1: lifetimes over seven days are illegal.
-                if ticket.lifetime > MAX_TICKET_LIFETIME {
-                    return Err(PeerMisbehaved::Other(
-                        "server sent a ticket that lives longer than seven days",
-                        AlertDescription::IllegalParameter,
-                    )
-                    .into());
-                }
-                // Session resumption is a later issue: the ticket is read
-                // and checked, then dropped.
+                self.handle_new_ticket(common, ticket)?;
                 Ok(State::Traffic(self))
             }
             HandshakePayload::KeyUpdate(request) => {
@@ -523,6 +543,60 @@ impl Traffic {
                 &msg,
             )),
         }
+    }
+
+    /// RFC 8446 §4.6.1: keeps the ticket, with the PSK it stands for, in
+    /// the config's session store.
+    fn handle_new_ticket(
+        &mut self,
+        common: &mut CommonState,
+        ticket: NewSessionTicket13,
+    ) -> Result<(), Error> {
+        // RFC 8446 §4.6.1: lifetimes over seven days are illegal.
+        if ticket.lifetime > MAX_TICKET_LIFETIME {
+            return Err(PeerMisbehaved::Other(
+                "server sent a ticket that lives longer than seven days",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        let Some(store) = &self.config.resumption.store else {
+            return Ok(());
+        };
+        // RFC 8446 §4.6.1: "The value of zero indicates that the ticket
+        // should be discarded immediately."
+        if ticket.lifetime == 0 {
+            return Ok(());
+        }
+        if self.tickets_stored >= MAX_TICKETS_PER_CONNECTION {
+            common.log(
+                LogLevel::Debug,
+                format_args!("dropping a ticket: this connection stored enough"),
+            );
+            return Ok(());
+        }
+        let max_early_data_size = ticket.max_early_data_size().unwrap_or(0);
+        let session = Tls13Session {
+            psk: keys::resumption_psk(&self.resumption_secret, &ticket.nonce)?,
+            ticket: ticket.ticket,
+            suite: self.suite,
+            age_add: ticket.age_add,
+            lifetime: ticket.lifetime,
+            received_at: self.config.time_provider.now(),
+            max_early_data_size,
+            alpn: common.alpn_protocol.clone(),
+            server_cert_chain: common.peer_certificates.clone().unwrap_or_default(),
+        };
+        store.insert_tls13_ticket(self.server_name.clone(), session);
+        self.tickets_stored += 1;
+        common.log(
+            LogLevel::Debug,
+            format_args!(
+                "stored a session ticket (lifetime {} s, early data {max_early_data_size})",
+                ticket.lifetime
+            ),
+        );
+        Ok(())
     }
 
     /// RFC 8446 §4.6.3: the server's next records use its next secret; if

@@ -14,6 +14,21 @@ use crate::record::deframer::Deframer;
 use crate::record::protect::{RecordDecrypter, RecordEncrypter};
 use crate::record::send::SendBuffer;
 
+/// How a connection's handshake went (rustls's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandshakeKind {
+    /// A full handshake: the server proved its identity with a
+    /// certificate.
+    Full,
+    /// A full handshake in which the server first asked for another key
+    /// share or a cookie with a HelloRetryRequest (RFC 8446 §4.1.4).
+    FullWithHelloRetryRequest,
+    /// The server resumed an earlier session from a ticket (RFC 8446
+    /// §2.2): no certificate was sent; the peer certificates are those of
+    /// the earlier connection.
+    Resumed,
+}
+
 /// The state a handshake works on, and the connection keeps afterwards.
 pub(crate) struct CommonState {
     pub(crate) deframer: Deframer,
@@ -28,6 +43,8 @@ pub(crate) struct CommonState {
     pub(crate) suite: Option<SupportedCipherSuite>,
     pub(crate) alpn_protocol: Option<Vec<u8>>,
     pub(crate) peer_certificates: Option<Vec<CertificateDer<'static>>>,
+    /// Known once the server has answered the ClientHello.
+    pub(crate) handshake_kind: Option<HandshakeKind>,
     pub(crate) may_send_application_data: bool,
     pub(crate) may_receive_application_data: bool,
     pub(crate) received_close_notify: bool,
@@ -60,6 +77,7 @@ impl CommonState {
             suite: None,
             alpn_protocol: None,
             peer_certificates: None,
+            handshake_kind: None,
             may_send_application_data: false,
             may_receive_application_data: false,
             received_close_notify: false,

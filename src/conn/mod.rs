@@ -16,6 +16,7 @@ use std::sync::Arc;
 use rustls_pki_types::{CertificateDer, ServerName};
 
 pub(crate) use self::common::CommonState;
+pub use self::common::HandshakeKind;
 pub use self::io_impl::{Reader, Writer};
 use crate::client::{ClientConfig, State};
 use crate::crypto::suites::SupportedCipherSuite;
@@ -367,6 +368,12 @@ impl ClientConnection {
     /// The server's certificate chain, end entity first, once received.
     pub fn peer_certificates(&self) -> Option<&[CertificateDer<'static>]> {
         self.common.peer_certificates.as_deref()
+    }
+
+    /// What kind of handshake this connection made (full, with a
+    /// HelloRetryRequest, or resumed), once the server has answered.
+    pub fn handshake_kind(&self) -> Option<HandshakeKind> {
+        self.common.handshake_kind
     }
 
     /// The protocol the server chose by ALPN, if any.
