@@ -706,3 +706,6 @@ fn malformed_tickets_are_refused() {
         assert_eq!(err.alert().map(u8::from), Some(alert), "{what}: {err:?}");
     }
 }
+
+/// RFC 8448 §4: the resumed handshake.
+mod resumption;

@@ -1,0 +1,279 @@
+//! RFC 8448 §4 replayed: the §3 connection's NewSessionTicket is stored,
+//! and a second connection from the same config offers it. With the
+//! trace's randomness the resumed ClientHello, PSK binder included, is the
+//! trace's byte for byte, and the client accepts the trace's resumed server
+//! flight (ServerHello with pre_shared_key, EncryptedExtensions, Finished:
+//! no certificate).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{feed, output, shape_like_trace, TraceServerVerifier, S3};
+use crate::client::session::TimeProvider;
+use crate::client::ClientConfig;
+use crate::conn::{ClientConnection, HandshakeKind};
+use crate::crypto::kx::X25519;
+use crate::crypto::rand::Randomness;
+use crate::crypto::suites::{
+    SupportedCipherSuite, TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384,
+    TLS13_CHACHA20_POLY1305_SHA256,
+};
+use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion};
+use crate::msgs::extensions::ExtensionForm;
+use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
+use crate::msgs::hello::ClientHello;
+use crate::pki_types::UnixTime;
+use crate::test_vectors::{rfc8448, rfc8448_nth};
+
+const S4: &str = "4. ";
+
+/// The §3 NewSessionTicket's ticket_age_add.
+const TRACE_AGE_ADD: u32 = 0x933d_0932;
+
+/// A clock that never moves: the ticket is 0 ms old when offered.
+#[derive(Debug)]
+struct StoppedClock;
+
+impl TimeProvider for StoppedClock {
+    fn now(&self) -> UnixTime {
+        UnixTime::since_unix_epoch(Duration::from_secs(1_500_000_000))
+    }
+}
+
+/// The trace's first ClientHello of `section`, whole. (§4's "construct a
+/// ClientHello" value stops before the binders; the record has them.)
+fn trace_hello(section: &str) -> ClientHello {
+    let bytes = rfc8448_nth(section, "{client}  send handshake record", 0, "payload");
+    match HandshakeMessage::parse(&bytes, ProtocolVersion::TLSv1_3)
+        .unwrap()
+        .payload
+    {
+        HandshakePayload::ClientHello(ch) => ch,
+        other => panic!("not a ClientHello: {other:?}"),
+    }
+}
+
+/// As `shape_like_trace` for the §4 hello: the trace's extensions, with
+/// ours wherever they carry this connection's values. The one value we
+/// cannot reproduce is the ticket's age: the trace's client offers it 5 ms
+/// after receiving it, and our clock counts seconds, so the hook checks
+/// our obfuscated age (0 ms + ticket_age_add) and writes the trace's in.
+/// The binder is computed after the hook, over what is then sent.
+fn shape_like_resumption_trace(hello: &mut ClientHello) {
+    const OURS: [ExtensionType; 4] = [
+        ExtensionType::ServerName,
+        ExtensionType::KeyShare,
+        ExtensionType::SupportedVersions,
+        ExtensionType::PreSharedKey,
+    ];
+    let trace = trace_hello(S4);
+    let built = core::mem::take(&mut hello.extensions);
+    for typ in OURS {
+        assert!(
+            built.iter().any(|e| e.ext_type() == typ),
+            "oxtls sent no {typ:?}"
+        );
+    }
+    hello.extensions = trace
+        .extensions
+        .into_iter()
+        .map(|t| {
+            match built
+                .iter()
+                .find(|o| o.ext_type() == t.ext_type() && OURS.contains(&t.ext_type()))
+            {
+                Some(ours) => ours.clone(),
+                None => t,
+            }
+        })
+        .collect();
+    let trace_age = trace_hello(S4).psk_offer().unwrap().identities[0].obfuscated_ticket_age;
+    let offer = hello.psk_offer_mut().expect("pre_shared_key is last");
+    assert_eq!(offer.identities.len(), 1);
+    assert_eq!(offer.identities[0].obfuscated_ticket_age, TRACE_AGE_ADD);
+    assert_eq!(trace_age, TRACE_AGE_ADD.wrapping_add(5));
+    offer.identities[0].obfuscated_ticket_age = trace_age;
+    assert_eq!(
+        offer.identities[0].identity,
+        trace_hello(S4).psk_offer().unwrap().identities[0].identity,
+        "the ticket offered is the one §3's server issued"
+    );
+}
+
+fn shape_either(hello: &mut ClientHello) {
+    if hello.random == trace_hello(S3).random {
+        shape_like_trace(hello);
+    } else {
+        shape_like_resumption_trace(hello);
+    }
+}
+
+/// A config with both connections' randomness (§3's random and key share,
+/// then §4's) and a stopped clock.
+fn resumption_config() -> Arc<ClientConfig> {
+    let mut random = rfc8448(S3, "construct a ClientHello", "ClientHello")[6..38].to_vec();
+    random.extend(rfc8448(
+        S3,
+        "{client}  create an ephemeral x25519",
+        "private key",
+    ));
+    random.extend(&rfc8448(S4, "construct a ClientHello", "ClientHello")[6..38]);
+    random.extend(rfc8448(
+        S4,
+        "{client}  create an ephemeral x25519",
+        "private key",
+    ));
+    let mut config = ClientConfig::builder()
+        .with_cipher_suites(&[
+            SupportedCipherSuite::Tls13(&TLS13_AES_128_GCM_SHA256),
+            SupportedCipherSuite::Tls13(&TLS13_CHACHA20_POLY1305_SHA256),
+            SupportedCipherSuite::Tls13(&TLS13_AES_256_GCM_SHA384),
+        ])
+        .with_kx_groups(&[&X25519])
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(TraceServerVerifier))
+        .with_no_client_auth();
+    config.randomness = Randomness::fixed_for_testing(random);
+    config.middlebox_compat = false;
+    config.client_hello_hook = Some(shape_either);
+    config.time_provider = Arc::new(StoppedClock);
+    Arc::new(config)
+}
+
+/// Runs the §3 handshake through its NewSessionTicket with `config`.
+fn full_handshake_with_ticket(config: &Arc<ClientConfig>) -> ClientConnection {
+    let mut conn = ClientConnection::new(config.clone(), "server".try_into().unwrap()).unwrap();
+    assert_eq!(
+        output(&mut conn),
+        rfc8448_nth(S3, "{client}  send handshake record", 0, "complete record")
+    );
+    for nth in 0..2 {
+        feed(
+            &mut conn,
+            &rfc8448_nth(
+                S3,
+                "{server}  send handshake record",
+                nth,
+                "complete record",
+            ),
+        );
+    }
+    output(&mut conn);
+    feed(
+        &mut conn,
+        &rfc8448_nth(S3, "{server}  send handshake record", 2, "complete record"),
+    );
+    assert_eq!(conn.handshake_kind(), Some(HandshakeKind::Full));
+    conn
+}
+
+#[test]
+fn the_resumed_client_hello_and_its_binder_are_byte_exact() {
+    let config = resumption_config();
+    full_handshake_with_ticket(&config);
+
+    let mut conn = ClientConnection::new(config, "server".try_into().unwrap()).unwrap();
+    let hello_record = rfc8448_nth(S4, "{client}  send handshake record", 0, "complete record");
+    let sent = output(&mut conn);
+    assert_eq!(sent.get(..hello_record.len()), Some(&hello_record[..]));
+    // The binder itself, as the trace computes it.
+    let binder = rfc8448(S4, "calculate PSK binder", "finished");
+    assert!(hello_record.ends_with(&binder));
+}
+
+/// The §4 resumed handshake up to and including the server's flight.
+fn resumed_through_server_flight() -> ClientConnection {
+    let config = resumption_config();
+    full_handshake_with_ticket(&config);
+    let mut conn = ClientConnection::new(config, "server".try_into().unwrap()).unwrap();
+    output(&mut conn);
+    feed(
+        &mut conn,
+        &rfc8448_nth(S4, "{server}  send handshake record", 0, "complete record"),
+    );
+    conn
+}
+
+#[test]
+fn the_resumed_server_flight_completes_the_handshake() {
+    let mut conn = resumed_through_server_flight();
+    feed(
+        &mut conn,
+        &rfc8448_nth(S4, "{server}  send handshake record", 1, "complete record"),
+    );
+    assert!(!conn.is_handshaking());
+    assert_eq!(conn.handshake_kind(), Some(HandshakeKind::Resumed));
+    // No certificate was sent; the identity is §3's.
+    assert_eq!(conn.peer_certificates().map(<[_]>::len), Some(1));
+}
+
+/// The trace's encrypted §4 server flight (EncryptedExtensions, Finished)
+/// decrypted, edited and sealed again under the same keys.
+fn edited_resumed_flight(edit: impl FnOnce(&mut Vec<Vec<u8>>)) -> Vec<u8> {
+    use crate::crypto::aead::{AeadAlgorithm, AeadKey};
+    use crate::msgs::codec::Codec;
+    use crate::msgs::enums::ContentType;
+    use crate::msgs::record_header::RecordHeader;
+    use crate::record::protect::{Iv, RecordDecrypter, RecordEncrypter};
+
+    let step = "{server}  derive write traffic keys for handshake data";
+    let key =
+        || AeadKey::new(AeadAlgorithm::Aes128Gcm, &rfc8448(S4, step, "key expanded")).unwrap();
+    let iv = Iv::new(rfc8448(S4, step, "iv expanded").try_into().unwrap());
+    let mut record = rfc8448_nth(S4, "{server}  send handshake record", 1, "complete record");
+    let header = RecordHeader::read_bytes(&record[..5]).unwrap();
+    let (typ, range) = RecordDecrypter::tls13(key(), iv.clone())
+        .open_in_place(&header, &mut record[5..])
+        .unwrap();
+    assert_eq!(typ, ContentType::Handshake);
+    let plain = record[5..][range].to_vec();
+    let ee_len = rfc8448(S4, "construct a EncryptedExtensions", "EncryptedExtensions").len();
+    let mut messages = vec![plain[..ee_len].to_vec(), plain[ee_len..].to_vec()];
+    edit(&mut messages);
+    let mut out = Vec::new();
+    RecordEncrypter::tls13(key(), iv)
+        .seal_record(ContentType::Handshake, &messages.concat(), &mut out)
+        .unwrap();
+    out
+}
+
+#[test]
+fn a_certificate_in_a_resumed_handshake_is_unexpected() {
+    let flight = edited_resumed_flight(|messages| {
+        let cert = rfc8448(S3, "construct a Certificate", "Certificate");
+        messages.insert(1, cert);
+    });
+    let mut conn = resumed_through_server_flight();
+    conn.read_tls(&mut &flight[..]).unwrap();
+    let err = conn.process_new_packets().unwrap_err();
+    assert_eq!(
+        err.alert(),
+        Some(AlertDescription::UnexpectedMessage),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_certificate_request_in_a_resumed_handshake_is_unexpected() {
+    // RFC 8446 §4.3.2: not in a PSK handshake's main flight.
+    let flight = edited_resumed_flight(|messages| {
+        messages.insert(1, vec![13, 0, 0, 11, 0, 0, 8, 0, 13, 0, 4, 0, 2, 4, 3]);
+    });
+    let mut conn = resumed_through_server_flight();
+    conn.read_tls(&mut &flight[..]).unwrap();
+    let err = conn.process_new_packets().unwrap_err();
+    assert_eq!(
+        err.alert(),
+        Some(AlertDescription::UnexpectedMessage),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_unedited_resumed_flight_still_completes() {
+    // The editing above changes only what it inserts.
+    let flight = edited_resumed_flight(|_| {});
+    let mut conn = resumed_through_server_flight();
+    feed(&mut conn, &flight);
+    assert!(!conn.is_handshaking());
+}
