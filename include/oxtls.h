@@ -652,6 +652,17 @@ oxtls_result oxtls_config_builder_set_enable_sni(struct oxtls_config_builder *bu
 oxtls_result oxtls_config_builder_set_max_fragment_size(struct oxtls_config_builder *builder, size_t size);
 
 /**
+ * Sets how many TLS 1.3 session tickets the config keeps in memory for
+ * resuming later connections to the same server name (RFC 8446 §2.2); 256
+ * by default, 0 disables resumption. Connections made from one config
+ * share its cache, from any thread; each ticket is used once. A resumed
+ * connection skips the server's certificate and signature, and reports
+ * the certificates of the connection that received the ticket
+ * (`oxtls_conn_is_resumed()` tells which happened).
+ */
+oxtls_result oxtls_config_builder_set_session_cache_size(struct oxtls_config_builder *builder, size_t size);
+
+/**
  * DANGEROUS: accept any server certificate, for any name, at any time.
  * Anyone on the network path can then read and change the connection.
  * For tests only. (The server must still prove it holds the key of the
@@ -801,6 +812,14 @@ bool oxtls_conn_wants_write(const struct oxtls_conn *conn);
  * for NULL.
  */
 bool oxtls_conn_is_handshaking(const struct oxtls_conn *conn);
+
+/**
+ * True if the handshake resumed an earlier session from a ticket
+ * (RFC 8446 §2.2) rather than making a full one; false before the server
+ * has answered, for a full handshake, and for NULL. See
+ * `oxtls_config_builder_set_session_cache_size()`.
+ */
+bool oxtls_conn_is_resumed(const struct oxtls_conn *conn);
 
 /**
  * Queues a close_notify alert: we will send no more data. Write it out

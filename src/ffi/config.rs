@@ -16,7 +16,7 @@ use super::callbacks::{
 };
 use super::result::*;
 use super::roots::RootsBuilder;
-use crate::client::ClientConfig;
+use crate::client::{ClientConfig, Resumption};
 use crate::crypto::kx::{find_kx_group, SupportedKxGroup, ALL_KX_GROUPS};
 use crate::crypto::suites::{SupportedCipherSuite, DEFAULT_CIPHER_SUITES};
 use crate::msgs::enums::{CipherSuite, NamedGroup, ProtocolVersion};
@@ -48,6 +48,7 @@ pub struct oxtls_config_builder {
     alpn_protocols: Vec<Vec<u8>>,
     enable_sni: bool,
     max_fragment_size: Option<usize>,
+    session_cache_size: usize,
 }
 
 /// An immutable client configuration, made by
@@ -85,6 +86,7 @@ pub extern "C" fn oxtls_config_builder_new() -> *mut oxtls_config_builder {
             alpn_protocols: Vec::new(),
             enable_sni: defaults.enable_sni,
             max_fragment_size: None,
+            session_cache_size: DEFAULT_SESSION_CACHE_SIZE,
         }))
     })
 }
@@ -291,6 +293,27 @@ pub extern "C" fn oxtls_config_builder_set_max_fragment_size(
     })
 }
 
+/// The session tickets a config keeps when none is chosen.
+const DEFAULT_SESSION_CACHE_SIZE: usize = 256;
+
+/// Sets how many TLS 1.3 session tickets the config keeps in memory for
+/// resuming later connections to the same server name (RFC 8446 §2.2); 256
+/// by default, 0 disables resumption. Connections made from one config
+/// share its cache, from any thread; each ticket is used once. A resumed
+/// connection skips the server's certificate and signature, and reports
+/// the certificates of the connection that received the ticket
+/// (`oxtls_conn_is_resumed()` tells which happened).
+#[no_mangle]
+pub extern "C" fn oxtls_config_builder_set_session_cache_size(
+    builder: *mut oxtls_config_builder,
+    size: usize,
+) -> oxtls_result {
+    with_builder(builder, |b| {
+        b.session_cache_size = size;
+        Ok(())
+    })
+}
+
 /// DANGEROUS: accept any server certificate, for any name, at any time.
 /// Anyone on the network path can then read and change the connection.
 /// For tests only. (The server must still prove it holds the key of the
@@ -450,6 +473,7 @@ impl oxtls_config_builder {
             .log_callback
             .map(|logger| Arc::new(logger) as Arc<dyn crate::log::Logger>);
         config.key_log = self.key_log;
+        config.resumption = Resumption::in_memory_sessions(self.session_cache_size);
         // Fail now rather than at the first connection.
         config.validate()?;
         Ok(config)

@@ -11,7 +11,7 @@ use rustls_pki_types::ServerName;
 use super::boundary::*;
 use super::config::oxtls_config;
 use super::result::*;
-use crate::conn::ClientConnection;
+use crate::conn::{ClientConnection, HandshakeKind};
 use crate::error::Error;
 use crate::msgs::enums::{CipherSuite, ProtocolVersion};
 
@@ -284,6 +284,17 @@ pub extern "C" fn oxtls_conn_wants_write(conn: *const oxtls_conn) -> bool {
 pub extern "C" fn oxtls_conn_is_handshaking(conn: *const oxtls_conn) -> bool {
     guard_value(false, || {
         conn_ref(conn).is_some_and(|c| c.conn.is_handshaking())
+    })
+}
+
+/// True if the handshake resumed an earlier session from a ticket
+/// (RFC 8446 §2.2) rather than making a full one; false before the server
+/// has answered, for a full handshake, and for NULL. See
+/// `oxtls_config_builder_set_session_cache_size()`.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_is_resumed(conn: *const oxtls_conn) -> bool {
+    guard_value(false, || {
+        conn_ref(conn).is_some_and(|c| c.conn.handshake_kind() == Some(HandshakeKind::Resumed))
     })
 }
 

@@ -211,7 +211,7 @@ static const struct {
     const struct test *tests;
 } suites[] = {
     {"api", api_tests},   {"config", config_tests},   {"conn", conn_tests},
-    {"io", io_tests},     {"openssl", openssl_tests},
+    {"io", io_tests},     {"openssl", openssl_tests},     {"resumption", resumption_tests},
 };
 
 int main(int argc, char **argv)

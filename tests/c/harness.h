@@ -24,6 +24,7 @@ extern const struct test config_tests[];
 extern const struct test conn_tests[];
 extern const struct test io_tests[];
 extern const struct test openssl_tests[];
+extern const struct test resumption_tests[];
 
 /* A failed check marks the running test failed and says where. */
 #define CHECK(cond) check_true((cond), #cond, __FILE__, __LINE__)
