@@ -15,7 +15,7 @@ use rustls_pki_types::ServerName;
 use super::session::Tls13Session;
 use super::tls13;
 use super::{unexpected, ClientConfig, State};
-use crate::conn::{CommonState, HandshakeKind};
+use crate::conn::{CommonState, EarlyDataState, HandshakeKind};
 use crate::crypto::hash::{HashOutput, Transcript, TranscriptBuffer};
 use crate::crypto::kx::{KeyExchange, SupportedKxGroup};
 use crate::crypto::suites::{SupportedCipherSuite, Tls13CipherSuite};
@@ -56,6 +56,9 @@ pub(super) fn start_handshake(
         SessionId::new(session_bytes).ok_or(Error::General("session id too long".into()))?;
     let key_share = KeyExchange::start(config.kx_groups[0], rng)?;
     let resuming = find_session(&config, &server_name);
+    let early_data = resuming
+        .as_ref()
+        .is_some_and(|r| early_data_allowed(&config, &r.session));
 
     let hello = ClientHelloParams {
         config: &config,
@@ -65,6 +68,7 @@ pub(super) fn start_handshake(
         key_share: &key_share,
         cookie: None,
         resuming: resuming.as_ref(),
+        early_data,
     }
     .build();
     let (offered, mut encoded) = encode_client_hello(hello);
@@ -82,6 +86,16 @@ pub(super) fn start_handshake(
     common
         .sendbuf
         .push_plain(ContentType::Handshake, ProtocolVersion::TLSv1_0, &encoded);
+    let mut sent_ccs = false;
+    if let (true, Some(offer)) = (early_data, &resuming) {
+        if config.middlebox_compat {
+            // RFC 8446 §D.4: with early data, the ChangeCipherSpec goes
+            // right after the first ClientHello.
+            send_compat_ccs(common);
+            sent_ccs = true;
+        }
+        start_early_data(&config, &offer.session, &encoded, &random, common)?;
+    }
 
     Ok(State::ExpectServerHello(Box::new(ExpectServerHello {
         config,
@@ -91,9 +105,60 @@ pub(super) fn start_handshake(
         key_share,
         offered,
         transcript: HelloTranscript::Buffered(transcript),
-        sent_ccs: false,
+        sent_ccs,
         resuming: resuming.map(|r| r.session),
+        early_data_offered: early_data,
     })))
+}
+
+/// RFC 8446 §4.2.10: 0-RTT data goes only with the first PSK, in the
+/// ticket's cipher suite and with the ALPN protocol of the connection that
+/// received it, and only if the server said (max_early_data_size) it
+/// would take some. And only if the config asks for it: early data can be
+/// replayed.
+fn early_data_allowed(config: &ClientConfig, session: &Tls13Session) -> bool {
+    let suite_offered = config
+        .cipher_suites
+        .iter()
+        .filter_map(SupportedCipherSuite::tls13)
+        .any(|s| core::ptr::eq(s, session.suite));
+    let alpn_offered = match &session.alpn {
+        None => true,
+        Some(protocol) => config.alpn_protocols.contains(protocol),
+    };
+    config.enable_early_data && session.max_early_data_size > 0 && suite_offered && alpn_offered
+}
+
+/// RFC 8446 §7.1: client_early_traffic_secret = Derive-Secret(Early
+/// Secret, "c e traffic", ClientHello); our writes use it until
+/// EndOfEarlyData (or the server turns the data down).
+fn start_early_data(
+    config: &ClientConfig,
+    session: &Tls13Session,
+    client_hello: &[u8],
+    client_random: &[u8; 32],
+    common: &mut CommonState,
+) -> Result<(), Error> {
+    let hash = session.suite.hash;
+    let secret = EarlySecret::new(hash, Some(session.psk.as_bytes()))
+        .client_early_traffic_secret(&hash.hash(client_hello));
+    if let Some(key_log) = &config.key_log {
+        key_log.log(
+            "CLIENT_EARLY_TRAFFIC_SECRET",
+            client_random,
+            secret.as_bytes(),
+        );
+    }
+    common.set_encrypter(tls13::encrypter(session.suite, &secret)?);
+    // The ticket's limit is a u32; a usize holds it on every target we
+    // build for, and saturating is the safe side anyway.
+    let left = usize::try_from(session.max_early_data_size).unwrap_or(usize::MAX);
+    common.early_data = EarlyDataState::Writable { left };
+    common.log(
+        LogLevel::Debug,
+        format_args!("offering 0-RTT data (up to {left} bytes)"),
+    );
+    Ok(())
 }
 
 /// A stored session offered in a ClientHello, with its age then.
@@ -170,6 +235,8 @@ struct ClientHelloParams<'a> {
     cookie: Option<&'a [u8]>,
     /// A stored session to offer as a PSK.
     resuming: Option<&'a ResumptionOffer>,
+    /// Whether to offer 0-RTT data with it.
+    early_data: bool,
 }
 
 impl ClientHelloParams<'_> {
@@ -228,6 +295,9 @@ impl ClientHelloParams<'_> {
             exts.push(ClientExtension::PskKeyExchangeModes(vec![
                 PskKeyExchangeMode::PskDheKe,
             ]));
+        }
+        if self.early_data {
+            exts.push(ClientExtension::EarlyData);
         }
         if let (true, Some(offer)) = (tls13, self.resuming) {
             // RFC 8446 §4.2.11: the last extension. The binder is a
@@ -289,6 +359,8 @@ pub(crate) struct ExpectServerHello {
     sent_ccs: bool,
     /// The stored session our (latest) ClientHello offers.
     resuming: Option<Tls13Session>,
+    /// Whether our (first) ClientHello offered 0-RTT data.
+    early_data_offered: bool,
 }
 
 impl ExpectServerHello {
@@ -446,6 +518,7 @@ impl ExpectServerHello {
                 offered: self.offered,
                 client_random: self.random.0,
                 resumed,
+                early_data_offered: self.early_data_offered,
             },
             shared,
             common,
@@ -627,6 +700,14 @@ impl ExpectServerHello {
         if let Some(group) = group {
             self.key_share = KeyExchange::start(group, &self.config.randomness)?;
         }
+        if self.early_data_offered {
+            // RFC 8446 §4.1.2: no early_data in the second ClientHello;
+            // the server skipped what we sent (§4.2.10), and the second
+            // hello goes in the clear.
+            self.early_data_offered = false;
+            common.early_data = EarlyDataState::Rejected;
+            common.encrypter = None;
+        }
         // RFC 8446 §4.1.2: the second ClientHello recomputes the PSK's
         // age and binder, and may drop a PSK whose hash is not that of the
         // suite the server chose (it could not be accepted).
@@ -643,6 +724,7 @@ impl ExpectServerHello {
             key_share: &self.key_share,
             cookie: cookie.as_deref(),
             resuming: resuming.as_ref(),
+            early_data: false,
         }
         .build();
         let (offered, mut encoded) = encode_client_hello(hello);
@@ -655,7 +737,7 @@ impl ExpectServerHello {
         self.resuming = resuming.map(|r| r.session);
         let encoded = encoded.into_bytes();
         transcript.add(&encoded);
-        if self.config.middlebox_compat {
+        if self.config.middlebox_compat && !self.sent_ccs {
             // RFC 8446 §D.4: the ChangeCipherSpec goes before our second
             // flight, which is now the second ClientHello.
             send_compat_ccs(common);

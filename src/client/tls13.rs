@@ -91,6 +91,8 @@ pub(super) struct HandshakeStart {
     /// The session the server resumed (its ServerHello had
     /// pre_shared_key), if it did.
     pub(super) resumed: Option<Tls13Session>,
+    /// Whether we sent 0-RTT data (our write keys are the early ones).
+    pub(super) early_data_offered: bool,
 }
 
 /// What every state of the encrypted part of the handshake carries.
@@ -108,6 +110,9 @@ struct HandshakeCore {
     server_secret: Secret,
     /// In a resumed handshake, the server's chain from the original one.
     resumed_chain: Option<Vec<CertificateDer<'static>>>,
+    /// Our writes still use the client_early_traffic_secret: 0-RTT data
+    /// was offered and not (yet) turned down.
+    sending_early_data: bool,
 }
 
 /// RFC 8446 §7.1: derives the handshake traffic secrets from the ECDHE
@@ -139,7 +144,13 @@ pub(super) fn start_handshake_keys(
         );
     }
     common.set_decrypter(decrypter(start.suite, &server_secret)?);
-    common.set_encrypter(encrypter(start.suite, &client_secret)?);
+    if start.early_data_offered {
+        // RFC 8446 §4.5, §2.3: our early data keys stay until
+        // EndOfEarlyData, or until the server turns the data down.
+        common.early_data = crate::conn::EarlyDataState::Offered;
+    } else {
+        common.set_encrypter(encrypter(start.suite, &client_secret)?);
+    }
     Ok(super::State::Tls13(State::ExpectEncryptedExtensions(
         Box::new(ExpectEncryptedExtensions {
             core: HandshakeCore {
@@ -153,6 +164,7 @@ pub(super) fn start_handshake_keys(
                 client_secret,
                 server_secret,
                 resumed_chain: start.resumed.map(|s| s.server_cert_chain),
+                sending_early_data: start.early_data_offered,
             },
         }),
     )))
@@ -164,7 +176,10 @@ fn decrypter(suite: &Tls13CipherSuite, secret: &Secret) -> Result<RecordDecrypte
     Ok(RecordDecrypter::tls13(k.aead_key()?, Iv::new(k.iv())))
 }
 
-fn encrypter(suite: &Tls13CipherSuite, secret: &Secret) -> Result<RecordEncrypter, Error> {
+pub(super) fn encrypter(
+    suite: &Tls13CipherSuite,
+    secret: &Secret,
+) -> Result<RecordEncrypter, Error> {
     let k = secret.traffic_keys(suite.aead);
     Ok(RecordEncrypter::tls13(k.aead_key()?, Iv::new(k.iv())))
 }
@@ -215,6 +230,7 @@ impl ExpectEncryptedExtensions {
             }
             common.alpn_protocol = Some(protocol.to_vec());
         }
+        self.answer_early_data(common, &ee)?;
         self.core.transcript.add(raw);
         if let Some(chain) = self.core.resumed_chain.take() {
             // RFC 8446 §2.2: the PSK authenticates the server, which sends
@@ -230,6 +246,37 @@ impl ExpectEncryptedExtensions {
             core: self.core,
             client_auth_context: None,
         })))
+    }
+
+    /// RFC 8446 §4.2.10: the server accepts our 0-RTT data by an
+    /// early_data extension here, which it may send only if it accepted the
+    /// PSK (the first, which is the only one we offer). Without it, the
+    /// data was skipped and our writes move to the handshake keys.
+    fn answer_early_data(
+        &mut self,
+        common: &mut CommonState,
+        ee: &EncryptedExtensions,
+    ) -> Result<(), Error> {
+        use crate::conn::EarlyDataState;
+        if ee.early_data_accepted() {
+            if !self.core.sending_early_data || self.core.resumed_chain.is_none() {
+                return Err(PeerMisbehaved::Other(
+                    "server accepted early data without resuming our session",
+                    AlertDescription::IllegalParameter,
+                )
+                .into());
+            }
+            common.early_data = EarlyDataState::Accepted;
+        } else if self.core.sending_early_data {
+            self.core.sending_early_data = false;
+            common.early_data = EarlyDataState::Rejected;
+            common.set_encrypter(encrypter(self.core.suite, &self.core.client_secret)?);
+            common.log(
+                LogLevel::Info,
+                format_args!("server rejected our 0-RTT data; it must be sent again"),
+            );
+        }
+        Ok(())
     }
 
     /// RFC 8446 §4.2: an extension we did not offer is unsupported_extension;
@@ -417,6 +464,7 @@ impl ExpectFinished {
             key_schedule,
             client_secret,
             server_secret,
+            sending_early_data,
             ..
         } = self.core;
 
@@ -456,6 +504,16 @@ impl ExpectFinished {
             );
         }
         common.set_decrypter(decrypter(suite, &server_app_secret)?);
+
+        if sending_early_data {
+            // RFC 8446 §4.5: the server accepted our early data; its end is
+            // marked under the early keys, and the rest of our flight uses
+            // the handshake keys.
+            let eoed = HandshakeMessage::new(HandshakePayload::EndOfEarlyData).get_encoding();
+            transcript.add(&eoed);
+            common.send_handshake(&eoed)?;
+            common.set_encrypter(encrypter(suite, &client_secret)?);
+        }
 
         // Our second flight, under the handshake keys: an empty Certificate
         // if one was requested (RFC 8446 §4.4.2), then Finished.

@@ -1,9 +1,10 @@
 //! RFC 8448 §4 replayed: the §3 connection's NewSessionTicket is stored,
-//! and a second connection from the same config offers it. With the
-//! trace's randomness the resumed ClientHello, PSK binder included, is the
+//! and a second connection from the same config offers it, with 0-RTT
+//! data. With the trace's randomness the resumed ClientHello (PSK binder
+//! included), the early data record, EndOfEarlyData and Finished are the
 //! trace's byte for byte, and the client accepts the trace's resumed server
-//! flight (ServerHello with pre_shared_key, EncryptedExtensions, Finished:
-//! no certificate).
+//! flight (ServerHello with pre_shared_key, EncryptedExtensions accepting
+//! the early data, Finished: no certificate).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,10 +61,11 @@ fn trace_hello(section: &str) -> ClientHello {
 /// our obfuscated age (0 ms + ticket_age_add) and writes the trace's in.
 /// The binder is computed after the hook, over what is then sent.
 fn shape_like_resumption_trace(hello: &mut ClientHello) {
-    const OURS: [ExtensionType; 4] = [
+    const OURS: [ExtensionType; 5] = [
         ExtensionType::ServerName,
         ExtensionType::KeyShare,
         ExtensionType::SupportedVersions,
+        ExtensionType::EarlyData,
         ExtensionType::PreSharedKey,
     ];
     let trace = trace_hello(S4);
@@ -137,6 +139,7 @@ fn resumption_config() -> Arc<ClientConfig> {
     config.middlebox_compat = false;
     config.client_hello_hook = Some(shape_either);
     config.time_provider = Arc::new(StoppedClock);
+    config.enable_early_data = true;
     Arc::new(config)
 }
 
@@ -174,11 +177,91 @@ fn the_resumed_client_hello_and_its_binder_are_byte_exact() {
 
     let mut conn = ClientConnection::new(config, "server".try_into().unwrap()).unwrap();
     let hello_record = rfc8448_nth(S4, "{client}  send handshake record", 0, "complete record");
-    let sent = output(&mut conn);
-    assert_eq!(sent.get(..hello_record.len()), Some(&hello_record[..]));
+    assert_eq!(output(&mut conn), hello_record);
     // The binder itself, as the trace computes it.
     let binder = rfc8448(S4, "calculate PSK binder", "finished");
     assert!(hello_record.ends_with(&binder));
+}
+
+#[test]
+fn the_whole_resumed_0rtt_handshake_is_byte_exact() {
+    use std::io::{Read, Write};
+    let config = resumption_config();
+    full_handshake_with_ticket(&config);
+    let mut conn = ClientConnection::new(config, "server".try_into().unwrap()).unwrap();
+    output(&mut conn);
+
+    // {client} send application_data record: 0-RTT, under the early keys.
+    let early = rfc8448_nth(S4, "{client}  send application_data record", 0, "payload");
+    let mut writer = conn.early_data().expect("the ticket allows early data");
+    assert_eq!(writer.bytes_left(), 1024);
+    writer.write_all(&early).unwrap();
+    assert_eq!(writer.bytes_left(), 1024 - early.len());
+    assert_eq!(
+        output(&mut conn),
+        rfc8448_nth(
+            S4,
+            "{client}  send application_data record",
+            0,
+            "complete record"
+        )
+    );
+
+    for nth in 0..2 {
+        feed(
+            &mut conn,
+            &rfc8448_nth(
+                S4,
+                "{server}  send handshake record",
+                nth,
+                "complete record",
+            ),
+        );
+    }
+    assert!(conn.early_data().is_none(), "no early data after the reply");
+    assert!(conn.is_early_data_accepted());
+    assert!(!conn.is_handshaking());
+    assert_eq!(conn.handshake_kind(), Some(HandshakeKind::Resumed));
+
+    // EndOfEarlyData under the early keys, then Finished.
+    let mut expected = rfc8448_nth(S4, "{client}  send handshake record", 1, "complete record");
+    expected.extend(rfc8448_nth(
+        S4,
+        "{client}  send handshake record",
+        2,
+        "complete record",
+    ));
+    assert_eq!(output(&mut conn), expected);
+
+    // Application data both ways, then close_notify.
+    feed(
+        &mut conn,
+        &rfc8448(
+            S4,
+            "{server}  send application_data record",
+            "complete record",
+        ),
+    );
+    let payload = rfc8448(S4, "{server}  send application_data record", "payload");
+    let mut got = vec![0u8; payload.len()];
+    conn.reader().read_exact(&mut got).unwrap();
+    assert_eq!(got, payload);
+    let payload = rfc8448_nth(S4, "{client}  send application_data record", 1, "payload");
+    conn.writer().write_all(&payload).unwrap();
+    assert_eq!(
+        output(&mut conn),
+        rfc8448_nth(
+            S4,
+            "{client}  send application_data record",
+            1,
+            "complete record"
+        )
+    );
+    conn.send_close_notify();
+    assert_eq!(
+        output(&mut conn),
+        rfc8448(S4, "{client}  send alert record", "complete record")
+    );
 }
 
 /// The §4 resumed handshake up to and including the server's flight.
