@@ -426,3 +426,152 @@ fn openssl_resumes_the_second_connection() {
     assert!(page.contains("Reused, TLSv1.3"), "{page}");
     assert_eq!(second.peer_certificates(), first.peer_certificates());
 }
+
+// ---- 0-RTT data (RFC 8446 §2.3) -----------------------------------------
+
+/// A rustls server that issues tickets allowing `max_early_data` bytes of
+/// early data. (rustls takes early data only with its stateful session
+/// cache, not with stateless ticketer tickets.)
+fn early_data_server(fx: &Fixture, max_early_data: u32) -> Arc<ServerConfig> {
+    early_data_server_with(fx.server(), max_early_data)
+}
+
+fn early_data_server_with(options: RustlsServerOptions, max_early_data: u32) -> Arc<ServerConfig> {
+    let mut config = (*options.send_tickets(false).config()).clone();
+    config.send_tls13_tickets = 2;
+    config.max_early_data_size = max_early_data;
+    Arc::new(config)
+}
+
+fn early_data_client(fx: &Fixture) -> Arc<ClientConfig> {
+    let mut config = fx.client_config();
+    config.enable_early_data = true;
+    Arc::new(config)
+}
+
+/// Starts a connection, writes `early` as 0-RTT data (all of it must be
+/// taken), and completes the handshake.
+fn connect_with_early_data(
+    config: &Arc<ClientConfig>,
+    server: &Arc<ServerConfig>,
+    early: &[u8],
+) -> (ClientConnection, rustls::ServerConnection) {
+    use std::io::Write;
+    let mut client =
+        ClientConnection::new(config.clone(), ServerName::try_from("localhost").unwrap()).unwrap();
+    let mut writer = client.early_data().expect("early data offered");
+    writer.write_all(early).unwrap();
+    let mut srv = rustls::ServerConnection::new(server.clone()).unwrap();
+    handshake(&mut client, &mut srv).unwrap_or_else(|e| panic!("{e}"));
+    (client, srv)
+}
+
+fn read_server_early_data(server: &mut rustls::ServerConnection) -> Vec<u8> {
+    use std::io::Read;
+    let mut got = Vec::new();
+    if let Some(mut early) = server.early_data() {
+        early.read_to_end(&mut got).unwrap();
+    }
+    got
+}
+
+#[test]
+fn early_data_accepted_by_rustls() {
+    let fx = Fixture::new();
+    let server = early_data_server(&fx, 1024);
+    let config = early_data_client(&fx);
+    let (mut first, _) = connect(&config, &server);
+    assert!(first.early_data().is_none(), "no ticket yet, no early data");
+
+    let (mut client, mut srv) = connect_with_early_data(&config, &server, b"GET / 0-RTT\r\n");
+    assert_eq!(client.handshake_kind(), Some(HandshakeKind::Resumed));
+    assert!(client.is_early_data_accepted());
+    assert_eq!(read_server_early_data(&mut srv), b"GET / 0-RTT\r\n");
+    exchange_data(&mut client, &mut srv);
+}
+
+#[test]
+fn early_data_is_bounded_by_the_ticket() {
+    use std::io::Write;
+    let fx = Fixture::new();
+    let server = early_data_server(&fx, 100);
+    let config = early_data_client(&fx);
+    connect(&config, &server);
+    let mut client =
+        ClientConnection::new(config, ServerName::try_from("localhost").unwrap()).unwrap();
+    let mut writer = client.early_data().unwrap();
+    assert_eq!(writer.bytes_left(), 100);
+    assert_eq!(writer.write(&[7u8; 150]).unwrap(), 100);
+    assert_eq!(writer.write(&[7u8; 1]).unwrap(), 0);
+    let mut srv = rustls::ServerConnection::new(server).unwrap();
+    handshake(&mut client, &mut srv).unwrap_or_else(|e| panic!("{e}"));
+    assert!(client.is_early_data_accepted());
+    assert_eq!(read_server_early_data(&mut srv), vec![7u8; 100]);
+}
+
+#[test]
+fn early_data_rejected_by_a_server_that_resumes_without_it() {
+    use std::io::Write;
+    let fx = Fixture::new();
+    let server = early_data_server(&fx, 1024);
+    let config = early_data_client(&fx);
+    connect(&config, &server);
+    // The same session cache, but no early data any more: the server
+    // resumes and skips what we sent.
+    let mut refusing = (*server).clone();
+    refusing.max_early_data_size = 0;
+    let (mut client, mut srv) =
+        connect_with_early_data(&config, &Arc::new(refusing), b"early request");
+    assert_eq!(client.handshake_kind(), Some(HandshakeKind::Resumed));
+    assert!(!client.is_early_data_accepted());
+    assert!(read_server_early_data(&mut srv).is_empty());
+    // The caller sends it again, now as ordinary data.
+    client.writer().write_all(b"early request").unwrap();
+    // (transfer hands the server's plaintext back as it drains it.)
+    let delivered = transfer(&mut client, &mut srv).unwrap();
+    assert_eq!(delivered.plaintext, b"early request");
+    exchange_data(&mut client, &mut srv);
+}
+
+#[test]
+fn early_data_rejected_with_the_ticket_gets_a_full_handshake() {
+    let fx = Fixture::new();
+    let config = early_data_client(&fx);
+    connect(&config, &early_data_server(&fx, 1024));
+    // Another server: it knows nothing of the ticket.
+    let (mut client, mut srv) =
+        connect_with_early_data(&config, &early_data_server(&fx, 1024), b"lost");
+    assert_eq!(client.handshake_kind(), Some(HandshakeKind::Full));
+    assert!(!client.is_early_data_accepted());
+    assert!(read_server_early_data(&mut srv).is_empty());
+    exchange_data(&mut client, &mut srv);
+}
+
+#[test]
+fn early_data_is_dropped_by_a_hello_retry_request() {
+    let fx = Fixture::new();
+    // X25519 is our first share; this server wants P-384 and retries.
+    let server = early_data_server_with(fx.server().kx_groups(&[RNamedGroup::secp384r1]), 1024);
+    let config = early_data_client(&fx);
+    connect(&config, &server);
+    let (mut client, mut srv) = connect_with_early_data(&config, &server, b"too early");
+    assert_eq!(client.handshake_kind(), Some(HandshakeKind::Resumed));
+    assert!(!client.is_early_data_accepted());
+    assert!(read_server_early_data(&mut srv).is_empty());
+    exchange_data(&mut client, &mut srv);
+}
+
+#[test]
+fn early_data_is_not_offered_unless_enabled() {
+    let fx = Fixture::new();
+    let server = early_data_server(&fx, 1024);
+    let config = Arc::new(fx.client_config());
+    connect(&config, &server);
+    let mut client =
+        ClientConnection::new(config, ServerName::try_from("localhost").unwrap()).unwrap();
+    assert!(client.early_data().is_none());
+    let mut srv = rustls::ServerConnection::new(server).unwrap();
+    handshake(&mut client, &mut srv).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(client.handshake_kind(), Some(HandshakeKind::Resumed));
+    assert!(!client.is_early_data_accepted());
+}
