@@ -575,3 +575,60 @@ fn early_data_is_not_offered_unless_enabled() {
     assert_eq!(client.handshake_kind(), Some(HandshakeKind::Resumed));
     assert!(!client.is_early_data_accepted());
 }
+
+#[test]
+fn openssl_accepts_early_data() {
+    use common::openssl_server::{OpensslServerOptions, SServerMode};
+    use std::io::Write;
+    let fx = Fixture::new();
+    let server = OpensslServerOptions::new(&fx.cert)
+        .versions(TlsVersions::Tls13Only)
+        .mode(SServerMode::Interactive)
+        .arg("-early_data")
+        .start();
+    let cache = Arc::new(ClientSessionMemoryCache::new(8));
+    let mut config = fx.client_config();
+    config.resumption = Resumption::store(cache.clone());
+    config.enable_early_data = true;
+    let config = Arc::new(config);
+
+    // The first connection: full, and it waits for s_server's tickets.
+    let connect_tcp = || {
+        let sock = std::net::TcpStream::connect(server.addr()).expect("connect to s_server");
+        sock.set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        sock
+    };
+    let mut sock = connect_tcp();
+    let mut first =
+        ClientConnection::new(config.clone(), ServerName::try_from("localhost").unwrap()).unwrap();
+    assert!(first.early_data().is_none());
+    first
+        .complete_io(&mut sock)
+        .unwrap_or_else(|e| panic!("handshake failed: {e}\n{}", server.diagnostics()));
+    while cache.is_empty() {
+        first.complete_io(&mut sock).unwrap();
+    }
+    first.send_close_notify();
+    first.complete_io(&mut sock).unwrap();
+    drop(sock);
+
+    let mut sock = connect_tcp();
+    let mut second =
+        ClientConnection::new(config, ServerName::try_from("localhost").unwrap()).unwrap();
+    second
+        .early_data()
+        .expect("s_server's ticket allows early data")
+        .write_all(b"early line\n")
+        .unwrap();
+    second
+        .complete_io(&mut sock)
+        .unwrap_or_else(|e| panic!("handshake failed: {e}\n{}", server.diagnostics()));
+    assert_eq!(second.handshake_kind(), Some(HandshakeKind::Resumed));
+    assert!(second.is_early_data_accepted(), "{}", server.diagnostics());
+    assert!(
+        server.wait_for_stdout("early line"),
+        "{}",
+        server.diagnostics()
+    );
+}
