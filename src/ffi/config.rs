@@ -49,6 +49,7 @@ pub struct oxtls_config_builder {
     enable_sni: bool,
     max_fragment_size: Option<usize>,
     session_cache_size: usize,
+    enable_early_data: bool,
 }
 
 /// An immutable client configuration, made by
@@ -87,6 +88,7 @@ pub extern "C" fn oxtls_config_builder_new() -> *mut oxtls_config_builder {
             enable_sni: defaults.enable_sni,
             max_fragment_size: None,
             session_cache_size: DEFAULT_SESSION_CACHE_SIZE,
+            enable_early_data: false,
         }))
     })
 }
@@ -314,6 +316,21 @@ pub extern "C" fn oxtls_config_builder_set_session_cache_size(
     })
 }
 
+/// Whether connections may send 0-RTT data (RFC 8446 §2.3) with
+/// `oxtls_conn_write_early_data()` when a stored ticket allows it; off by
+/// default. Early data is not forward secret, and an attacker can replay
+/// it to the server: send only requests that are safe to repeat.
+#[no_mangle]
+pub extern "C" fn oxtls_config_builder_set_enable_early_data(
+    builder: *mut oxtls_config_builder,
+    enable: bool,
+) -> oxtls_result {
+    with_builder(builder, |b| {
+        b.enable_early_data = enable;
+        Ok(())
+    })
+}
+
 /// DANGEROUS: accept any server certificate, for any name, at any time.
 /// Anyone on the network path can then read and change the connection.
 /// For tests only. (The server must still prove it holds the key of the
@@ -474,6 +491,7 @@ impl oxtls_config_builder {
             .map(|logger| Arc::new(logger) as Arc<dyn crate::log::Logger>);
         config.key_log = self.key_log;
         config.resumption = Resumption::in_memory_sessions(self.session_cache_size);
+        config.enable_early_data = self.enable_early_data;
         // Fail now rather than at the first connection.
         config.validate()?;
         Ok(config)

@@ -7,7 +7,11 @@
 
 #include "harness.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 /* A config trusting the test CA that keeps `cache_size` tickets. */
 static const oxtls_config *config_with_cache(size_t cache_size)
@@ -68,9 +72,86 @@ static void a_cache_of_zero_disables_resumption(void)
     CHECK_RESULT(oxtls_config_builder_set_session_cache_size(NULL, 1), OXTLS_ERR_NULL_PARAMETER);
 }
 
+/* Whether the file at `path` contains `needle` within 10 s. */
+static bool file_gets(const char *path, const char *needle)
+{
+    static char text[1 << 16];
+    int tries;
+    for (tries = 0; tries < 100; tries++) {
+        FILE *f = fopen(path, "rb");
+        size_t n = 0;
+        struct timespec pause = {0, 100 * 1000 * 1000};
+        if (f != NULL) {
+            n = fread(text, 1, sizeof text - 1, f);
+            fclose(f);
+        }
+        text[n] = '\0';
+        if (strstr(text, needle) != NULL)
+            return true;
+        nanosleep(&pause, NULL);
+    }
+    return false;
+}
+
+/* 0-RTT to `s_server -early_data`: the first connection gets a ticket that
+ * allows early data, the second sends a line with the ClientHello and the
+ * server prints it. */
+static void early_data_with_s_server(void)
+{
+    const oxtls_config *config = NULL;
+    oxtls_config_builder *b = oxtls_config_builder_new();
+    oxtls_conn *conn = NULL;
+    char line[64];
+    size_t n = 99;
+    int fd;
+
+    CHECK_RESULT(oxtls_config_builder_load_roots_file(b, pki_path("ca.pem")), OXTLS_OK);
+    CHECK_RESULT(oxtls_config_builder_set_enable_early_data(b, true), OXTLS_OK);
+    CHECK_RESULT(oxtls_config_builder_build(b, &config), OXTLS_OK);
+    if (config == NULL)
+        return;
+
+    /* First: a full handshake, then one more read for the tickets. */
+    CHECK_RESULT(oxtls_conn_new(config, "localhost", &conn), OXTLS_OK);
+    CHECK_RESULT(oxtls_conn_write_early_data(conn, (const uint8_t *)"x", 1, &n), OXTLS_OK);
+    CHECK(n == 0); /* no ticket yet */
+    fd = tcp_connect(openssl_early_port());
+    CHECK(fd >= 0);
+    CHECK_RESULT(handshake(conn, fd), OXTLS_OK);
+    CHECK(!oxtls_conn_is_resumed(conn));
+    CHECK_RESULT(exchange(conn, fd), OXTLS_OK);
+    CHECK_RESULT(oxtls_conn_send_close_notify(conn), OXTLS_OK);
+    flush_tls(conn, fd);
+    close(fd);
+    oxtls_conn_free(conn);
+    conn = NULL;
+
+    /* Second: resumed, with a line of early data the server prints. */
+    snprintf(line, sizeof line, "early line from %ld\n", (long)getpid());
+    CHECK_RESULT(oxtls_conn_new(config, "localhost", &conn), OXTLS_OK);
+    CHECK_RESULT(oxtls_conn_write_early_data(conn, (const uint8_t *)line, strlen(line), &n),
+                 OXTLS_OK);
+    CHECK(n == strlen(line));
+    fd = tcp_connect(openssl_early_port());
+    CHECK(fd >= 0);
+    CHECK_RESULT(handshake(conn, fd), OXTLS_OK);
+    CHECK(oxtls_conn_is_resumed(conn));
+    CHECK(oxtls_conn_is_early_data_accepted(conn));
+    line[strlen(line) - 1] = '\0';
+    CHECK(file_gets(openssl_early_log(), line));
+    CHECK_RESULT(oxtls_conn_send_close_notify(conn), OXTLS_OK);
+    flush_tls(conn, fd);
+    close(fd);
+    oxtls_conn_free(conn);
+    oxtls_config_free(config);
+    CHECK(!oxtls_conn_is_early_data_accepted(NULL));
+    CHECK_RESULT(oxtls_config_builder_set_enable_early_data(NULL, true), OXTLS_ERR_NULL_PARAMETER);
+}
+
 const struct test resumption_tests[] = {
     {"second_connection_resumes", second_connection_resumes},
     {"second_connection_resumes_with_s_server", second_connection_resumes_with_s_server},
     {"a_cache_of_zero_disables_resumption", a_cache_of_zero_disables_resumption},
+    {"early_data_with_s_server", early_data_with_s_server},
     {NULL, NULL},
 };
