@@ -418,6 +418,17 @@ impl ExpectServerHello {
             }
         };
 
+        // RFC 8446 §4.2.10: "A client that attempts to send 0-RTT data MUST
+        // fail a connection if it receives a ServerHello with TLS 1.2 or
+        // older."
+        if version != ProtocolVersion::TLSv1_3 && self.early_data_offered {
+            return Err(PeerMisbehaved::Other(
+                "server chose TLS 1.2 after we sent 0-RTT data",
+                AlertDescription::ProtocolVersion,
+            )
+            .into());
+        }
+
         if version != ProtocolVersion::TLSv1_3 {
             // RFC 8446 §4.1.3: a TLS 1.3 client that negotiates less must
             // check for the downgrade sentinel.

@@ -124,7 +124,7 @@ pub trait ClientSessionStore: fmt::Debug + Send + Sync {
 const TICKETS_PER_SERVER: usize = 8;
 
 /// A [`ClientSessionStore`] in memory, bounded: at most `size` tickets in
-/// all and [`TICKETS_PER_SERVER`] per server. When full, the oldest ticket
+/// all and eight per server. When full, the oldest ticket
 /// of the server that least recently received one goes first.
 pub struct ClientSessionMemoryCache {
     size: usize,
