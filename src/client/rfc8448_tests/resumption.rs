@@ -360,3 +360,95 @@ fn the_unedited_resumed_flight_still_completes() {
     feed(&mut conn, &flight);
     assert!(!conn.is_handshaking());
 }
+
+/// Counts the tickets a connection puts in the store.
+#[derive(Debug, Default)]
+struct CountingStore {
+    inserted: std::sync::atomic::AtomicUsize,
+}
+
+impl crate::client::ClientSessionStore for CountingStore {
+    fn insert_tls13_ticket(
+        &self,
+        _server_name: crate::pki_types::ServerName<'static>,
+        _value: crate::client::Tls13Session,
+    ) {
+        self.inserted
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn take_tls13_ticket(
+        &self,
+        _server_name: &crate::pki_types::ServerName<'static>,
+    ) -> Option<crate::client::Tls13Session> {
+        None
+    }
+}
+
+/// A NewSessionTicket with `lifetime` and a one-byte ticket.
+fn ticket_message(lifetime: u32) -> Vec<u8> {
+    let mut msg = vec![4, 0, 0, 14];
+    msg.extend(lifetime.to_be_bytes());
+    msg.extend([0, 0, 0, 1, 0, 0, 1, 7, 0, 0]);
+    msg
+}
+
+#[test]
+fn tickets_of_lifetime_zero_are_dropped_and_a_connection_stores_a_few() {
+    use crate::msgs::enums::ContentType;
+    let store = Arc::new(CountingStore::default());
+    let (mut conn, mut server) = super::after_handshake_with(|config| {
+        config.resumption = crate::client::Resumption::store(store.clone());
+    });
+    let count = || store.inserted.load(std::sync::atomic::Ordering::Relaxed);
+    // RFC 8446 §4.6.1: lifetime zero means "discard immediately".
+    feed(
+        &mut conn,
+        &server.seal(ContentType::Handshake, &ticket_message(0)),
+    );
+    assert_eq!(count(), 0);
+    feed(
+        &mut conn,
+        &server.seal(ContentType::Handshake, &ticket_message(60)),
+    );
+    assert_eq!(count(), 1);
+    // A server that sends ticket after ticket fills no more than its share.
+    for _ in 0..50 {
+        feed(
+            &mut conn,
+            &server.seal(ContentType::Handshake, &ticket_message(60)),
+        );
+    }
+    assert_eq!(count(), 8);
+    // Seven days is the most (RFC 8446 §4.6.1); one second more is illegal.
+    let err = {
+        conn.read_tls(&mut &server.seal(ContentType::Handshake, &ticket_message(604_801))[..])
+            .unwrap();
+        conn.process_new_packets().unwrap_err()
+    };
+    assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
+}
+
+#[test]
+fn with_resumption_disabled_no_ticket_is_stored_and_none_asked_for() {
+    use crate::msgs::enums::ContentType;
+    let (mut conn, mut server) = super::after_handshake_with(|config| {
+        config.resumption = crate::client::Resumption::disabled();
+    });
+    feed(
+        &mut conn,
+        &server.seal(ContentType::Handshake, &ticket_message(60)),
+    );
+    assert!(!conn.is_handshaking());
+    // And the ClientHello says nothing of PSKs.
+    let mut config = (*super::replay_config()).clone();
+    config.resumption = crate::client::Resumption::disabled();
+    config.client_hello_hook = Some(|hello| {
+        assert!(hello
+            .find_extension(ExtensionType::PskKeyExchangeModes)
+            .is_none());
+        assert!(hello.find_extension(ExtensionType::PreSharedKey).is_none());
+        super::shape_like_trace(hello);
+    });
+    ClientConnection::new(Arc::new(config), "server".try_into().unwrap()).unwrap();
+}
