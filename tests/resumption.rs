@@ -632,3 +632,25 @@ fn openssl_accepts_early_data() {
         server.diagnostics()
     );
 }
+
+#[test]
+fn openssl_resumes_after_a_hello_retry_request() {
+    use common::openssl_server::{OpensslServerOptions, SServerMode};
+    let fx = Fixture::new();
+    // We send an X25519 share first; this server takes only P-384, so
+    // the PSK binder is computed again over the retried transcript.
+    let server = OpensslServerOptions::new(&fx.cert)
+        .versions(TlsVersions::Tls13Only)
+        .groups("P-384")
+        .mode(SServerMode::Www)
+        .start();
+    let config = Arc::new(fx.client_config());
+    let (_, first) = get_from_s_server(&server, &config);
+    assert_eq!(
+        first.handshake_kind(),
+        Some(HandshakeKind::FullWithHelloRetryRequest)
+    );
+    let (page, second) = get_from_s_server(&server, &config);
+    assert_eq!(second.handshake_kind(), Some(HandshakeKind::Resumed));
+    assert!(page.contains("Reused, TLSv1.3"), "{page}");
+}
