@@ -652,6 +652,25 @@ oxtls_result oxtls_config_builder_set_enable_sni(struct oxtls_config_builder *bu
 oxtls_result oxtls_config_builder_set_max_fragment_size(struct oxtls_config_builder *builder, size_t size);
 
 /**
+ * Sets how many TLS 1.3 session tickets the config keeps in memory for
+ * resuming later connections to the same server name (RFC 8446 §2.2); 256
+ * by default, 0 disables resumption. Connections made from one config
+ * share its cache, from any thread; each ticket is used once. A resumed
+ * connection skips the server's certificate and signature, and reports
+ * the certificates of the connection that received the ticket
+ * (`oxtls_conn_is_resumed()` tells which happened).
+ */
+oxtls_result oxtls_config_builder_set_session_cache_size(struct oxtls_config_builder *builder, size_t size);
+
+/**
+ * Whether connections may send 0-RTT data (RFC 8446 §2.3) with
+ * `oxtls_conn_write_early_data()` when a stored ticket allows it; off by
+ * default. Early data is not forward secret, and an attacker can replay
+ * it to the server: send only requests that are safe to repeat.
+ */
+oxtls_result oxtls_config_builder_set_enable_early_data(struct oxtls_config_builder *builder, bool enable);
+
+/**
  * DANGEROUS: accept any server certificate, for any name, at any time.
  * Anyone on the network path can then read and change the connection.
  * For tests only. (The server must still prove it holds the key of the
@@ -799,6 +818,30 @@ oxtls_result oxtls_conn_consume_plaintext(struct oxtls_conn *conn, size_t n);
 oxtls_result oxtls_conn_write(struct oxtls_conn *conn, const uint8_t *buf, size_t len, size_t *out_n);
 
 /**
+ * Sends the plaintext `(buf, len)` as 0-RTT data (RFC 8446 §2.3), storing
+ * how much was taken in `*out_n`. Possible only between
+ * `oxtls_conn_new()` and the processing of the server's reply, with
+ * early data enabled (`oxtls_config_builder_set_enable_early_data()`) and
+ * a stored ticket for this server that allows it; otherwise, and once the
+ * ticket's limit is reached, `*out_n` is 0 (with `OXTLS_OK`): send the
+ * data with `oxtls_conn_write()` instead.
+ *
+ * Once the handshake is done, `oxtls_conn_is_early_data_accepted()` says
+ * whether the server read it. If not, it was discarded: send it again
+ * with `oxtls_conn_write()`. Early data can be replayed by an attacker;
+ * send only requests that are safe to repeat.
+ */
+oxtls_result oxtls_conn_write_early_data(struct oxtls_conn *conn, const uint8_t *buf, size_t len, size_t *out_n);
+
+/**
+ * True if the server accepted the 0-RTT data sent with
+ * `oxtls_conn_write_early_data()`; false before its reply says so, when
+ * none was sent, and for NULL. When data was sent and this is false after
+ * the handshake, the server discarded it.
+ */
+bool oxtls_conn_is_early_data_accepted(const struct oxtls_conn *conn);
+
+/**
  * True while the connection wants TLS data from the peer: call
  * `oxtls_conn_read_tls()` when the transport is readable. False for NULL
  * and after a fatal error.
@@ -824,6 +867,14 @@ bool oxtls_conn_wants_write(const struct oxtls_conn *conn);
  * for NULL.
  */
 bool oxtls_conn_is_handshaking(const struct oxtls_conn *conn);
+
+/**
+ * True if the handshake resumed an earlier session from a ticket
+ * (RFC 8446 §2.2) rather than making a full one; false before the server
+ * has answered, for a full handshake, and for NULL. See
+ * `oxtls_config_builder_set_session_cache_size()`.
+ */
+bool oxtls_conn_is_resumed(const struct oxtls_conn *conn);
 
 /**
  * Queues a close_notify alert: we will send no more data. Write it out

@@ -28,8 +28,11 @@ pub mod verify;
 #[cfg(test)]
 pub(crate) mod test_vectors;
 
-pub use client::{ClientConfig, ConfigBuilder};
-pub use conn::{ClientConnection, IoState, Reader, Writer};
+pub use client::{
+    ClientConfig, ClientSessionMemoryCache, ClientSessionStore, ConfigBuilder, Resumption,
+    TimeProvider, Tls13Session,
+};
+pub use conn::{ClientConnection, EarlyData, HandshakeKind, IoState, Reader, Writer};
 pub use crypto::kx::{SupportedKxGroup, ALL_KX_GROUPS};
 pub use crypto::suites::{SupportedCipherSuite, ALL_CIPHER_SUITES, DEFAULT_CIPHER_SUITES};
 pub use error::{CertificateError, Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use super::session::{Resumption, SystemClock, TimeProvider};
 use crate::crypto::kx::{SupportedKxGroup, ALL_KX_GROUPS};
 use crate::crypto::rand::Randomness;
 use crate::crypto::suites::{SupportedCipherSuite, DEFAULT_CIPHER_SUITES};
@@ -47,6 +48,16 @@ pub struct ClientConfig {
     /// debugging (see [`crate::KeyLogFile`]). `None`, the default, logs
     /// nothing.
     pub key_log: Option<Arc<dyn KeyLog>>,
+    /// Whether and where sessions are kept to resume later connections
+    /// (RFC 8446 §2.2). Connections made from one config (through its
+    /// `Arc`) share the store. Default: in memory, 256 tickets.
+    pub resumption: Resumption,
+    /// Whether to send 0-RTT data (RFC 8446 §2.3) when a stored ticket
+    /// allows it; see [`crate::ClientConnection::early_data`]. Default:
+    /// false, since early data can be replayed by an attacker.
+    pub enable_early_data: bool,
+    /// The clock that times tickets (their age and lifetime).
+    pub time_provider: Arc<dyn TimeProvider>,
     /// The largest handshake message accepted from the server.
     pub(crate) max_handshake_message_len: usize,
     /// Where random values come from; fixed only in known-answer tests.
@@ -168,6 +179,8 @@ impl fmt::Debug for ClientConfig {
             .field("enable_sni", &self.enable_sni)
             .field("max_fragment_size", &self.max_fragment_size)
             .field("key_log", &self.key_log.is_some())
+            .field("resumption", &self.resumption)
+            .field("enable_early_data", &self.enable_early_data)
             .finish_non_exhaustive()
     }
 }
@@ -243,6 +256,9 @@ impl WantsClientCert {
             max_fragment_size: None,
             logger: None,
             key_log: None,
+            resumption: Resumption::default(),
+            enable_early_data: false,
+            time_provider: Arc::new(SystemClock),
             max_handshake_message_len: DEFAULT_MAX_HANDSHAKE_LEN,
             randomness: Randomness::System,
             middlebox_compat: true,

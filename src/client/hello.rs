@@ -8,13 +8,19 @@
 //!                <------------------------  ServerHello
 //! ```
 
+mod offer;
+
 use std::sync::Arc;
 
 use rustls_pki_types::ServerName;
 
+use self::offer::{
+    bind_psk, early_data_allowed, find_session, session_offer, start_early_data, ResumptionOffer,
+};
+use super::session::Tls13Session;
 use super::tls13;
 use super::{unexpected, ClientConfig, State};
-use crate::conn::CommonState;
+use crate::conn::{CommonState, EarlyDataState, HandshakeKind};
 use crate::crypto::hash::{Transcript, TranscriptBuffer};
 use crate::crypto::kx::{KeyExchange, SupportedKxGroup};
 use crate::crypto::suites::{SupportedCipherSuite, Tls13CipherSuite};
@@ -23,11 +29,15 @@ use crate::log::LogLevel;
 use crate::msgs::client_ext::ClientExtension;
 use crate::msgs::enums::{
     AlertDescription, CipherSuite, Compression, ContentType, EcPointFormat, ExtensionType,
-    HandshakeType, ProtocolVersion,
+    HandshakeType, ProtocolVersion, PskKeyExchangeMode,
 };
-use crate::msgs::extensions::{ExtensionForm, KeyShareEntry, ServerNameEntry};
+use crate::msgs::extensions::{
+    ExtensionForm, KeyShareEntry, PresharedKeyOffer, PskIdentity, ServerNameEntry,
+};
 use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
-use crate::msgs::hello::{ClientHello, HelloRetryRequest, Random, ServerHello, SessionId};
+use crate::msgs::hello::{
+    ClientHello, EncodedClientHello, HelloRetryRequest, Random, ServerHello, SessionId,
+};
 
 /// Builds and sends the first ClientHello.
 pub(super) fn start_handshake(
@@ -49,6 +59,10 @@ pub(super) fn start_handshake(
     let session_id =
         SessionId::new(session_bytes).ok_or(Error::General("session id too long".into()))?;
     let key_share = KeyExchange::start(config.kx_groups[0], rng)?;
+    let resuming = find_session(&config, &server_name);
+    let early_data = resuming
+        .as_ref()
+        .is_some_and(|r| early_data_allowed(&config, &r.session));
 
     let hello = ClientHelloParams {
         config: &config,
@@ -57,9 +71,18 @@ pub(super) fn start_handshake(
         session_id: &session_id,
         key_share: &key_share,
         cookie: None,
+        resuming: resuming.as_ref(),
+        early_data,
     }
     .build();
-    let (offered, encoded) = encode_client_hello(hello);
+    let (offered, mut encoded) = encode_client_hello(hello);
+    if let Some(offer) = &resuming {
+        // RFC 8446 §4.2.11.2: the binder covers the ClientHello up to the
+        // binders list, hashed with the PSK's hash.
+        let hash = TranscriptBuffer::new().hash_with(offer.session.suite.hash, encoded.truncated());
+        bind_psk(&mut encoded, &offer.session, &hash)?;
+    }
+    let encoded = encoded.into_bytes();
     let mut transcript = TranscriptBuffer::new();
     transcript.add(&encoded);
     // RFC 8446 §5.1: the initial ClientHello's record may say 0x0301, for
@@ -67,6 +90,16 @@ pub(super) fn start_handshake(
     common
         .sendbuf
         .push_plain(ContentType::Handshake, ProtocolVersion::TLSv1_0, &encoded);
+    let mut sent_ccs = false;
+    if let (true, Some(offer)) = (early_data, &resuming) {
+        if config.middlebox_compat {
+            // RFC 8446 §D.4: with early data, the ChangeCipherSpec goes
+            // right after the first ClientHello.
+            send_compat_ccs(common);
+            sent_ccs = true;
+        }
+        start_early_data(&config, &offer.session, &encoded, &random, common)?;
+    }
 
     Ok(State::ExpectServerHello(Box::new(ExpectServerHello {
         config,
@@ -76,21 +109,22 @@ pub(super) fn start_handshake(
         key_share,
         offered,
         transcript: HelloTranscript::Buffered(transcript),
-        sent_ccs: false,
+        sent_ccs,
+        resuming: resuming.map(|r| r.session),
+        early_data_offered: early_data,
     })))
 }
 
 /// The extension types `hello` offers (what the server's extensions must
-/// answer), and its encoding as a handshake message.
-fn encode_client_hello(hello: ClientHello) -> (Vec<ExtensionType>, Vec<u8>) {
+/// answer), and its encoding as a handshake message, with placeholder PSK
+/// binders if it offers a PSK.
+fn encode_client_hello(hello: ClientHello) -> (Vec<ExtensionType>, EncodedClientHello) {
     let offered = hello
         .extensions
         .iter()
         .map(ExtensionForm::ext_type)
         .collect();
-    let msg = HandshakeMessage::new(HandshakePayload::ClientHello(hello));
-    let mut encoded = Vec::with_capacity(512);
-    msg.encode(&mut encoded);
+    let encoded = hello.encode_handshake();
     (offered, encoded)
 }
 
@@ -103,6 +137,10 @@ struct ClientHelloParams<'a> {
     key_share: &'a KeyExchange,
     /// The cookie of a HelloRetryRequest, echoed (RFC 8446 §4.2.2).
     cookie: Option<&'a [u8]>,
+    /// A stored session to offer as a PSK.
+    resuming: Option<&'a ResumptionOffer>,
+    /// Whether to offer 0-RTT data with it.
+    early_data: bool,
 }
 
 impl ClientHelloParams<'_> {
@@ -154,6 +192,29 @@ impl ClientHelloParams<'_> {
         if let Some(cookie) = self.cookie {
             exts.push(ClientExtension::Cookie(cookie.to_vec()));
         }
+        if tls13 && config.resumption.is_enabled() {
+            // RFC 8446 §4.2.9: without this a server sends no tickets.
+            // Only psk_dhe_ke: a resumed handshake still has a fresh key
+            // exchange, so it keeps forward secrecy.
+            exts.push(ClientExtension::PskKeyExchangeModes(vec![
+                PskKeyExchangeMode::PskDheKe,
+            ]));
+        }
+        if self.early_data {
+            exts.push(ClientExtension::EarlyData);
+        }
+        if let (true, Some(offer)) = (tls13, self.resuming) {
+            // RFC 8446 §4.2.11: the last extension. The binder is a
+            // placeholder of the right length until the rest is encoded.
+            let session = &offer.session;
+            exts.push(ClientExtension::PreSharedKey(PresharedKeyOffer {
+                identities: vec![PskIdentity {
+                    identity: session.ticket.clone(),
+                    obfuscated_ticket_age: session.obfuscated_age(offer.age_millis),
+                }],
+                binders: vec![vec![0; session.suite.hash.output_len()]],
+            }));
+        }
 
         let mut hello = ClientHello {
             // RFC 8446 §4.1.2: legacy_version is 0x0303.
@@ -200,6 +261,10 @@ pub(crate) struct ExpectServerHello {
     transcript: HelloTranscript,
     /// Whether we already sent the compatibility ChangeCipherSpec.
     sent_ccs: bool,
+    /// The stored session our (latest) ClientHello offers.
+    resuming: Option<Tls13Session>,
+    /// Whether our (first) ClientHello offered 0-RTT data.
+    early_data_offered: bool,
 }
 
 impl ExpectServerHello {
@@ -223,7 +288,7 @@ impl ExpectServerHello {
     /// RFC 8446 §4.1.3, §4.2.1: the version is in supported_versions if
     /// the server speaks TLS 1.3, else in legacy_version.
     fn handle_server_hello(
-        self: Box<Self>,
+        mut self: Box<Self>,
         common: &mut CommonState,
         sh: ServerHello,
         raw: &[u8],
@@ -256,6 +321,17 @@ impl ExpectServerHello {
                 .into())
             }
         };
+
+        // RFC 8446 §4.2.10: "A client that attempts to send 0-RTT data MUST
+        // fail a connection if it receives a ServerHello with TLS 1.2 or
+        // older."
+        if version != ProtocolVersion::TLSv1_3 && self.early_data_offered {
+            return Err(PeerMisbehaved::Other(
+                "server chose TLS 1.2 after we sent 0-RTT data",
+                AlertDescription::ProtocolVersion,
+            )
+            .into());
+        }
 
         if version != ProtocolVersion::TLSv1_3 {
             // RFC 8446 §4.1.3: a TLS 1.3 client that negotiates less must
@@ -301,7 +377,9 @@ impl ExpectServerHello {
             self.check_answered(typ)?;
             if !matches!(
                 typ,
-                ExtensionType::KeyShare | ExtensionType::SupportedVersions
+                ExtensionType::KeyShare
+                    | ExtensionType::SupportedVersions
+                    | ExtensionType::PreSharedKey
             ) {
                 return Err(PeerMisbehaved::Other(
                     "server sent an extension not allowed in a TLS 1.3 ServerHello",
@@ -324,6 +402,9 @@ impl ExpectServerHello {
             .into());
         }
 
+        let resumed = self.accepted_session(&sh, suite)?;
+
+        let retried = matches!(self.transcript, HelloTranscript::Retried { .. });
         let mut transcript = match self.transcript {
             HelloTranscript::Buffered(buffer) => buffer.start_hash(suite.hash),
             HelloTranscript::Retried { transcript, .. } => *transcript,
@@ -331,6 +412,11 @@ impl ExpectServerHello {
         transcript.add(raw);
         let shared = self.key_share.complete(&share.payload)?;
 
+        common.handshake_kind = Some(match (&resumed, retried) {
+            (Some(_), _) => HandshakeKind::Resumed,
+            (None, true) => HandshakeKind::FullWithHelloRetryRequest,
+            (None, false) => HandshakeKind::Full,
+        });
         common.version = Some(ProtocolVersion::TLSv1_3);
         common.suite = Some(SupportedCipherSuite::Tls13(suite));
         common.deframer.limit_to_tls13();
@@ -346,10 +432,50 @@ impl ExpectServerHello {
                 transcript,
                 offered: self.offered,
                 client_random: self.random.0,
+                resumed,
+                early_data_offered: self.early_data_offered,
             },
             shared,
             common,
         )
+    }
+
+    /// The session the server resumes, if its ServerHello has
+    /// pre_shared_key (which `check_answered` has checked we offered).
+    ///
+    /// RFC 8446 §4.2.11: "Clients MUST verify that the server's
+    /// selected_identity is within the range supplied by the client, that
+    /// the server selected a cipher suite indicating a Hash associated
+    /// with the PSK", else illegal_parameter. We offer one identity.
+    fn accepted_session(
+        &mut self,
+        sh: &ServerHello,
+        suite: &'static Tls13CipherSuite,
+    ) -> Result<Option<Tls13Session>, Error> {
+        let Some(selected) = sh.psk_index() else {
+            // A full handshake; the ticket is spent either way.
+            self.resuming = None;
+            return Ok(None);
+        };
+        let session = self.resuming.take().ok_or(PeerMisbehaved::Other(
+            "server selected a PSK we did not offer",
+            AlertDescription::IllegalParameter,
+        ))?;
+        if selected != 0 {
+            return Err(PeerMisbehaved::Other(
+                "server selected a PSK identity we did not offer",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        if session.suite.hash != suite.hash {
+            return Err(PeerMisbehaved::Other(
+                "server resumed with a cipher suite whose hash is not the ticket's",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        Ok(Some(session))
     }
 
     /// RFC 8446 §4.1.3 (and §4.1.4 for a HelloRetryRequest):
@@ -489,6 +615,22 @@ impl ExpectServerHello {
         if let Some(group) = group {
             self.key_share = KeyExchange::start(group, &self.config.randomness)?;
         }
+        if self.early_data_offered {
+            // RFC 8446 §4.1.2: no early_data in the second ClientHello;
+            // the server skipped what we sent (§4.2.10), and the second
+            // hello goes in the clear.
+            self.early_data_offered = false;
+            common.early_data = EarlyDataState::Rejected;
+            common.encrypter = None;
+        }
+        // RFC 8446 §4.1.2: the second ClientHello recomputes the PSK's
+        // age and binder, and may drop a PSK whose hash is not that of the
+        // suite the server chose (it could not be accepted).
+        let resuming = self
+            .resuming
+            .take()
+            .filter(|s| s.suite.hash == suite.hash)
+            .and_then(|s| session_offer(&self.config, s));
         let hello = ClientHelloParams {
             config: &self.config,
             server_name: &self.server_name,
@@ -496,11 +638,21 @@ impl ExpectServerHello {
             session_id: &self.session_id,
             key_share: &self.key_share,
             cookie: cookie.as_deref(),
+            resuming: resuming.as_ref(),
+            early_data: false,
         }
         .build();
-        let (offered, encoded) = encode_client_hello(hello);
+        let (offered, mut encoded) = encode_client_hello(hello);
+        if let Some(offer) = &resuming {
+            // RFC 8446 §4.2.11.2: over message_hash(ClientHello1), the
+            // HelloRetryRequest and the truncated ClientHello2.
+            let hash = transcript.hash_with(encoded.truncated());
+            bind_psk(&mut encoded, &offer.session, &hash)?;
+        }
+        self.resuming = resuming.map(|r| r.session);
+        let encoded = encoded.into_bytes();
         transcript.add(&encoded);
-        if self.config.middlebox_compat {
+        if self.config.middlebox_compat && !self.sent_ccs {
             // RFC 8446 §D.4: the ChangeCipherSpec goes before our second
             // flight, which is now the second ClientHello.
             send_compat_ccs(common);

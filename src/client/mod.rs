@@ -8,6 +8,7 @@
 
 mod config;
 mod hello;
+mod session;
 mod tls13;
 
 #[cfg(test)]
@@ -19,6 +20,10 @@ use rustls_pki_types::ServerName;
 
 pub use self::config::{
     ClientConfig, ConfigBuilder, DangerousClientConfig, DangerousConfigBuilder, WantsClientCert,
+};
+pub use self::session::{
+    ClientSessionMemoryCache, ClientSessionStore, Resumption, SystemClock, TimeProvider,
+    Tls13Session,
 };
 use crate::conn::CommonState;
 use crate::error::{Error, PeerMisbehaved};

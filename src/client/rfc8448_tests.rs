@@ -533,7 +533,14 @@ fn change_cipher_spec_in_tls13_is_dropped_only_in_the_clear() {
 /// records from the server under its application keys (updating them after
 /// each KeyUpdate it seals, as a real server would).
 fn after_handshake() -> (ClientConnection, ServerRecords) {
-    let mut conn = ClientConnection::new(replay_config(), "server".try_into().unwrap()).unwrap();
+    after_handshake_with(|_| {})
+}
+
+/// As [`after_handshake`], with the replay config changed by `edit`.
+fn after_handshake_with(edit: impl FnOnce(&mut ClientConfig)) -> (ClientConnection, ServerRecords) {
+    let mut config = (*replay_config()).clone();
+    edit(&mut config);
+    let mut conn = ClientConnection::new(Arc::new(config), "server".try_into().unwrap()).unwrap();
     output(&mut conn);
     feed(
         &mut conn,
@@ -706,3 +713,6 @@ fn malformed_tickets_are_refused() {
         assert_eq!(err.alert().map(u8::from), Some(alert), "{what}: {err:?}");
     }
 }
+
+/// RFC 8448 §4: the resumed handshake.
+mod resumption;

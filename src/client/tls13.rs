@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
+use super::session::{Tls13Session, MAX_TICKET_LIFETIME};
 use super::{unexpected, ClientConfig};
 use crate::conn::CommonState;
 use crate::crypto::hash::Transcript;
@@ -28,7 +29,9 @@ use crate::log::LogLevel;
 use crate::msgs::enums::{AlertDescription, ExtensionType, HandshakeType, KeyUpdateRequest};
 use crate::msgs::extensions::ExtensionForm;
 use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
-use crate::msgs::tls13::{Certificate13, CertificateRequest13, EncryptedExtensions};
+use crate::msgs::tls13::{
+    Certificate13, CertificateRequest13, EncryptedExtensions, NewSessionTicket13,
+};
 use crate::record::protect::{Iv, RecordDecrypter, RecordEncrypter};
 use crate::verify::signature::tls13_server_verify_message;
 
@@ -85,6 +88,11 @@ pub(super) struct HandshakeStart {
     pub(super) offered: Vec<ExtensionType>,
     /// Names the connection's secrets in the key log.
     pub(super) client_random: [u8; 32],
+    /// The session the server resumed (its ServerHello had
+    /// pre_shared_key), if it did.
+    pub(super) resumed: Option<Tls13Session>,
+    /// Whether we sent 0-RTT data (our write keys are the early ones).
+    pub(super) early_data_offered: bool,
 }
 
 /// What every state of the encrypted part of the handshake carries.
@@ -100,6 +108,11 @@ struct HandshakeCore {
     client_secret: Secret,
     /// server_handshake_traffic_secret: keys the server's Finished.
     server_secret: Secret,
+    /// In a resumed handshake, the server's chain from the original one.
+    resumed_chain: Option<Vec<CertificateDer<'static>>>,
+    /// Our writes still use the client_early_traffic_secret: 0-RTT data
+    /// was offered and not (yet) turned down.
+    sending_early_data: bool,
 }
 
 /// RFC 8446 §7.1: derives the handshake traffic secrets from the ECDHE
@@ -111,7 +124,10 @@ pub(super) fn start_handshake_keys(
     common: &mut CommonState,
 ) -> Result<super::State, Error> {
     let hash = start.suite.hash;
-    let key_schedule = EarlySecret::new(hash, None).into_handshake_secret(Some(shared));
+    // RFC 8446 §7.1: a resumed handshake starts the schedule from the
+    // ticket's PSK, a full one from zeros.
+    let psk = start.resumed.as_ref().map(|s| s.psk.as_bytes());
+    let key_schedule = EarlySecret::new(hash, psk).into_handshake_secret(Some(shared));
     let hello_hash = start.transcript.current_hash();
     let client_secret = key_schedule.client_handshake_traffic_secret(&hello_hash);
     let server_secret = key_schedule.server_handshake_traffic_secret(&hello_hash);
@@ -128,7 +144,13 @@ pub(super) fn start_handshake_keys(
         );
     }
     common.set_decrypter(decrypter(start.suite, &server_secret)?);
-    common.set_encrypter(encrypter(start.suite, &client_secret)?);
+    if start.early_data_offered {
+        // RFC 8446 §4.5, §2.3: our early data keys stay until
+        // EndOfEarlyData, or until the server turns the data down.
+        common.early_data = crate::conn::EarlyDataState::Offered;
+    } else {
+        common.set_encrypter(encrypter(start.suite, &client_secret)?);
+    }
     Ok(super::State::Tls13(State::ExpectEncryptedExtensions(
         Box::new(ExpectEncryptedExtensions {
             core: HandshakeCore {
@@ -141,6 +163,8 @@ pub(super) fn start_handshake_keys(
                 key_schedule,
                 client_secret,
                 server_secret,
+                resumed_chain: start.resumed.map(|s| s.server_cert_chain),
+                sending_early_data: start.early_data_offered,
             },
         }),
     )))
@@ -152,7 +176,10 @@ fn decrypter(suite: &Tls13CipherSuite, secret: &Secret) -> Result<RecordDecrypte
     Ok(RecordDecrypter::tls13(k.aead_key()?, Iv::new(k.iv())))
 }
 
-fn encrypter(suite: &Tls13CipherSuite, secret: &Secret) -> Result<RecordEncrypter, Error> {
+pub(super) fn encrypter(
+    suite: &Tls13CipherSuite,
+    secret: &Secret,
+) -> Result<RecordEncrypter, Error> {
     let k = secret.traffic_keys(suite.aead);
     Ok(RecordEncrypter::tls13(k.aead_key()?, Iv::new(k.iv())))
 }
@@ -203,11 +230,53 @@ impl ExpectEncryptedExtensions {
             }
             common.alpn_protocol = Some(protocol.to_vec());
         }
+        self.answer_early_data(common, &ee)?;
         self.core.transcript.add(raw);
+        if let Some(chain) = self.core.resumed_chain.take() {
+            // RFC 8446 §2.2: the PSK authenticates the server, which sends
+            // no Certificate or CertificateVerify (and, §4.3.2, no
+            // CertificateRequest); the identity is the original one.
+            common.peer_certificates = Some(chain);
+            return Ok(State::ExpectFinished(Box::new(ExpectFinished {
+                core: self.core,
+                client_auth_context: None,
+            })));
+        }
         Ok(State::ExpectCertificate(Box::new(ExpectCertificate {
             core: self.core,
             client_auth_context: None,
         })))
+    }
+
+    /// RFC 8446 §4.2.10: the server accepts our 0-RTT data by an
+    /// early_data extension here, which it may send only if it accepted the
+    /// PSK (the first, which is the only one we offer). Without it, the
+    /// data was skipped and our writes move to the handshake keys.
+    fn answer_early_data(
+        &mut self,
+        common: &mut CommonState,
+        ee: &EncryptedExtensions,
+    ) -> Result<(), Error> {
+        use crate::conn::EarlyDataState;
+        if ee.early_data_accepted() {
+            if !self.core.sending_early_data || self.core.resumed_chain.is_none() {
+                return Err(PeerMisbehaved::Other(
+                    "server accepted early data without resuming our session",
+                    AlertDescription::IllegalParameter,
+                )
+                .into());
+            }
+            common.early_data = EarlyDataState::Accepted;
+        } else if self.core.sending_early_data {
+            self.core.sending_early_data = false;
+            common.early_data = EarlyDataState::Rejected;
+            common.set_encrypter(encrypter(self.core.suite, &self.core.client_secret)?);
+            common.log(
+                LogLevel::Info,
+                format_args!("server rejected our 0-RTT data; it must be sent again"),
+            );
+        }
+        Ok(())
     }
 
     /// RFC 8446 §4.2: an extension we did not offer is unsupported_extension;
@@ -389,11 +458,13 @@ impl ExpectFinished {
         let HandshakeCore {
             config,
             client_random,
+            server_name,
             suite,
             mut transcript,
             key_schedule,
             client_secret,
             server_secret,
+            sending_early_data,
             ..
         } = self.core;
 
@@ -434,6 +505,16 @@ impl ExpectFinished {
         }
         common.set_decrypter(decrypter(suite, &server_app_secret)?);
 
+        if sending_early_data {
+            // RFC 8446 §4.5: the server accepted our early data; its end is
+            // marked under the early keys, and the rest of our flight uses
+            // the handshake keys.
+            let eoed = HandshakeMessage::new(HandshakePayload::EndOfEarlyData).get_encoding();
+            transcript.add(&eoed);
+            common.send_handshake(&eoed)?;
+            common.set_encrypter(encrypter(suite, &client_secret)?);
+        }
+
         // Our second flight, under the handshake keys: an empty Certificate
         // if one was requested (RFC 8446 §4.4.2), then Finished.
         if let Some(context) = self.client_auth_context {
@@ -463,11 +544,13 @@ impl ExpectFinished {
         );
         Ok(State::Traffic(Box::new(Traffic {
             config,
+            server_name,
             suite,
             client_secret: client_app_secret,
             server_secret: server_app_secret,
             exporter_secret,
-            _resumption_secret: resumption_secret,
+            resumption_secret,
+            tickets_stored: 0,
         })))
     }
 }
@@ -475,22 +558,26 @@ impl ExpectFinished {
 /// KeyUpdates accepted in a row without application data in between.
 const MAX_KEY_UPDATES_IN_A_ROW: usize = 32;
 
-/// RFC 8446 §4.6.1: no ticket lives longer than seven days.
-const MAX_TICKET_LIFETIME: u32 = 604_800;
+/// Tickets one connection may put in the session store: a server sending
+/// endless tickets must not flush everyone else's out.
+const MAX_TICKETS_PER_CONNECTION: usize = 8;
 
 /// The connection after the handshake: application data flows, and the
 /// server may send tickets and key updates (RFC 8446 §4.6).
 pub(crate) struct Traffic {
-    #[allow(dead_code)] // the session store of the resumption issue reads it
     config: Arc<ClientConfig>,
+    /// Whom the tickets we store are for.
+    server_name: ServerName<'static>,
     suite: &'static Tls13CipherSuite,
     /// client_application_traffic_secret_N
     client_secret: Secret,
     /// server_application_traffic_secret_N
     server_secret: Secret,
     exporter_secret: Secret,
-    /// resumption_master_secret, for the tickets of the resumption issue.
-    _resumption_secret: Secret,
+    /// resumption_master_secret: each ticket's PSK is derived from it.
+    resumption_secret: Secret,
+    /// Tickets this connection has put in the session store.
+    tickets_stored: usize,
 }
 
 impl Traffic {
@@ -501,16 +588,7 @@ impl Traffic {
     ) -> Result<State, Error> {
         match msg.payload {
             HandshakePayload::NewSessionTicket13(ticket) => {
-                // RFC 8446 §4.6.1: lifetimes over seven days are illegal.
-                if ticket.lifetime > MAX_TICKET_LIFETIME {
-                    return Err(PeerMisbehaved::Other(
-                        "server sent a ticket that lives longer than seven days",
-                        AlertDescription::IllegalParameter,
-                    )
-                    .into());
-                }
-                // Session resumption is a later issue: the ticket is read
-                // and checked, then dropped.
+                self.handle_new_ticket(common, ticket)?;
                 Ok(State::Traffic(self))
             }
             HandshakePayload::KeyUpdate(request) => {
@@ -523,6 +601,60 @@ impl Traffic {
                 &msg,
             )),
         }
+    }
+
+    /// RFC 8446 §4.6.1: keeps the ticket, with the PSK it stands for, in
+    /// the config's session store.
+    fn handle_new_ticket(
+        &mut self,
+        common: &mut CommonState,
+        ticket: NewSessionTicket13,
+    ) -> Result<(), Error> {
+        // RFC 8446 §4.6.1: lifetimes over seven days are illegal.
+        if ticket.lifetime > MAX_TICKET_LIFETIME {
+            return Err(PeerMisbehaved::Other(
+                "server sent a ticket that lives longer than seven days",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        let Some(store) = &self.config.resumption.store else {
+            return Ok(());
+        };
+        // RFC 8446 §4.6.1: "The value of zero indicates that the ticket
+        // should be discarded immediately."
+        if ticket.lifetime == 0 {
+            return Ok(());
+        }
+        if self.tickets_stored >= MAX_TICKETS_PER_CONNECTION {
+            common.log(
+                LogLevel::Debug,
+                format_args!("dropping a ticket: this connection stored enough"),
+            );
+            return Ok(());
+        }
+        let max_early_data_size = ticket.max_early_data_size().unwrap_or(0);
+        let session = Tls13Session {
+            psk: keys::resumption_psk(&self.resumption_secret, &ticket.nonce)?,
+            ticket: ticket.ticket,
+            suite: self.suite,
+            age_add: ticket.age_add,
+            lifetime: ticket.lifetime,
+            received_at: self.config.time_provider.now(),
+            max_early_data_size,
+            alpn: common.alpn_protocol.clone(),
+            server_cert_chain: common.peer_certificates.clone().unwrap_or_default(),
+        };
+        store.insert_tls13_ticket(self.server_name.clone(), session);
+        self.tickets_stored += 1;
+        common.log(
+            LogLevel::Debug,
+            format_args!(
+                "stored a session ticket (lifetime {} s, early data {max_early_data_size})",
+                ticket.lifetime
+            ),
+        );
+        Ok(())
     }
 
     /// RFC 8446 §4.6.3: the server's next records use its next secret; if

@@ -14,6 +14,39 @@ use crate::record::deframer::Deframer;
 use crate::record::protect::{RecordDecrypter, RecordEncrypter};
 use crate::record::send::SendBuffer;
 
+/// How a connection's handshake went (rustls's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandshakeKind {
+    /// A full handshake: the server proved its identity with a
+    /// certificate.
+    Full,
+    /// A full handshake in which the server first asked for another key
+    /// share or a cookie with a HelloRetryRequest (RFC 8446 §4.1.4).
+    FullWithHelloRetryRequest,
+    /// The server resumed an earlier session from a ticket (RFC 8446
+    /// §2.2): no certificate was sent; the peer certificates are those of
+    /// the earlier connection.
+    Resumed,
+}
+
+/// Where 0-RTT data stands (RFC 8446 §2.3, §4.2.10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EarlyDataState {
+    /// Not offered (the default, or no usable ticket).
+    NotOffered,
+    /// Offered; the caller may write up to `left` more bytes, until the
+    /// server's first reply is processed.
+    Writable {
+        left: usize,
+    },
+    /// Offered and written; waiting for EncryptedExtensions to say.
+    Offered,
+    Accepted,
+    /// The server will not read it (or answered with a
+    /// HelloRetryRequest): the caller must send it again.
+    Rejected,
+}
+
 /// The state a handshake works on, and the connection keeps afterwards.
 pub(crate) struct CommonState {
     pub(crate) deframer: Deframer,
@@ -28,6 +61,9 @@ pub(crate) struct CommonState {
     pub(crate) suite: Option<SupportedCipherSuite>,
     pub(crate) alpn_protocol: Option<Vec<u8>>,
     pub(crate) peer_certificates: Option<Vec<CertificateDer<'static>>>,
+    /// Known once the server has answered the ClientHello.
+    pub(crate) handshake_kind: Option<HandshakeKind>,
+    pub(crate) early_data: EarlyDataState,
     pub(crate) may_send_application_data: bool,
     pub(crate) may_receive_application_data: bool,
     pub(crate) received_close_notify: bool,
@@ -60,6 +96,8 @@ impl CommonState {
             suite: None,
             alpn_protocol: None,
             peer_certificates: None,
+            handshake_kind: None,
+            early_data: EarlyDataState::NotOffered,
             may_send_application_data: false,
             may_receive_application_data: false,
             received_close_notify: false,
@@ -160,6 +198,26 @@ impl CommonState {
         } else {
             self.early_writes.extend_from_slice(&data[..take]);
         }
+        Ok(take)
+    }
+
+    /// Sends 0-RTT data under the early traffic keys, as much of `data` as
+    /// the ticket's max_early_data_size (and the buffer limit) still
+    /// allows; 0 when none.
+    pub(crate) fn write_early_data(&mut self, data: &[u8]) -> Result<usize, Error> {
+        let EarlyDataState::Writable { left } = self.early_data else {
+            return Ok(0);
+        };
+        let room = match self.buffer_limit {
+            Some(limit) => limit.saturating_sub(self.sendbuf.len()),
+            None => usize::MAX,
+        };
+        let take = data.len().min(left).min(room);
+        if take == 0 {
+            return Ok(0);
+        }
+        self.send(ContentType::ApplicationData, &data[..take])?;
+        self.early_data = EarlyDataState::Writable { left: left - take };
         Ok(take)
     }
 

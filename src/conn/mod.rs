@@ -8,6 +8,7 @@
 //! blocking `Read + Write` transport, the only I/O this layer performs.
 
 mod common;
+mod early_data;
 mod io_impl;
 
 use std::io;
@@ -16,6 +17,9 @@ use std::sync::Arc;
 use rustls_pki_types::{CertificateDer, ServerName};
 
 pub(crate) use self::common::CommonState;
+pub(crate) use self::common::EarlyDataState;
+pub use self::common::HandshakeKind;
+pub use self::early_data::EarlyData;
 pub use self::io_impl::{Reader, Writer};
 use crate::client::{ClientConfig, State};
 use crate::crypto::suites::SupportedCipherSuite;
@@ -369,6 +373,35 @@ impl ClientConnection {
     /// The server's certificate chain, end entity first, once received.
     pub fn peer_certificates(&self) -> Option<&[CertificateDer<'static>]> {
         self.common.peer_certificates.as_deref()
+    }
+
+    /// What kind of handshake this connection made (full, with a
+    /// HelloRetryRequest, or resumed), once the server has answered.
+    pub fn handshake_kind(&self) -> Option<HandshakeKind> {
+        self.common.handshake_kind
+    }
+
+    /// A writer of 0-RTT data, while it may be written: after `new`, when
+    /// the config enables early data and a stored ticket for this server
+    /// allows it, until the server's reply is processed. `None` otherwise.
+    /// See [`EarlyData`] for the caveats (replay; resending if rejected).
+    pub fn early_data(&mut self) -> Option<EarlyData<'_>> {
+        if self.error.is_some()
+            || !matches!(self.common.early_data, EarlyDataState::Writable { .. })
+        {
+            return None;
+        }
+        Some(EarlyData {
+            common: &mut self.common,
+        })
+    }
+
+    /// Whether the server accepted the 0-RTT data we sent (RFC 8446
+    /// §4.2.10). False until its EncryptedExtensions say so, and when no
+    /// early data was offered. If we sent some and this is false once the
+    /// handshake is done, the server discarded it: send it again.
+    pub fn is_early_data_accepted(&self) -> bool {
+        self.common.early_data == EarlyDataState::Accepted
     }
 
     /// The protocol the server chose by ALPN, if any.

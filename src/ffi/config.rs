@@ -16,7 +16,7 @@ use super::callbacks::{
 };
 use super::result::*;
 use super::roots::RootsBuilder;
-use crate::client::ClientConfig;
+use crate::client::{ClientConfig, Resumption};
 use crate::crypto::kx::{find_kx_group, SupportedKxGroup, ALL_KX_GROUPS};
 use crate::crypto::suites::{SupportedCipherSuite, DEFAULT_CIPHER_SUITES};
 use crate::msgs::enums::{CipherSuite, NamedGroup, ProtocolVersion};
@@ -48,6 +48,8 @@ pub struct oxtls_config_builder {
     alpn_protocols: Vec<Vec<u8>>,
     enable_sni: bool,
     max_fragment_size: Option<usize>,
+    session_cache_size: usize,
+    enable_early_data: bool,
 }
 
 /// An immutable client configuration, made by
@@ -85,6 +87,8 @@ pub extern "C" fn oxtls_config_builder_new() -> *mut oxtls_config_builder {
             alpn_protocols: Vec::new(),
             enable_sni: defaults.enable_sni,
             max_fragment_size: None,
+            session_cache_size: DEFAULT_SESSION_CACHE_SIZE,
+            enable_early_data: false,
         }))
     })
 }
@@ -291,6 +295,42 @@ pub extern "C" fn oxtls_config_builder_set_max_fragment_size(
     })
 }
 
+/// The session tickets a config keeps when none is chosen.
+const DEFAULT_SESSION_CACHE_SIZE: usize = 256;
+
+/// Sets how many TLS 1.3 session tickets the config keeps in memory for
+/// resuming later connections to the same server name (RFC 8446 §2.2); 256
+/// by default, 0 disables resumption. Connections made from one config
+/// share its cache, from any thread; each ticket is used once. A resumed
+/// connection skips the server's certificate and signature, and reports
+/// the certificates of the connection that received the ticket
+/// (`oxtls_conn_is_resumed()` tells which happened).
+#[no_mangle]
+pub extern "C" fn oxtls_config_builder_set_session_cache_size(
+    builder: *mut oxtls_config_builder,
+    size: usize,
+) -> oxtls_result {
+    with_builder(builder, |b| {
+        b.session_cache_size = size;
+        Ok(())
+    })
+}
+
+/// Whether connections may send 0-RTT data (RFC 8446 §2.3) with
+/// `oxtls_conn_write_early_data()` when a stored ticket allows it; off by
+/// default. Early data is not forward secret, and an attacker can replay
+/// it to the server: send only requests that are safe to repeat.
+#[no_mangle]
+pub extern "C" fn oxtls_config_builder_set_enable_early_data(
+    builder: *mut oxtls_config_builder,
+    enable: bool,
+) -> oxtls_result {
+    with_builder(builder, |b| {
+        b.enable_early_data = enable;
+        Ok(())
+    })
+}
+
 /// DANGEROUS: accept any server certificate, for any name, at any time.
 /// Anyone on the network path can then read and change the connection.
 /// For tests only. (The server must still prove it holds the key of the
@@ -450,6 +490,8 @@ impl oxtls_config_builder {
             .log_callback
             .map(|logger| Arc::new(logger) as Arc<dyn crate::log::Logger>);
         config.key_log = self.key_log;
+        config.resumption = Resumption::in_memory_sessions(self.session_cache_size);
+        config.enable_early_data = self.enable_early_data;
         // Fail now rather than at the first connection.
         config.validate()?;
         Ok(config)

@@ -11,7 +11,7 @@ use rustls_pki_types::ServerName;
 use super::boundary::*;
 use super::config::oxtls_config;
 use super::result::*;
-use crate::conn::ClientConnection;
+use crate::conn::{ClientConnection, HandshakeKind};
 use crate::error::Error;
 use crate::msgs::enums::{CipherSuite, ProtocolVersion};
 
@@ -297,6 +297,53 @@ pub extern "C" fn oxtls_conn_write(
     })
 }
 
+/// Sends the plaintext `(buf, len)` as 0-RTT data (RFC 8446 §2.3), storing
+/// how much was taken in `*out_n`. Possible only between
+/// `oxtls_conn_new()` and the processing of the server's reply, with
+/// early data enabled (`oxtls_config_builder_set_enable_early_data()`) and
+/// a stored ticket for this server that allows it; otherwise, and once the
+/// ticket's limit is reached, `*out_n` is 0 (with `OXTLS_OK`): send the
+/// data with `oxtls_conn_write()` instead.
+///
+/// Once the handshake is done, `oxtls_conn_is_early_data_accepted()` says
+/// whether the server read it. If not, it was discarded: send it again
+/// with `oxtls_conn_write()`. Early data can be replayed by an attacker;
+/// send only requests that are safe to repeat.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_write_early_data(
+    conn: *mut oxtls_conn,
+    buf: *const u8,
+    len: usize,
+    out_n: *mut usize,
+) -> oxtls_result {
+    // SAFETY: `out_n` is NULL or writable, as documented.
+    unsafe { clear_out(out_n, 0) };
+    with_live_conn(conn, |c| {
+        if out_n.is_null() {
+            return Err(FfiError::null("out_n"));
+        }
+        // SAFETY: `(buf, len)` is readable, as documented.
+        let buf = unsafe { arg_bytes(buf, len, "buf") }?;
+        let n = match c.conn.early_data() {
+            Some(mut early) => early.write(buf).map_err(io_error_to_ffi)?,
+            None => 0,
+        };
+        // SAFETY: checked non-NULL above; writable as documented.
+        unsafe { write_out(out_n, n, "out_n") }
+    })
+}
+
+/// True if the server accepted the 0-RTT data sent with
+/// `oxtls_conn_write_early_data()`; false before its reply says so, when
+/// none was sent, and for NULL. When data was sent and this is false after
+/// the handshake, the server discarded it.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_is_early_data_accepted(conn: *const oxtls_conn) -> bool {
+    guard_value(false, || {
+        conn_ref(conn).is_some_and(|c| c.conn.is_early_data_accepted())
+    })
+}
+
 /// The code for an error of the plaintext reader or writer.
 fn io_error_to_ffi(e: io::Error) -> FfiError {
     if e.kind() == io::ErrorKind::BrokenPipe {
@@ -344,6 +391,17 @@ pub extern "C" fn oxtls_conn_wants_write(conn: *const oxtls_conn) -> bool {
 pub extern "C" fn oxtls_conn_is_handshaking(conn: *const oxtls_conn) -> bool {
     guard_value(false, || {
         conn_ref(conn).is_some_and(|c| c.conn.is_handshaking())
+    })
+}
+
+/// True if the handshake resumed an earlier session from a ticket
+/// (RFC 8446 §2.2) rather than making a full one; false before the server
+/// has answered, for a full handshake, and for NULL. See
+/// `oxtls_config_builder_set_session_cache_size()`.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_is_resumed(conn: *const oxtls_conn) -> bool {
+    guard_value(false, || {
+        conn_ref(conn).is_some_and(|c| c.conn.handshake_kind() == Some(HandshakeKind::Resumed))
     })
 }
 

@@ -58,6 +58,8 @@ const char *pki_path(const char *name)
 int server_port(void) { return atoi(env_or_die("OXTLS_TEST_PORT")); }
 int openssl_port(void) { return atoi(env_or_die("OXTLS_TEST_OPENSSL_PORT")); }
 int openssl12_port(void) { return atoi(env_or_die("OXTLS_TEST_OPENSSL12_PORT")); }
+int openssl_early_port(void) { return atoi(env_or_die("OXTLS_TEST_OPENSSL_EARLY_PORT")); }
+const char *openssl_early_log(void) { return env_or_die("OXTLS_TEST_OPENSSL_EARLY_LOG"); }
 
 int tcp_connect(int port)
 {
@@ -211,7 +213,7 @@ static const struct {
     const struct test *tests;
 } suites[] = {
     {"api", api_tests},   {"config", config_tests},   {"conn", conn_tests},
-    {"io", io_tests},     {"openssl", openssl_tests},
+    {"io", io_tests},     {"openssl", openssl_tests},     {"resumption", resumption_tests},
 };
 
 int main(int argc, char **argv)

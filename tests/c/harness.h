@@ -24,6 +24,7 @@ extern const struct test config_tests[];
 extern const struct test conn_tests[];
 extern const struct test io_tests[];
 extern const struct test openssl_tests[];
+extern const struct test resumption_tests[];
 
 /* A failed check marks the running test failed and says where. */
 #define CHECK(cond) check_true((cond), #cond, __FILE__, __LINE__)
@@ -39,6 +40,10 @@ const char *pki_path(const char *name);
 int server_port(void);
 int openssl_port(void);
 int openssl12_port(void);
+/* An interactive `s_server -early_data` (TLS 1.3), and the file its
+ * output (what it received) goes to. */
+int openssl_early_port(void);
+const char *openssl_early_log(void);
 
 /* A blocking TCP connection to 127.0.0.1:port, or -1. */
 int tcp_connect(int port);

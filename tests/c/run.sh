@@ -78,6 +78,20 @@ openssl_port=$s_port
 start_s_server s_server12 -www -tls1_2
 openssl12_port=$s_port
 
+# An s_server that takes 0-RTT data. -early_data works only in its
+# interactive mode, which prints what it receives (to the log the C test
+# reads) and stops when its stdin ends: a fifo held open keeps it going.
+mkfifo "$work/s_server_early.in"
+openssl s_server -accept 127.0.0.1:0 -cert "$work/pki/server-cert.pem" \
+    -cert_chain "$work/pki/intermediate.pem" -key "$work/pki/server-key.pem" \
+    -tls1_3 -early_data <"$work/s_server_early.in" \
+    >"$work/s_server_early.out" 2>"$work/s_server_early.err" &
+pids+=($!)
+exec 9>"$work/s_server_early.in"
+line=$(wait_for_line "$work/s_server_early.out" '^ACCEPT ') || {
+    echo "openssl s_server (early data) did not start:"; cat "$work/s_server_early.err"; exit 1; }
+openssl_early_port=${line##*:}
+
 # A root directory as c_rehash leaves it, and an empty one.
 mkdir -p "$work/pki/hashed" "$work/pki/empty-dir"
 cp "$work/pki/ca.pem" "$work/pki/hashed/oxtls-test-ca.pem"
@@ -92,6 +106,8 @@ export OXTLS_TEST_DIR="$work/pki"
 export OXTLS_TEST_PORT=$port
 export OXTLS_TEST_OPENSSL_PORT=$openssl_port
 export OXTLS_TEST_OPENSSL12_PORT=$openssl12_port
+export OXTLS_TEST_OPENSSL_EARLY_PORT=$openssl_early_port
+export OXTLS_TEST_OPENSSL_EARLY_LOG="$work/s_server_early.out"
 
 # ---- the C tests, twice ------------------------------------------------
 

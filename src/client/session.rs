@@ -1,0 +1,390 @@
+//! TLS 1.3 sessions kept for resumption (RFC 8446 §2.2, §4.6.1), and
+//! where they are kept.
+//!
+//! A server that sends NewSessionTicket lets a later connection skip the
+//! certificate exchange: the ticket names a pre-shared key derived from
+//! this connection's resumption_master_secret. Each ticket is used once
+//! (RFC 8446 §C.4: reusing one lets an observer link the connections), so
+//! the store hands a ticket out by removing it.
+
+use core::fmt;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+
+use crate::crypto::suites::Tls13CipherSuite;
+use crate::crypto::tls13::Secret;
+
+/// RFC 8446 §4.6.1: "Servers MUST NOT use any value greater than 604800
+/// seconds (7 days)", and clients must not cache a ticket longer.
+pub(crate) const MAX_TICKET_LIFETIME: u32 = 604_800;
+
+/// What a client keeps of one NewSessionTicket to resume with it later.
+///
+/// The PSK is wiped when the value is dropped and never shown by `Debug`.
+#[derive(Clone)]
+pub struct Tls13Session {
+    pub(crate) ticket: Vec<u8>,
+    /// HKDF-Expand-Label(resumption_master_secret, "resumption",
+    /// ticket_nonce, Hash.length) (RFC 8446 §4.6.1).
+    pub(crate) psk: Secret,
+    pub(crate) suite: &'static Tls13CipherSuite,
+    pub(crate) age_add: u32,
+    /// Seconds, capped at seven days.
+    pub(crate) lifetime: u32,
+    pub(crate) received_at: UnixTime,
+    pub(crate) max_early_data_size: u32,
+    /// The ALPN protocol of the connection that received the ticket; 0-RTT
+    /// must use the same one (RFC 8446 §4.2.10).
+    pub(crate) alpn: Option<Vec<u8>>,
+    /// The server's chain as verified in the full handshake; a resumed
+    /// connection reports it as its peer's.
+    pub(crate) server_cert_chain: Vec<CertificateDer<'static>>,
+}
+
+impl Tls13Session {
+    /// The suite the ticket was issued under; a resumption must use a
+    /// suite with the same hash (RFC 8446 §4.2.11).
+    pub fn suite(&self) -> &'static Tls13CipherSuite {
+        self.suite
+    }
+
+    /// How long the server said the ticket may be used, capped at seven
+    /// days.
+    pub fn lifetime(&self) -> Duration {
+        Duration::from_secs(u64::from(self.lifetime))
+    }
+
+    /// When the ticket was received.
+    pub fn received_at(&self) -> UnixTime {
+        self.received_at
+    }
+
+    /// The most 0-RTT data the server takes with this ticket (0: none).
+    pub fn max_early_data_size(&self) -> u32 {
+        self.max_early_data_size
+    }
+
+    /// The ALPN protocol negotiated when the ticket was received.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        self.alpn.as_deref()
+    }
+
+    /// The server's certificate chain from the original handshake.
+    pub fn server_cert_chain(&self) -> &[CertificateDer<'static>] {
+        &self.server_cert_chain
+    }
+
+    /// The ticket's age at `now` in milliseconds, or `None` if it has
+    /// expired (RFC 8446 §4.6.1: not used past its lifetime). A clock that
+    /// went backwards gives age 0.
+    pub(crate) fn age_millis(&self, now: UnixTime) -> Option<u32> {
+        let age = now.as_secs().saturating_sub(self.received_at.as_secs());
+        if age >= u64::from(self.lifetime) {
+            return None;
+        }
+        // Under seven days in milliseconds fits in a u32.
+        u32::try_from(age.saturating_mul(1000)).ok()
+    }
+
+    /// RFC 8446 §4.2.11.1: obfuscated_ticket_age = age in milliseconds
+    /// plus ticket_age_add, modulo 2^32.
+    pub(crate) fn obfuscated_age(&self, age_millis: u32) -> u32 {
+        age_millis.wrapping_add(self.age_add)
+    }
+}
+
+impl fmt::Debug for Tls13Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tls13Session")
+            .field("suite", &self.suite.suite)
+            .field("lifetime", &self.lifetime)
+            .field("received_at", &self.received_at.as_secs())
+            .field("max_early_data_size", &self.max_early_data_size)
+            .field("ticket_len", &self.ticket.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where a client keeps sessions between connections. Shared by every
+/// connection made from one config, on any thread.
+pub trait ClientSessionStore: fmt::Debug + Send + Sync {
+    /// Keeps a ticket from `server_name`.
+    fn insert_tls13_ticket(&self, server_name: ServerName<'static>, value: Tls13Session);
+
+    /// Removes and returns a ticket for `server_name`, the newest first.
+    /// Tickets are single-use: a store must not return the same one twice.
+    fn take_tls13_ticket(&self, server_name: &ServerName<'static>) -> Option<Tls13Session>;
+}
+
+/// The tickets one server's entry keeps; servers send one or two per
+/// connection, and each resumption uses one.
+const TICKETS_PER_SERVER: usize = 8;
+
+/// A [`ClientSessionStore`] in memory, bounded: at most `size` tickets in
+/// all and eight per server. When full, the oldest ticket
+/// of the server that least recently received one goes first.
+pub struct ClientSessionMemoryCache {
+    size: usize,
+    inner: Mutex<CacheInner>,
+}
+
+#[derive(Default)]
+struct CacheInner {
+    servers: HashMap<ServerName<'static>, VecDeque<Tls13Session>>,
+    /// Servers in the order they last received a ticket, oldest first.
+    order: VecDeque<ServerName<'static>>,
+    total: usize,
+}
+
+impl ClientSessionMemoryCache {
+    /// A cache holding at most `size` tickets (0 holds none).
+    pub fn new(size: usize) -> Self {
+        Self {
+            size,
+            inner: Mutex::new(CacheInner::default()),
+        }
+    }
+
+    /// How many tickets the cache holds.
+    pub fn len(&self) -> usize {
+        self.lock().total
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheInner> {
+        // A panic elsewhere while holding the lock leaves a consistent map
+        // (every mutation below completes or does nothing).
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl ClientSessionStore for ClientSessionMemoryCache {
+    fn insert_tls13_ticket(&self, server_name: ServerName<'static>, value: Tls13Session) {
+        if self.size == 0 {
+            return;
+        }
+        let per_server = TICKETS_PER_SERVER.min(self.size);
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        let tickets = inner.servers.entry(server_name.clone()).or_default();
+        tickets.push_back(value);
+        inner.total += 1;
+        if tickets.len() > per_server {
+            tickets.pop_front();
+            inner.total -= 1;
+        }
+        inner.order.retain(|s| *s != server_name);
+        inner.order.push_back(server_name);
+        while inner.total > self.size {
+            let Some(oldest) = inner.order.front().cloned() else {
+                break;
+            };
+            let emptied = match inner.servers.get_mut(&oldest) {
+                Some(tickets) => {
+                    if tickets.pop_front().is_some() {
+                        inner.total -= 1;
+                    }
+                    tickets.is_empty()
+                }
+                None => true,
+            };
+            if emptied {
+                inner.servers.remove(&oldest);
+                inner.order.pop_front();
+            }
+        }
+    }
+
+    fn take_tls13_ticket(&self, server_name: &ServerName<'static>) -> Option<Tls13Session> {
+        let mut inner = self.lock();
+        let tickets = inner.servers.get_mut(server_name)?;
+        let ticket = tickets.pop_back();
+        let emptied = tickets.is_empty();
+        if ticket.is_some() {
+            inner.total -= 1;
+        }
+        if emptied {
+            inner.servers.remove(server_name);
+            inner.order.retain(|s| s != server_name);
+        }
+        ticket
+    }
+}
+
+impl fmt::Debug for ClientSessionMemoryCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientSessionMemoryCache")
+            .field("size", &self.size)
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+/// Whether and where a config keeps sessions for resumption
+/// ([`ClientConfig::resumption`](super::ClientConfig::resumption)).
+#[derive(Clone, Debug)]
+pub struct Resumption {
+    pub(crate) store: Option<Arc<dyn ClientSessionStore>>,
+}
+
+impl Resumption {
+    /// Sessions kept in memory, at most `n` tickets ([`Resumption::disabled`]
+    /// if `n` is 0). The default, with 256.
+    pub fn in_memory_sessions(n: usize) -> Self {
+        if n == 0 {
+            return Self::disabled();
+        }
+        Self::store(Arc::new(ClientSessionMemoryCache::new(n)))
+    }
+
+    /// Sessions kept in `store`.
+    pub fn store(store: Arc<dyn ClientSessionStore>) -> Self {
+        Self { store: Some(store) }
+    }
+
+    /// No resumption: tickets are dropped and none is offered, and the
+    /// ClientHello does not say we could use one.
+    pub fn disabled() -> Self {
+        Self { store: None }
+    }
+
+    /// Whether sessions are kept.
+    pub fn is_enabled(&self) -> bool {
+        self.store.is_some()
+    }
+}
+
+impl Default for Resumption {
+    fn default() -> Self {
+        Self::in_memory_sessions(256)
+    }
+}
+
+/// The clock sessions are timed by (ticket ages and lifetimes).
+/// [`SystemClock`] unless a test needs to move time.
+pub trait TimeProvider: fmt::Debug + Send + Sync {
+    fn now(&self) -> UnixTime;
+}
+
+/// The system's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl TimeProvider for SystemClock {
+    fn now(&self) -> UnixTime {
+        UnixTime::now()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::hash::HashAlgorithm;
+    use crate::crypto::suites::TLS13_AES_128_GCM_SHA256;
+
+    fn session(tag: u8) -> Tls13Session {
+        Tls13Session {
+            ticket: vec![tag],
+            psk: Secret::from_bytes(HashAlgorithm::Sha256, &[tag; 32]).unwrap(),
+            suite: &TLS13_AES_128_GCM_SHA256,
+            age_add: 0,
+            lifetime: 3600,
+            received_at: UnixTime::since_unix_epoch(Duration::from_secs(1000)),
+            max_early_data_size: 0,
+            alpn: None,
+            server_cert_chain: Vec::new(),
+        }
+    }
+
+    fn name(s: &str) -> ServerName<'static> {
+        ServerName::try_from(s.to_string()).unwrap()
+    }
+
+    #[test]
+    fn tickets_are_single_use_newest_first() {
+        let cache = ClientSessionMemoryCache::new(10);
+        cache.insert_tls13_ticket(name("a.test"), session(1));
+        cache.insert_tls13_ticket(name("a.test"), session(2));
+        assert_eq!(
+            cache.take_tls13_ticket(&name("a.test")).unwrap().ticket,
+            [2]
+        );
+        assert_eq!(
+            cache.take_tls13_ticket(&name("a.test")).unwrap().ticket,
+            [1]
+        );
+        assert!(cache.take_tls13_ticket(&name("a.test")).is_none());
+        assert!(cache.take_tls13_ticket(&name("b.test")).is_none());
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn a_server_keeps_a_few_tickets_dropping_the_oldest() {
+        let cache = ClientSessionMemoryCache::new(100);
+        for tag in 0..20 {
+            cache.insert_tls13_ticket(name("a.test"), session(tag));
+        }
+        assert_eq!(cache.len(), TICKETS_PER_SERVER);
+        let mut got = Vec::new();
+        while let Some(s) = cache.take_tls13_ticket(&name("a.test")) {
+            got.push(s.ticket[0]);
+        }
+        assert_eq!(got, (12..20).rev().collect::<Vec<u8>>());
+    }
+
+    #[test]
+    fn the_total_is_bounded_evicting_the_stalest_server_first() {
+        let cache = ClientSessionMemoryCache::new(3);
+        cache.insert_tls13_ticket(name("a.test"), session(1));
+        cache.insert_tls13_ticket(name("b.test"), session(2));
+        cache.insert_tls13_ticket(name("c.test"), session(3));
+        cache.insert_tls13_ticket(name("d.test"), session(4));
+        assert_eq!(cache.len(), 3);
+        assert!(cache.take_tls13_ticket(&name("a.test")).is_none());
+        assert_eq!(
+            cache.take_tls13_ticket(&name("d.test")).unwrap().ticket,
+            [4]
+        );
+        // A thousand servers later, still three.
+        for i in 0..1000u32 {
+            cache.insert_tls13_ticket(name(&format!("s{i}.test")), session(0));
+        }
+        assert_eq!(cache.len(), 3);
+    }
+
+    #[test]
+    fn a_zero_sized_cache_keeps_nothing() {
+        let cache = ClientSessionMemoryCache::new(0);
+        cache.insert_tls13_ticket(name("a.test"), session(1));
+        assert!(cache.take_tls13_ticket(&name("a.test")).is_none());
+        assert!(!Resumption::in_memory_sessions(0).is_enabled());
+    }
+
+    #[test]
+    fn ages_expire_with_the_lifetime() {
+        let s = session(1);
+        let at = |secs| UnixTime::since_unix_epoch(Duration::from_secs(secs));
+        assert_eq!(s.age_millis(at(1000)), Some(0));
+        assert_eq!(s.age_millis(at(1010)), Some(10_000));
+        assert_eq!(s.age_millis(at(900)), Some(0));
+        assert_eq!(s.age_millis(at(1000 + 3599)), Some(3_599_000));
+        assert_eq!(s.age_millis(at(1000 + 3600)), None);
+        assert_eq!(s.obfuscated_age(10), 10);
+        let mut s = s;
+        s.age_add = u32::MAX;
+        assert_eq!(s.obfuscated_age(10), 9);
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let text = format!("{:?}", session(0xab));
+        assert!(!text.contains("171") && !text.to_lowercase().contains("ab, ab"));
+        assert!(text.contains("Tls13Session"));
+    }
+}
