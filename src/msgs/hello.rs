@@ -199,7 +199,8 @@ impl ClientHello {
     /// The whole ClientHello handshake message (header included), ready
     /// for the PSK binders to be computed and patched in.
     pub fn encode_handshake(&self) -> EncodedClientHello {
-        let mut bytes = Vec::new();
+        // Room for a typical hello, so encoding it is one allocation.
+        let mut bytes = Vec::with_capacity(512);
         HandshakeType::ClientHello.encode(&mut bytes);
         encode_prefixed(&mut bytes, ListLength::U24, |out| self.encode(out));
         let binders_len = self.psk_offer().map_or(0, |o| o.binders_encoded_len());
