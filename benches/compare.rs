@@ -10,7 +10,7 @@
 //!
 //! For a profiler, `-- --profile CLIENT FIGURE [N]` runs only that work
 //! (CLIENT: oxtls, rustls, openssl, or floor; FIGURE: handshake, handshake-rsa,
-//! send, receive, receive-in-place; N handshakes or MiB) and prints nothing else, e.g.
+//! handshake-resumed, send, receive, receive-in-place; N handshakes or MiB) and prints nothing else, e.g.
 //! `valgrind --tool=callgrind target/release/deps/compare-* --profile oxtls handshake 200`.
 //!
 //! `cargo test` runs this binary too, without `--bench`: it then takes
@@ -37,6 +37,8 @@ mod drive;
 mod figures;
 #[path = "compare/floor.rs"]
 mod floor;
+#[path = "compare/floor12.rs"]
+mod floor12;
 #[path = "compare/report.rs"]
 mod report;
 
@@ -146,40 +148,47 @@ struct Clients {
 /// `TlsVersions::Tls12Only` and a server given a TLS 1.2 suite
 /// (`TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`) in `handshake_rows`.
 struct Setup {
-    pki: TestPki,
     cert: IssuedCert,
     versions: TlsVersions,
     clients: Clients,
+    /// Clients keep sessions and the server sends tickets.
+    resumption: bool,
 }
 
 impl Setup {
+    /// Clients without session caches, for full handshakes.
     fn new(key_type: KeyType, versions: TlsVersions) -> Setup {
+        Self::with_resumption(key_type, versions, false)
+    }
+
+    /// With `resumption`, every client keeps the sessions the server's
+    /// tickets give it; without, none does and no tickets are sent.
+    fn with_resumption(key_type: KeyType, versions: TlsVersions, resumption: bool) -> Setup {
         let pki = TestPki::with_ca_key(key_type);
         let cert = pki.server_cert(key_type);
         let root = pki.ca_der();
         let clients = Clients {
-            oxtls: Oxtls::new(&root, versions),
-            rustls: Rustls::new(&root, versions),
-            openssl: Openssl::new(&root, versions),
-            oxtls_c: capi::OxtlsC::new(&root, versions),
+            oxtls: Oxtls::new(&root, versions, resumption),
+            rustls: Rustls::new(&root, versions, resumption),
+            openssl: Openssl::new(&root, versions, resumption),
+            oxtls_c: capi::OxtlsC::new(&root, versions, resumption),
         };
         Setup {
-            pki,
             cert,
             versions,
             clients,
+            resumption,
         }
     }
 
     /// A rustls server with this certificate and versions, only `suite`,
-    /// only X25519, and no session tickets (no client here resumes yet;
-    /// a resumption figure turns them on).
+    /// only X25519, sending session tickets only if clients resume.
     fn server(&self, suite: CipherSuite) -> Arc<ServerConfig> {
         RustlsServerOptions::new(&self.cert)
             .versions(self.versions)
             .cipher_suites(&[suite])
             .kx_groups(&[NamedGroup::X25519])
-            .send_tickets(false)
+            .send_tickets(self.resumption)
             .config()
     }
 }
@@ -222,6 +231,14 @@ fn main() {
     phase("ECDSA handshakes", &mut rows, r);
     let r = handshake_rows(&plan, &rsa, tls13, "TLS 1.3, X25519, RSA 2048");
     phase("RSA handshakes", &mut rows, r);
+    let resuming = Setup::with_resumption(KeyType::EcdsaP256, TlsVersions::Tls13Only, true);
+    let r = handshake_rows(
+        &plan,
+        &resuming,
+        tls13,
+        "TLS 1.3, PSK + X25519, ECDSA P-256",
+    );
+    phase("resumed handshakes", &mut rows, r);
     let r = bulk_rows(&plan, &ecdsa);
     phase("bulk transfer", &mut rows, r);
     let r = memory_rows(&plan, &ecdsa, openssl_counted);
@@ -278,23 +295,58 @@ fn handshake_rows(plan: &Plan, setup: &Setup, suite: CipherSuite, label: &str) -
     let server = setup.server(suite);
     let shape = handshake_shape(setup, &server);
     let kind = chain_kind(&setup.cert);
-    let floor = HandshakeFloor::new(kind, &pkcs8_of(&setup.cert), &shape);
+    let pkcs8 = pkcs8_of(&setup.cert);
     let n = match kind {
         ChainKind::EcdsaP256 => plan.handshakes,
         ChainKind::Rsa2048 => plan.rsa_handshakes,
     };
+    match (setup.versions, setup.resumption) {
+        (TlsVersions::Tls12Only, _) => {
+            let floor = floor12::Tls12Floor::new(kind, &pkcs8, &shape);
+            timed_handshake_rows(plan, setup, &server, &shape, &floor, n, label)
+        }
+        (_, false) => {
+            let floor = HandshakeFloor::new(kind, &pkcs8, &shape);
+            timed_handshake_rows(plan, setup, &server, &shape, &floor, n, label)
+        }
+        (_, true) => {
+            let floor = HandshakeFloor::resumed(kind, &pkcs8, &shape);
+            timed_handshake_rows(plan, setup, &server, &shape, &floor, n, label)
+        }
+    }
+}
+
+/// The rows of one handshake figure (resumed if the setup resumes): the
+/// clients against `floor` run in their rhythm, and the floor back to
+/// back.
+fn timed_handshake_rows<F: floor::FloorHandshake>(
+    plan: &Plan,
+    setup: &Setup,
+    server: &Arc<ServerConfig>,
+    shape: &HandshakeShape,
+    floor: &F,
+    n: usize,
+    label: &str,
+) -> Vec<Row> {
     let c = &setup.clients;
+    let resume = setup.resumption;
     let medians = plan.measure(&mut [
-        &mut || figures::handshake_micros(&c.oxtls, &server, n),
-        &mut || figures::handshake_micros(&c.rustls, &server, n),
-        &mut || figures::handshake_micros(&c.openssl, &server, n),
-        &mut || floor::handshake_micros_in_rhythm(&floor, &server, &shape.client_hello, n),
-        &mut || floor::handshake_micros(&floor, plan.floor_handshakes),
+        &mut || figures::handshake_micros(&c.oxtls, server, n, resume),
+        &mut || figures::handshake_micros(&c.rustls, server, n, resume),
+        &mut || figures::handshake_micros(&c.openssl, server, n, resume),
+        &mut || floor::handshake_micros_in_rhythm(floor, server, &shape.client_hello, n),
+        &mut || floor::handshake_micros(floor, plan.floor_handshakes),
     ]);
     vec![
-        Row::new(format!("full handshake {label}"), Unit::Micros)
-            .clients([Some(medians[0]), Some(medians[1]), Some(medians[2])])
-            .floor(medians[3]),
+        Row::new(
+            format!(
+                "{} handshake {label}",
+                if resume { "resumed" } else { "full" }
+            ),
+            Unit::Micros,
+        )
+        .clients([Some(medians[0]), Some(medians[1]), Some(medians[2])])
+        .floor(medians[3]),
         Row::new(
             format!("floor: handshake {label}, back to back (hot caches)"),
             Unit::Micros,
@@ -303,24 +355,32 @@ fn handshake_rows(plan: &Plan, setup: &Setup, suite: CipherSuite, label: &str) -
     ]
 }
 
-/// The sizes of one real handshake (rustls client, same server), which
-/// the floor hashes and decrypts.
+/// The sizes of one real handshake (the rustls client, same server),
+/// which the floor hashes and decrypts. With resumption, of a resumed
+/// one: a full handshake first gives the client its ticket.
 fn handshake_shape(setup: &Setup, server: &Arc<ServerConfig>) -> HandshakeShape {
-    let config = common::rustls_client::rustls_client_config(
-        &[setup.pki.ca_der()],
-        setup.versions,
-        &[],
-        None,
-    );
-    let mut client = common::rustls_client::rustls_client(config, clients::SERVER_NAME);
+    let rustls = &setup.clients.rustls;
+    if setup.resumption {
+        drop(drive::handshake(
+            rustls,
+            server,
+            &mut drive::Meter::default(),
+        ));
+    }
+    let mut client = rustls.connect();
     let mut server = rustls::ServerConnection::new(server.clone()).expect("server");
     let mut hello = Vec::new();
-    client.write_tls(&mut hello).expect("ClientHello");
+    Rustls::write_tls(&mut client, &mut hello);
     drive::server_receive(&mut server, &hello);
     let mut flight = Vec::new();
     drive::server_send(&mut server, &mut flight);
     let records = common::pump::records(&flight);
     let server_hello_len = records.first().map_or(0, |&(_, len)| len);
+    let server_plain_len = records
+        .iter()
+        .filter(|&&(typ, _)| typ == 22)
+        .map(|&(_, len)| len)
+        .sum();
     // Protected records carry the content type and a 16-byte tag.
     let server_flight_len = records
         .iter()
@@ -332,6 +392,7 @@ fn handshake_shape(setup: &Setup, server: &Arc<ServerConfig>) -> HandshakeShape 
         server_hello_len,
         server_flight_len,
         leaf_len: setup.cert.leaf().len(),
+        server_plain_len,
         client_hello: hello,
     }
 }
@@ -543,7 +604,8 @@ fn profile(args: &[String]) {
         "handshake-rsa" => KeyType::Rsa2048,
         _ => KeyType::EcdsaP256,
     };
-    let setup = Setup::new(key_type, TlsVersions::Tls13Only);
+    let resumption = figure == "handshake-resumed";
+    let setup = Setup::with_resumption(key_type, TlsVersions::Tls13Only, resumption);
     let server = setup.server(CipherSuite::TLS13_AES_128_GCM_SHA256);
     drive::calibrate();
     fn run<C: clients::Contender>(
@@ -553,7 +615,8 @@ fn profile(args: &[String]) {
         n: usize,
     ) -> f64 {
         match figure {
-            "handshake" | "handshake-rsa" => figures::handshake_micros(c, server, n),
+            "handshake" | "handshake-rsa" => figures::handshake_micros(c, server, n, false),
+            "handshake-resumed" => figures::handshake_micros(c, server, n, true),
             "send" => BulkPair::new(c, server).send_mbps(n << 20),
             "receive" => BulkPair::new(c, server).receive_mbps(n << 20),
             "receive-in-place" => BulkPair::new(c, server).receive_in_place_mbps(n << 20),
@@ -574,17 +637,15 @@ fn profile(args: &[String]) {
 /// The floor of a `--profile` figure.
 fn profile_floor(setup: &Setup, figure: &str, server: &Arc<ServerConfig>, n: usize) -> f64 {
     match figure {
-        "handshake" | "handshake-rsa" => {
-            let kind = match setup.cert.key_type {
-                KeyType::Rsa2048 => ChainKind::Rsa2048,
-                _ => ChainKind::EcdsaP256,
-            };
-            let floor = HandshakeFloor::new(
-                kind,
-                &pkcs8_of(&setup.cert),
-                &handshake_shape(setup, server),
-            );
+        "handshake" | "handshake-rsa" | "handshake-resumed" => {
+            let kind = chain_kind(&setup.cert);
             let shape = handshake_shape(setup, server);
+            let pkcs8 = pkcs8_of(&setup.cert);
+            let floor = if setup.resumption {
+                HandshakeFloor::resumed(kind, &pkcs8, &shape)
+            } else {
+                HandshakeFloor::new(kind, &pkcs8, &shape)
+            };
             floor::handshake_micros_in_rhythm(&floor, server, &shape.client_hello, n)
         }
         "send" => floor::seal_mbps(&ring::aead::AES_128_GCM, n << 20, true),

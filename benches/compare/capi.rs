@@ -55,6 +55,10 @@ extern "C" {
         der: *const u8,
         len: usize,
     ) -> oxtls_result;
+    fn oxtls_config_builder_set_session_cache_size(
+        builder: *mut oxtls_config_builder,
+        size: usize,
+    ) -> oxtls_result;
     fn oxtls_config_builder_build(
         builder: *mut oxtls_config_builder,
         out: *mut *const oxtls_config,
@@ -81,6 +85,7 @@ extern "C" {
     ) -> oxtls_result;
     fn oxtls_conn_wants_write(conn: *const oxtls_conn) -> bool;
     fn oxtls_conn_is_handshaking(conn: *const oxtls_conn) -> bool;
+    fn oxtls_conn_is_resumed(conn: *const oxtls_conn) -> bool;
     fn oxtls_conn_read_tls(
         conn: *mut oxtls_conn,
         callback: ReadCallback,
@@ -101,8 +106,9 @@ pub struct OxtlsC {
 }
 
 impl OxtlsC {
-    /// `versions` and the default suites and groups, trusting `root`.
-    pub fn new(root: &CertificateDer<'static>, versions: TlsVersions) -> OxtlsC {
+    /// `versions` and the default suites and groups, trusting `root`; with
+    /// `resumption`, the default session cache, else none.
+    pub fn new(root: &CertificateDer<'static>, versions: TlsVersions, resumption: bool) -> OxtlsC {
         let versions: &[u16] = match versions {
             TlsVersions::Tls13Only => &[0x0304],
             TlsVersions::Tls12Only => &[0x0303],
@@ -120,6 +126,10 @@ impl OxtlsC {
             assert_eq!(r, OXTLS_OK, "oxtls_config_builder_set_protocol_versions");
             let r = oxtls_config_builder_add_root_der(builder, root.as_ptr(), root.len());
             assert_eq!(r, OXTLS_OK, "oxtls_config_builder_add_root_der");
+            if !resumption {
+                let r = oxtls_config_builder_set_session_cache_size(builder, 0);
+                assert_eq!(r, OXTLS_OK, "oxtls_config_builder_set_session_cache_size");
+            }
             let mut config = ptr::null();
             let r = oxtls_config_builder_build(builder, &mut config);
             assert_eq!(r, OXTLS_OK, "oxtls_config_builder_build");
@@ -254,6 +264,11 @@ impl Contender for OxtlsC {
     fn is_handshaking(conn: &OxtlsCConn) -> bool {
         // SAFETY: a live handle.
         unsafe { oxtls_conn_is_handshaking(conn.conn) }
+    }
+
+    fn resumed(conn: &OxtlsCConn) -> bool {
+        // SAFETY: a live handle.
+        unsafe { oxtls_conn_is_resumed(conn.conn) }
     }
 
     fn write_plaintext(conn: &mut OxtlsCConn, mut data: &[u8]) {

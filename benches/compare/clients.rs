@@ -11,10 +11,10 @@
 //! existing one, means another `Contender` or another config here.
 
 use std::io::{self, BufRead, Read, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use openssl::ssl::{
-    ErrorCode, Ssl, SslContext, SslMethod, SslSessionCacheMode, SslStream, SslVersion,
+    ErrorCode, Ssl, SslContext, SslMethod, SslSession, SslSessionCacheMode, SslStream, SslVersion,
 };
 use openssl::x509::X509;
 use rustls::pki_types::{CertificateDer, ServerName};
@@ -48,6 +48,8 @@ pub trait Contender {
     fn write_plaintext(conn: &mut Self::Conn, data: &[u8]);
     /// Reads received plaintext into `buf` once; 0 when none is waiting.
     fn read_plaintext(conn: &mut Self::Conn, buf: &mut [u8]) -> usize;
+    /// Whether the finished handshake resumed an earlier session.
+    fn resumed(conn: &Self::Conn) -> bool;
     /// Lends the next run of received plaintext to `sink` where it lies
     /// and marks it read; 0 when none is waiting. `None` for a client
     /// with no such API.
@@ -135,8 +137,9 @@ pub struct Oxtls {
 }
 
 impl Oxtls {
-    /// `versions`, the default suites and groups, trusting `root`.
-    pub fn new(root: &CertificateDer<'static>, versions: TlsVersions) -> Oxtls {
+    /// `versions`, the default suites and groups, trusting `root`; with
+    /// `resumption`, a session cache (the default), else none.
+    pub fn new(root: &CertificateDer<'static>, versions: TlsVersions, resumption: bool) -> Oxtls {
         let mut roots = oxtls::RootCertStore::new();
         roots
             .add(root.clone())
@@ -147,9 +150,12 @@ impl Oxtls {
             TlsVersions::Tls12Only => &[TLSv1_2],
             TlsVersions::Both => &[TLSv1_3, TLSv1_2],
         };
-        let config = oxtls::ClientConfig::builder_with_protocol_versions(versions)
+        let mut config = oxtls::ClientConfig::builder_with_protocol_versions(versions)
             .with_root_certificates(roots)
             .with_no_client_auth();
+        if !resumption {
+            config.resumption = oxtls::client::Resumption::disabled();
+        }
         Oxtls {
             config: Arc::new(config),
         }
@@ -223,6 +229,10 @@ impl Contender for Oxtls {
         read_once(conn.conn.reader(), buf)
     }
 
+    fn resumed(conn: &OxtlsConn) -> bool {
+        conn.conn.handshake_kind() == Some(oxtls::HandshakeKind::Resumed)
+    }
+
     fn read_in_place(conn: &mut OxtlsConn, sink: &mut dyn FnMut(&[u8])) -> Option<usize> {
         Some(lend_once(conn.conn.reader(), sink))
     }
@@ -235,10 +245,9 @@ pub struct Rustls {
 }
 
 impl Rustls {
-    /// `versions` on the ring provider, trusting `root`. Resumption is
-    /// off, as oxtls has none yet: otherwise rustls would also keep
-    /// per-server state in a shared cache on each handshake.
-    pub fn new(root: &CertificateDer<'static>, versions: TlsVersions) -> Rustls {
+    /// `versions` on the ring provider, trusting `root`; with
+    /// `resumption`, its in-memory session cache (the default), else none.
+    pub fn new(root: &CertificateDer<'static>, versions: TlsVersions, resumption: bool) -> Rustls {
         let mut roots = rustls::RootCertStore::empty();
         roots
             .add(root.clone())
@@ -249,7 +258,9 @@ impl Rustls {
             .expect("ring supports TLS 1.2 and 1.3")
             .with_root_certificates(roots)
             .with_no_client_auth();
-        config.resumption = rustls::client::Resumption::disabled();
+        if !resumption {
+            config.resumption = rustls::client::Resumption::disabled();
+        }
         Rustls {
             config: Arc::new(config),
         }
@@ -322,6 +333,10 @@ impl Contender for Rustls {
         read_once(conn.conn.reader(), buf)
     }
 
+    fn resumed(conn: &RustlsConn) -> bool {
+        conn.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
+    }
+
     fn read_in_place(conn: &mut RustlsConn, sink: &mut dyn FnMut(&[u8])) -> Option<usize> {
         Some(lend_once(conn.conn.reader(), sink))
     }
@@ -360,12 +375,15 @@ impl Write for MemDuplex {
 
 pub struct Openssl {
     ctx: SslContext,
+    /// With resumption: the newest session the server gave, to resume.
+    session: Option<Arc<Mutex<Option<SslSession>>>>,
 }
 
 impl Openssl {
     /// `versions` with OpenSSL's default suites and groups, verifying the
-    /// chain to `root` and the name, with no client session cache.
-    pub fn new(root: &CertificateDer<'static>, versions: TlsVersions) -> Openssl {
+    /// chain to `root` and the name; with `resumption`, keeping the
+    /// newest session to resume the next connection, else none.
+    pub fn new(root: &CertificateDer<'static>, versions: TlsVersions, resumption: bool) -> Openssl {
         let mut builder = SslContext::builder(SslMethod::tls_client()).expect("SSL_CTX_new");
         let (min, max) = match versions {
             TlsVersions::Tls13Only => (SslVersion::TLS1_3, SslVersion::TLS1_3),
@@ -377,7 +395,19 @@ impl Openssl {
             .and_then(|()| builder.set_max_proto_version(Some(max)))
             .expect("OpenSSL has TLS 1.2 and 1.3");
         builder.set_verify(openssl::ssl::SslVerifyMode::PEER);
-        builder.set_session_cache_mode(SslSessionCacheMode::OFF);
+        let session = resumption.then(|| Arc::new(Mutex::new(None)));
+        match &session {
+            Some(slot) => {
+                let slot = slot.clone();
+                builder.set_session_cache_mode(SslSessionCacheMode::CLIENT);
+                builder.set_new_session_callback(move |_ssl, new| {
+                    *slot.lock().expect("not poisoned") = Some(new);
+                });
+            }
+            None => {
+                builder.set_session_cache_mode(SslSessionCacheMode::OFF);
+            }
+        }
         let root = X509::from_der(root).expect("OpenSSL reads the test root");
         builder
             .cert_store_mut()
@@ -385,6 +415,7 @@ impl Openssl {
             .expect("OpenSSL takes the test root");
         Openssl {
             ctx: builder.build(),
+            session,
         }
     }
 }
@@ -398,46 +429,77 @@ fn openssl_drive(stream: &mut SslStream<MemDuplex>) {
     }
 }
 
+/// An OpenSSL connection, shut down (SSL_shutdown) when dropped, as an
+/// application's would be: otherwise SSL_free marks its session not
+/// resumable, and a resuming client could never resume.
+pub struct OpensslConn(SslStream<MemDuplex>);
+
+impl Drop for OpensslConn {
+    fn drop(&mut self) {
+        // Untimed; the close_notify goes into the harness's buffer.
+        let _ = self.0.shutdown();
+    }
+}
+
+impl std::ops::Deref for OpensslConn {
+    type Target = SslStream<MemDuplex>;
+    fn deref(&self) -> &SslStream<MemDuplex> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for OpensslConn {
+    fn deref_mut(&mut self) -> &mut SslStream<MemDuplex> {
+        &mut self.0
+    }
+}
+
 impl Contender for Openssl {
-    type Conn = SslStream<MemDuplex>;
+    type Conn = OpensslConn;
 
     fn name(&self) -> &'static str {
         "openssl"
     }
 
     fn inline_size(&self) -> usize {
-        std::mem::size_of::<SslStream<MemDuplex>>()
+        std::mem::size_of::<OpensslConn>()
     }
 
-    fn connect(&self) -> SslStream<MemDuplex> {
+    fn connect(&self) -> OpensslConn {
         let mut ssl = Ssl::new(&self.ctx).expect("SSL_new");
         ssl.set_connect_state();
         ssl.set_hostname(SERVER_NAME).expect("SNI");
         ssl.param_mut()
             .set_host(SERVER_NAME)
             .expect("name to verify");
+        if let Some(session) = self.session.as_ref().and_then(|s| s.lock().ok()?.take()) {
+            // SAFETY: the session came from this context's own
+            // connections (the new-session callback), as SSL_set_session
+            // requires.
+            unsafe { ssl.set_session(&session) }.expect("SSL_set_session");
+        }
         let mut stream = SslStream::new(ssl, MemDuplex::default()).expect("SSL_set_bio");
         openssl_drive(&mut stream);
-        stream
+        OpensslConn(stream)
     }
 
-    fn stage_tls(conn: &mut SslStream<MemDuplex>, tls: &mut Vec<u8>) {
+    fn stage_tls(conn: &mut OpensslConn, tls: &mut Vec<u8>) {
         conn.get_mut().staged.stage(tls);
     }
 
-    fn staged_len(conn: &SslStream<MemDuplex>) -> usize {
+    fn staged_len(conn: &OpensslConn) -> usize {
         conn.get_ref().staged.len()
     }
 
     /// During the handshake `SSL_do_handshake` reads what it needs; after
     /// it, records are read by `SSL_read` in `read_plaintext`.
-    fn process_tls(conn: &mut SslStream<MemDuplex>) {
+    fn process_tls(conn: &mut OpensslConn) {
         if Self::is_handshaking(conn) {
             openssl_drive(conn);
         }
     }
 
-    fn write_tls(conn: &mut SslStream<MemDuplex>, out: &mut Vec<u8>) {
+    fn write_tls(conn: &mut OpensslConn, out: &mut Vec<u8>) {
         let written = &mut conn.get_mut().written;
         if out.is_empty() {
             std::mem::swap(out, written);
@@ -446,11 +508,11 @@ impl Contender for Openssl {
         }
     }
 
-    fn is_handshaking(conn: &SslStream<MemDuplex>) -> bool {
+    fn is_handshaking(conn: &OpensslConn) -> bool {
         !conn.ssl().is_init_finished()
     }
 
-    fn write_plaintext(conn: &mut SslStream<MemDuplex>, mut data: &[u8]) {
+    fn write_plaintext(conn: &mut OpensslConn, mut data: &[u8]) {
         while !data.is_empty() {
             let n = conn
                 .ssl_write(data)
@@ -459,7 +521,11 @@ impl Contender for Openssl {
         }
     }
 
-    fn read_plaintext(conn: &mut SslStream<MemDuplex>, buf: &mut [u8]) -> usize {
+    fn resumed(conn: &OpensslConn) -> bool {
+        conn.ssl().session_reused()
+    }
+
+    fn read_plaintext(conn: &mut OpensslConn, buf: &mut [u8]) -> usize {
         match conn.ssl_read(buf) {
             Ok(n) => n,
             Err(e) if e.code() == ErrorCode::WANT_READ => 0,

@@ -16,11 +16,27 @@ use crate::drive::{
 /// Plaintext per application write: a full TLS record.
 pub const CHUNK: usize = 16 * 1024;
 
-/// Mean client time of one full handshake over `n` handshakes, in µs.
-pub fn handshake_micros<C: Contender>(contender: &C, server: &Arc<ServerConfig>, n: usize) -> f64 {
+/// Mean client time of one handshake over `n` handshakes, in µs. With
+/// `resumed`, each resumes the session of the one before (an untimed
+/// full handshake gives the first its ticket), and must have.
+pub fn handshake_micros<C: Contender>(
+    contender: &C,
+    server: &Arc<ServerConfig>,
+    n: usize,
+    resumed: bool,
+) -> f64 {
+    if resumed {
+        drop(handshake(contender, server, &mut Meter::default()));
+    }
     let mut meter = Meter::default();
     for _ in 0..n {
         let (conn, server) = handshake(contender, server, &mut meter);
+        assert_eq!(
+            C::resumed(&conn),
+            resumed,
+            "{}: resumed is not {resumed}",
+            contender.name()
+        );
         drop((conn, server));
     }
     meter.seconds() * 1e6 / n as f64

@@ -171,6 +171,15 @@ pub struct HandshakeFloor {
     /// EncryptedExtensions..Finished, sealed as one record under `hs_key`.
     server_flight: Vec<u8>,
     hs_key: RecordKey,
+    /// A resumed handshake's PSK (see `resumed`): then a binder is made,
+    /// no signature is checked, and the tickets' PSKs are derived.
+    psk: Option<[u8; 32]>,
+}
+
+/// What the floor's first flight leaves for the rest.
+pub struct Started {
+    private: EphemeralPrivateKey,
+    early: Prk,
 }
 
 /// The fixed lengths of a real handshake the floor mirrors.
@@ -181,6 +190,9 @@ pub struct HandshakeShape {
     pub server_flight_len: usize,
     /// The leaf certificate's DER; its signature covers about this much.
     pub leaf_len: usize,
+    /// The server's first flight sent in the clear (TLS 1.3: the
+    /// ServerHello; TLS 1.2: ServerHello to ServerHelloDone).
+    pub server_plain_len: usize,
     /// A real ClientHello record, for a server to answer between the
     /// floor's timed calls (see `handshake_micros_in_rhythm`).
     pub client_hello: Vec<u8>,
@@ -269,6 +281,19 @@ impl HandshakeFloor {
             server_hello: vec![2; shape.server_hello_len],
             server_flight,
             hs_key,
+            psk: None,
+        }
+    }
+
+    /// The floor of a resumed handshake (PSK with (EC)DHE, RFC 8446
+    /// §2.2): the same, but the ClientHello carries a binder (an HMAC
+    /// under a key from the PSK), no signature is checked, and the two
+    /// tickets the server sends each get their PSK derived, as a client
+    /// that stores them must. `shape` is that of a resumed handshake.
+    pub fn resumed(kind: ChainKind, pkcs8: &[u8], shape: &HandshakeShape) -> HandshakeFloor {
+        HandshakeFloor {
+            psk: Some([0x42; 32]),
+            ..HandshakeFloor::new(kind, pkcs8, shape)
         }
     }
 
@@ -279,23 +304,29 @@ impl HandshakeFloor {
     /// both signature checks (the chain of one certificate and
     /// CertificateVerify), both Finished MACs, sealing the client's
     /// Finished.
-    pub fn one_handshake(&self) {
-        self.finish(self.start());
-    }
-
-    /// The client's first flight: its randomness and key share.
-    pub fn start(&self) -> EphemeralPrivateKey {
+    /// The client's first flight: its randomness and key share, and for
+    /// a resumption the early secret and the binder (RFC 8446 §4.2.11.2).
+    pub fn start(&self) -> Started {
         let mut random = [0u8; 64];
         self.rng.fill(&mut random).expect("randomness");
         let private =
             EphemeralPrivateKey::generate(&agreement::X25519, &self.rng).expect("X25519 key");
         let public = private.compute_public_key().expect("X25519");
         std::hint::black_box((public.as_ref(), &random));
-        private
+        let zeros = [0u8; 32];
+        let early = Salt::new(HKDF_SHA256, &zeros).extract(self.psk.as_ref().unwrap_or(&zeros));
+        if self.psk.is_some() {
+            let binder_key = expand_label(&early, b"res binder", &EMPTY_SHA256);
+            // The hello up to its binders, hashed.
+            let truncated = digest::digest(&SHA256, &self.client_hello);
+            std::hint::black_box(finished_mac(&binder_key, truncated.as_ref()));
+        }
+        Started { private, early }
     }
 
     /// The rest: everything from the server's reply to our Finished.
-    pub fn finish(&self, private: EphemeralPrivateKey) {
+    pub fn finish(&self, started: Started) {
+        let Started { private, early } = started;
         let mut shared = [0u8; 32];
         agreement::agree_ephemeral(
             private,
@@ -311,7 +342,6 @@ impl HandshakeFloor {
 
         // RFC 8446 §7.1, the schedule up to the handshake traffic secrets.
         let zeros = [0u8; 32];
-        let early = Salt::new(HKDF_SHA256, &zeros).extract(&zeros);
         let derived = expand_label(&early, b"derived", &EMPTY_SHA256);
         let handshake = Salt::new(HKDF_SHA256, &derived).extract(&shared);
         let c_hs = expand_label(&handshake, b"c hs traffic", hello_hash.as_ref());
@@ -335,14 +365,16 @@ impl HandshakeFloor {
             .expect("open the server flight")
             .len();
         transcript.update(&body[..inner]);
-        let cert_hash = transcript.clone().finish();
-        signature::UnparsedPublicKey::new(self.verify_alg, &self.public_key)
-            .verify(&self.tbs, &self.tbs_sig)
-            .expect("certificate signature");
-        std::hint::black_box(cert_hash);
-        signature::UnparsedPublicKey::new(self.cv_alg, &self.public_key)
-            .verify(&self.cv_content, &self.cv_sig)
-            .expect("CertificateVerify signature");
+        if self.psk.is_none() {
+            let cert_hash = transcript.clone().finish();
+            signature::UnparsedPublicKey::new(self.verify_alg, &self.public_key)
+                .verify(&self.tbs, &self.tbs_sig)
+                .expect("certificate signature");
+            std::hint::black_box(cert_hash);
+            signature::UnparsedPublicKey::new(self.cv_alg, &self.public_key)
+                .verify(&self.cv_content, &self.cv_sig)
+                .expect("CertificateVerify signature");
+        }
         let cv_hash = transcript.clone().finish();
         let server_finished = finished_mac(&s_hs, cv_hash.as_ref());
         std::hint::black_box(&server_finished);
@@ -367,6 +399,16 @@ impl HandshakeFloor {
         let c_ap_key = traffic_key(&c_ap);
         let s_ap_key = traffic_key(&s_ap);
         std::hint::black_box((&record, &exporter, &c_ap_key.1, &s_ap_key.1));
+        if self.psk.is_some() {
+            // RFC 8446 §4.6.1: each ticket's PSK, from the resumption
+            // master secret.
+            transcript.update(&record[HEADER..HEADER + 36]);
+            let res_master = expand_label(&master, b"res master", transcript.finish().as_ref());
+            let res_master = prk(&res_master);
+            for nonce in [[0u8; 8], [1u8; 8]] {
+                std::hint::black_box(expand_label(&res_master, b"resumption", &nonce));
+            }
+        }
     }
 }
 
@@ -437,26 +479,44 @@ fn finished_mac(base_secret: &[u8; 32], transcript_hash: &[u8]) -> hmac::Tag {
     )
 }
 
-/// Mean µs of the handshake floor over `n` handshakes, run back to back
-/// as one timed block: the crypto with hot caches and one clock reading.
-pub fn handshake_micros(floor: &HandshakeFloor, n: usize) -> f64 {
+/// A handshake's floor, in the two parts a client's rhythm splits it
+/// into: the first flight, and everything after the server's reply.
+pub trait FloorHandshake {
+    type Started;
+    fn start(&self) -> Self::Started;
+    fn finish(&self, started: Self::Started);
+}
+
+impl FloorHandshake for HandshakeFloor {
+    type Started = Started;
+    fn start(&self) -> Started {
+        HandshakeFloor::start(self)
+    }
+    fn finish(&self, started: Started) {
+        HandshakeFloor::finish(self, started)
+    }
+}
+
+/// Mean µs of a handshake floor over `n` handshakes, run back to back as
+/// one timed block: the crypto with hot caches and one clock reading.
+pub fn handshake_micros<F: FloorHandshake>(floor: &F, n: usize) -> f64 {
     let mut meter = Meter::default();
     meter.client(|| {
         for _ in 0..n {
-            floor.one_handshake();
+            floor.finish(floor.start());
         }
     });
     meter.seconds() * 1e6 / n as f64
 }
 
-/// Mean µs of the handshake floor over `n` handshakes run in a client's
+/// Mean µs of a handshake floor over `n` handshakes run in a client's
 /// rhythm: the first flight and the rest timed as separate calls, with a
 /// real server answering a recorded ClientHello (untimed) between them,
 /// as every client's handshake has. What the server's work does to the
 /// caches and branch predictors, and what each clock reading costs
 /// beyond its calibrated price, then weighs on the floor as on a client.
-pub fn handshake_micros_in_rhythm(
-    floor: &HandshakeFloor,
+pub fn handshake_micros_in_rhythm<F: FloorHandshake>(
+    floor: &F,
     server: &std::sync::Arc<rustls::ServerConfig>,
     client_hello: &[u8],
     n: usize,
@@ -464,12 +524,12 @@ pub fn handshake_micros_in_rhythm(
     let mut meter = Meter::default();
     let mut flight = Vec::with_capacity(8192);
     for _ in 0..n {
-        let private = meter.client(|| floor.start());
+        let started = meter.client(|| floor.start());
         let mut conn = rustls::ServerConnection::new(server.clone()).expect("server");
         crate::drive::server_receive(&mut conn, client_hello);
         crate::drive::server_send(&mut conn, &mut flight);
         flight.clear();
-        meter.client(|| floor.finish(private));
+        meter.client(|| floor.finish(started));
     }
     meter.seconds() * 1e6 / n as f64
 }
