@@ -327,6 +327,36 @@ def test_wrong_host_name_with_s_server(s_server, config):
     assert info.value.code == oxtls.Result.ERR_CERT_NOT_VALID_FOR_NAME
 
 
+def test_a_second_connection_resumes(test_server, ca_file):
+    config = oxtls.Config(ca_file)
+    with oxtls.wrap_socket(connect(test_server.port), "localhost", config) as first:
+        assert not first.session_reused
+        assert GREETING in http_get(first)
+    with oxtls.wrap_socket(connect(test_server.port), "localhost", config) as second:
+        assert second.session_reused
+        # The resumed connection still knows whom it talks to.
+        assert second.getpeercert(binary_form=True)
+        assert GREETING in http_get(second)
+
+
+def test_session_cache_size_zero_never_resumes(test_server, ca_file):
+    config = oxtls.Config(ca_file, session_cache_size=0)
+    for _ in range(2):
+        with oxtls.wrap_socket(connect(test_server.port), "localhost", config) as tls:
+            assert not tls.session_reused
+            assert GREETING in http_get(tls)
+
+
+def test_s_server_resumes_a_second_connection(s_server, ca_file):
+    config = oxtls.Config(ca_file)
+    resumed = []
+    for _ in range(2):
+        with oxtls.wrap_socket(connect(s_server.port), "localhost", config) as tls:
+            http_get(tls)
+            resumed.append(tls.session_reused)
+    assert resumed == [False, True]
+
+
 def test_tls12_only_server_sends_an_alert(s_server_tls12, config):
     with pytest.raises(oxtls.AlertReceived) as info:
         oxtls.wrap_socket(connect(s_server_tls12.port), "localhost", config)

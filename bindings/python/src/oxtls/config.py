@@ -108,6 +108,9 @@ class Config:
       ``"secp384r1"``); the first gets a key share.
     - ``verify``: False accepts ANY certificate (dangerous; tests only).
     - ``enable_sni``, ``max_fragment_size``: as in oxtls.h.
+    - ``session_cache_size``: how many TLS 1.3 session tickets the
+      connections made with this Config keep to resume later ones with
+      the same server (default 256; 0 turns resumption off).
     - ``verify_callback(server_name, chain, error) -> bool``: called after
       oxtls's own verification with the chain as DER ``bytes`` (end-entity
       first) and ``error`` (None, or the ``CertificateError`` oxtls found).
@@ -143,6 +146,7 @@ class Config:
         verify=True,
         enable_sni=True,
         max_fragment_size=None,
+        session_cache_size=None,
         verify_callback=None,
         log_callback=None,
         keylog_filename=None,
@@ -167,6 +171,13 @@ class Config:
                 builder, cafile, cadata, system_roots, versions, cipher_suites,
                 groups, enable_sni, max_fragment_size, verify_callback, log_callback,
             )
+            if session_cache_size is not None:
+                _check(
+                    _lib.oxtls_config_builder_set_session_cache_size(
+                        builder, int(session_cache_size)
+                    ),
+                    f"session_cache_size {session_cache_size}",
+                )
             if keylog_filename is not None:
                 self._keylog_thunk = _native.KEYLOG_CALLBACK(_make_keylog(keylog_filename))
                 _check(

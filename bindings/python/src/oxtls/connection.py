@@ -321,6 +321,12 @@ class Connection:
         with self._lock:
             return _lib.oxtls_conn_protocol_version(self._live())
 
+    def is_resumed(self):
+        """Whether the handshake resumed an earlier session (a ticket kept
+        by this connection's Config) instead of a full handshake."""
+        with self._lock:
+            return bool(_lib.oxtls_conn_is_resumed(self._live()))
+
     def version(self):
         """The negotiated version's name ("TLSv1.3"), or None until known."""
         name = _lib.oxtls_protocol_version_name(self.protocol_version())

@@ -237,6 +237,12 @@ class TLSSocket:
         bits = next((b for key, b in _SECRET_BITS.items() if key in name), None)
         return (name, self._conn.version(), bits)
 
+    @property
+    def session_reused(self):
+        """Whether the handshake resumed an earlier session, like
+        ``ssl.SSLSocket.session_reused``."""
+        return not self._conn.closed and self._conn.is_resumed()
+
     def selected_alpn_protocol(self):
         """The protocol the server chose by ALPN, as str, or None."""
         if self._conn.closed:
