@@ -605,10 +605,11 @@ void oxtls_config_builder_free(struct oxtls_config_builder *builder);
  * and 0x0303 (TLS 1.2), in any order. Any other value fails with
  * `OXTLS_ERR_UNSUPPORTED_PROTOCOL_VERSION`; an empty list with
  * `OXTLS_ERR_INVALID_PARAMETER`.
- * The default is both. With both enabled, a server that speaks TLS 1.3
- * cannot be pushed down to TLS 1.2 (RFC 8446 §4.1.3); with TLS 1.2 alone,
- * a server that speaks only TLS 1.3 fails the handshake with
- * `OXTLS_ERR_NO_COMMON_VERSION`.
+ * The default is both; with both, a server that speaks TLS 1.3 cannot be
+ * pushed down to TLS 1.2 (RFC 8446 §4.1.3). A server that chooses a
+ * version not enabled fails the handshake with
+ * `OXTLS_ERR_NO_COMMON_VERSION`; one that shares none usually refuses the
+ * ClientHello with an alert (`OXTLS_ERR_ALERT_PROTOCOL_VERSION`).
  */
 oxtls_result oxtls_config_builder_set_protocol_versions(struct oxtls_config_builder *builder, const uint16_t *versions, size_t count);
 
