@@ -624,3 +624,7 @@ pub(crate) struct Traffic {
     randoms: Randoms,
     master_secret: MasterSecret,
 }
+
+#[cfg(test)]
+#[path = "tls12_tests.rs"]
+mod tests;
