@@ -416,7 +416,7 @@ fn http_get(client: &mut ClientConnection, sock: &mut TcpStream) -> String {
 }
 
 #[test]
-fn openssl_every_suite() {
+fn openssl_every_suite_with_every_group() {
     let pki = TestPki::new();
     let suites = [
         (
@@ -430,8 +430,10 @@ fn openssl_every_suite() {
         ("ECDHE-ECDSA-CHACHA20-POLY1305", 0xcca9, KeyType::EcdsaP256),
         ("ECDHE-RSA-CHACHA20-POLY1305", 0xcca8, KeyType::Rsa2048),
     ];
-    for (i, (suite, id, key)) in suites.into_iter().enumerate() {
-        let group = ["X25519", "P-256", "P-384"][i % 3];
+    for ((suite, id, key), group) in suites
+        .into_iter()
+        .flat_map(|s| ["X25519", "P-256", "P-384"].map(|g| (s, g)))
+    {
         let server = OpensslServerOptions::new(&pki.server_cert(key))
             .versions(TlsVersions::Tls12Only)
             .cipher(suite)
@@ -448,7 +450,10 @@ fn openssl_every_suite() {
             Some(id)
         );
         let page = http_get(&mut client, &mut sock);
-        assert!(page.starts_with("HTTP/1.0 200 ok"), "{suite}: {page:.200}");
+        assert!(
+            page.starts_with("HTTP/1.0 200 ok"),
+            "{suite} {group}: {page:.200}"
+        );
         assert!(
             page.contains(suite),
             "s_server reports another suite: {page}"
