@@ -486,3 +486,35 @@ fn openssl_key_log_matches() {
         ours[0]
     );
 }
+
+/// RFC 7627 §5.3: a server without the extended master secret still gets
+/// a working connection, keyed by the RFC 5246 master secret (which
+/// OpenSSL's key log shows).
+#[test]
+fn openssl_without_extended_master_secret() {
+    let pki = TestPki::new();
+    let server = OpensslServerOptions::new(&pki.server_cert(KeyType::Rsa2048))
+        .versions(TlsVersions::Tls12Only)
+        .without_extended_master_secret()
+        .mode(SServerMode::Www)
+        .keylog(true)
+        .start();
+    let lines = Arc::new(Lines::default());
+    let mut config = oxtls_config(&[pki.ca_der()]);
+    config.key_log = Some(lines.clone());
+    let mut client = oxtls_client(config, "localhost");
+    let mut sock = connect(&server, &mut client);
+    let page = http_get(&mut client, &mut sock);
+    assert!(page.starts_with("HTTP/1.0 200 ok"), "{page:.200}");
+    assert!(
+        page.contains("Extended master secret: no"),
+        "s_server used the extended master secret: {page}"
+    );
+    let ours = lines.0.lock().unwrap().clone();
+    let theirs = server.keylog().expect("s_server wrote a key log");
+    assert!(
+        theirs.lines().any(|l| l.eq_ignore_ascii_case(&ours[0])),
+        "OpenSSL logged no {:?}:\n{theirs}",
+        ours[0]
+    );
+}
