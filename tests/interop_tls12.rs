@@ -518,3 +518,53 @@ fn openssl_without_extended_master_secret() {
         ours[0]
     );
 }
+
+/// s_server's `r` command sends a HelloRequest. We answer with a
+/// no_renegotiation warning (RFC 5246 §7.2.2); OpenSSL, which asked for a
+/// renegotiation on purpose, gives up on the connection with a fatal
+/// handshake_failure, having read our warning.
+#[test]
+fn openssl_hello_request_gets_no_renegotiation() {
+    let pki = TestPki::new();
+    let mut server = OpensslServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
+        .versions(TlsVersions::Tls12Only)
+        .mode(SServerMode::Interactive)
+        .start();
+    let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
+    let mut sock = connect(&server, &mut client);
+    server.send_line("r");
+    let err = loop {
+        match client.read_tls(&mut sock) {
+            Ok(0) => panic!("s_server closed without an alert\n{}", server.diagnostics()),
+            Ok(_) => {}
+            Err(e) => panic!("{e}\n{}", server.diagnostics()),
+        }
+        match client.process_new_packets() {
+            Ok(_) => {
+                while client.wants_write() {
+                    client.write_tls(&mut sock).unwrap();
+                }
+            }
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(
+        err,
+        oxtls::Error::AlertReceived(oxtls::AlertDescription::HandshakeFailure)
+    );
+    // s_server reports the error once its read returns: wait a little.
+    let saw_it = |server: &OpensslServer| {
+        (server.stderr() + &server.stdout())
+            .to_lowercase()
+            .contains("no renegotiation")
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !saw_it(&server) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        saw_it(&server),
+        "s_server did not see our no_renegotiation:\n{}",
+        server.diagnostics()
+    );
+}

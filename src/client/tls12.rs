@@ -74,7 +74,7 @@ impl State {
                 expected: &[ContentType::ChangeCipherSpec],
                 got: ContentType::Handshake,
             }),
-            Self::ExpectFinished(s) => s.handle(common, msg, raw),
+            Self::ExpectFinished(s) => s.handle(common, msg),
             Self::Traffic(_) => Err(unexpected(&[HandshakeType::HelloRequest], &msg)),
         }
     }
@@ -585,7 +585,6 @@ impl ExpectFinished {
         self: Box<Self>,
         common: &mut CommonState,
         msg: HandshakeMessage,
-        _raw: &[u8],
     ) -> Result<State, Error> {
         let HandshakePayload::Finished(verify_data) = msg.payload else {
             return Err(unexpected(&[HandshakeType::Finished], &msg));
