@@ -731,3 +731,53 @@ fn hello_requests_after_the_handshake() {
     assert_eq!(answered, 8);
     misbehaved(&err, "HelloRequest");
 }
+
+/// A real TLS 1.2 first flight with random bytes changed, cut or appended,
+/// fed in random-sized pieces: the client ends each with an error (or
+/// waits for more, or goes on to send its flight), and never panics.
+#[test]
+fn mutated_first_flights_never_panic() {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let pki = TestPki::new();
+    let config = Arc::new(oxtls_config(&[pki.ca_der()]));
+    for key in [KeyType::EcdsaP256, KeyType::Rsa2048] {
+        let real = {
+            let run = start(key, oxtls_config(&[pki.ca_der()]), &pki);
+            frame(&run.first_flight)
+        };
+        for _ in 0..1000 {
+            let mut input = real.clone();
+            for _ in 0..1 + next() % 4 {
+                let at = (next() as usize) % input.len();
+                match next() % 3 {
+                    0 => input[at] = next() as u8,
+                    1 => input.truncate(at.max(1)),
+                    _ => input.extend((0..next() % 20).map(|_| next() as u8)),
+                }
+            }
+            let mut client =
+                ClientConnection::new(config.clone(), "localhost".try_into().unwrap()).unwrap();
+            drain_client(&mut client);
+            let mut rest = &input[..];
+            while !rest.is_empty() {
+                let take = 1 + (next() as usize) % rest.len();
+                let (mut piece, after) = rest.split_at(take);
+                rest = after;
+                while !piece.is_empty() {
+                    if client.read_tls(&mut piece).is_err() {
+                        break;
+                    }
+                }
+                if client.process_new_packets().is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}
