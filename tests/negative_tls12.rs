@@ -781,3 +781,30 @@ fn mutated_first_flights_never_panic() {
         }
     }
 }
+
+/// RFC 8446 §4.1.4: after a HelloRetryRequest (TLS 1.3 by definition) the
+/// ServerHello may not fall back to TLS 1.2.
+#[test]
+fn tls12_after_a_hello_retry_request() {
+    let pki = TestPki::new();
+    let mut server = RustlsServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
+        .versions(TlsVersions::Tls13Only)
+        .kx_groups(&[rustls::NamedGroup::secp384r1])
+        .connection();
+    let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
+    deliver(&drain_client(&mut client), &mut server);
+    feed(&mut client, &drain_server(&mut server));
+    deliver(&drain_client(&mut client), &mut server);
+    let flight = drain_server(&mut server);
+    let mut records = split_records(&flight);
+    let HandshakePayload::ServerHello(mut sh) = parse(&records[0].1) else {
+        panic!("the flight starts with the ServerHello")
+    };
+    sh.extensions
+        .retain(|e| e.ext_type() != ExtensionType::SupportedVersions);
+    records[0].1 = encode(HandshakePayload::ServerHello(sh));
+    let edited: Vec<u8> = records.iter().flat_map(|(t, f)| record(*t, f)).collect();
+    let (err, sent) = feed_until_error(&mut client, &edited);
+    misbehaved(&err, "after a HelloRetryRequest");
+    assert_eq!(sent, plaintext_alert(AlertDescription::IllegalParameter));
+}

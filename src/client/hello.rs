@@ -542,7 +542,6 @@ impl ExpectServerHello {
         sh: ServerHello,
         raw: &[u8],
     ) -> Result<State, Error> {
-        let suite = self.tls12_suite(sh.cipher_suite)?;
         let HelloTranscript::Buffered(buffer) = self.transcript else {
             // RFC 8446 §4.1.4: after a HelloRetryRequest the ServerHello
             // must select TLS 1.3 too.
@@ -552,6 +551,7 @@ impl ExpectServerHello {
             )
             .into());
         };
+        let suite = tls12_suite(&self.config, sh.cipher_suite)?;
         // RFC 5246 §7.4.1.3: the server picks a compression method we
         // offered, and we offered only null. The session_id is the
         // server's own (we offer no session to resume), so any value goes.
@@ -580,23 +580,26 @@ impl ExpectServerHello {
             common,
         )
     }
+}
 
-    /// The TLS 1.2 suite the server chose, which must be one we offered
-    /// (RFC 5246 §7.4.1.3).
-    fn tls12_suite(&self, chosen: CipherSuite) -> Result<&'static Tls12CipherSuite, Error> {
-        self.config
-            .cipher_suites
-            .iter()
-            .filter_map(SupportedCipherSuite::tls12)
-            .find(|s| s.suite == chosen)
-            .ok_or_else(|| {
-                PeerMisbehaved::Other(
-                    "server chose a cipher suite we did not offer",
-                    AlertDescription::IllegalParameter,
-                )
-                .into()
-            })
-    }
+/// The TLS 1.2 suite the server chose, which must be one we offered
+/// (RFC 5246 §7.4.1.3).
+fn tls12_suite(
+    config: &ClientConfig,
+    chosen: CipherSuite,
+) -> Result<&'static Tls12CipherSuite, Error> {
+    config
+        .cipher_suites
+        .iter()
+        .filter_map(SupportedCipherSuite::tls12)
+        .find(|s| s.suite == chosen)
+        .ok_or_else(|| {
+            PeerMisbehaved::Other(
+                "server chose a cipher suite we did not offer",
+                AlertDescription::IllegalParameter,
+            )
+            .into()
+        })
 }
 
 /// The dummy ChangeCipherSpec of middlebox compatibility mode, sent
