@@ -568,3 +568,37 @@ fn openssl_hello_request_gets_no_renegotiation() {
         server.diagnostics()
     );
 }
+
+/// max_fragment_size bounds TLS 1.2 records too: 507 bytes of plaintext
+/// each, plus the explicit nonce and tag of AES-GCM (RFC 5288 §3) or the
+/// tag alone of ChaCha20-Poly1305 (RFC 7905 §2).
+#[test]
+fn max_fragment_size_bounds_our_records() {
+    let pki = TestPki::new();
+    for (suite, overhead) in [
+        (
+            RCipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            8 + 16,
+        ),
+        (
+            RCipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+            16,
+        ),
+    ] {
+        let mut server = RustlsServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
+            .versions(TlsVersions::Tls12Only)
+            .cipher_suites(&[suite])
+            .connection();
+        let mut config = oxtls_config(&[pki.ca_der()]);
+        config.max_fragment_size = Some(512);
+        let mut client = oxtls_client(config, "localhost");
+        handshake(&mut client, &mut server).unwrap_or_else(|e| panic!("{e}"));
+        let exchange = send_pattern(&mut client, &mut server, Side::Client, 10_000).unwrap();
+        let records = common::pump::records(&exchange.tls_from(Side::Client));
+        assert_eq!(records.len(), 10_000usize.div_ceil(507), "{suite:?}");
+        for (typ, len) in records {
+            assert_eq!(typ, 23);
+            assert!(len <= 507 + overhead, "{suite:?}: record of {len} bytes");
+        }
+    }
+}
