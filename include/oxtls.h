@@ -584,7 +584,7 @@ const char *oxtls_version(void);
 uint32_t oxtls_version_number(void);
 
 /**
- * Makes a builder with the defaults: TLS 1.3, every cipher suite and
+ * Makes a builder with the defaults: TLS 1.3 and 1.2, every cipher suite and
  * key-exchange group oxtls implements, SNI on, certificate verification
  * on (with no roots yet: load some, or the build fails), no ALPN.
  * Release it with `oxtls_config_builder_build()` or
@@ -605,10 +605,11 @@ void oxtls_config_builder_free(struct oxtls_config_builder *builder);
  * and 0x0303 (TLS 1.2), in any order. Any other value fails with
  * `OXTLS_ERR_UNSUPPORTED_PROTOCOL_VERSION`; an empty list with
  * `OXTLS_ERR_INVALID_PARAMETER`.
- *
- * Note: this version of oxtls completes only TLS 1.3 handshakes. With
- * TLS 1.2 enabled it offers it, and a server that chooses it fails the
- * handshake with `OXTLS_ERR_NO_COMMON_VERSION`.
+ * The default is both; with both, a server that speaks TLS 1.3 cannot be
+ * pushed down to TLS 1.2 (RFC 8446 §4.1.3). A server that chooses a
+ * version not enabled fails the handshake with
+ * `OXTLS_ERR_NO_COMMON_VERSION`; one that shares none usually refuses the
+ * ClientHello with an alert (`OXTLS_ERR_ALERT_PROTOCOL_VERSION`).
  */
 oxtls_result oxtls_config_builder_set_protocol_versions(struct oxtls_config_builder *builder, const uint16_t *versions, size_t count);
 

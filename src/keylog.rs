@@ -14,9 +14,10 @@ use std::sync::Mutex;
 
 /// Receives the secrets of each connection as they are derived.
 ///
-/// Labels (NSS key log format, TLS 1.3): `CLIENT_HANDSHAKE_TRAFFIC_SECRET`,
+/// Labels (NSS key log format), TLS 1.3: `CLIENT_HANDSHAKE_TRAFFIC_SECRET`,
 /// `SERVER_HANDSHAKE_TRAFFIC_SECRET`, `CLIENT_TRAFFIC_SECRET_0`,
-/// `SERVER_TRAFFIC_SECRET_0`, `EXPORTER_SECRET`.
+/// `SERVER_TRAFFIC_SECRET_0`, `EXPORTER_SECRET`; TLS 1.2: `CLIENT_RANDOM`,
+/// with the 48-byte master secret.
 pub trait KeyLog: Send + Sync + fmt::Debug {
     fn log(&self, label: &str, client_random: &[u8], secret: &[u8]);
 }

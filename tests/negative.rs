@@ -259,19 +259,41 @@ fn a_server_hello_choosing_what_we_did_not_offer() {
     }
 }
 
+/// A ServerHello without supported_versions chooses TLS 1.2: refused
+/// when TLS 1.2 is disabled; with it enabled (the default) read as TLS 1.2,
+/// where this one's TLS 1.3 suite is one we did not offer.
 #[test]
 fn a_server_hello_for_tls12_when_only_tls13_is_enabled() {
     let pki = TestPki::new();
-    let mut server = server_with(&pki.server_cert(KeyType::EcdsaP256));
-    let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
-    let flight = server_first_flight(&mut client, &mut server);
-    let edited = edit_server_hello(&flight, |sh| {
+    let tls13_only = {
+        let mut roots = oxtls::RootCertStore::new();
+        roots.add(pki.ca_der()).unwrap();
+        oxtls::ClientConfig::builder_with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+            .with_root_certificates(roots)
+            .with_no_client_auth()
+    };
+    let without_versions = |sh: &mut oxtls::msgs::hello::ServerHello| {
         sh.extensions
             .retain(|e| !matches!(e, ServerExtension::SupportedVersions(_)));
-    });
+    };
+    let mut server = server_with(&pki.server_cert(KeyType::EcdsaP256));
+    let mut client = oxtls_client(tls13_only, "localhost");
+    let flight = server_first_flight(&mut client, &mut server);
+    let edited = edit_server_hello(&flight, without_versions);
     let (err, alert) = feed_until_error(&mut client, &edited);
     assert!(matches!(err, Error::PeerIncompatible(_)), "{err:?}");
     assert_eq!(alert, plaintext_alert(AlertDescription::ProtocolVersion));
+
+    let mut server = server_with(&pki.server_cert(KeyType::EcdsaP256));
+    let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
+    let flight = server_first_flight(&mut client, &mut server);
+    let edited = edit_server_hello(&flight, without_versions);
+    let (err, alert) = feed_until_error(&mut client, &edited);
+    assert!(
+        matches!(&err, Error::PeerMisbehaved(p) if p.to_string().contains("cipher suite")),
+        "{err:?}"
+    );
+    assert_eq!(alert, plaintext_alert(AlertDescription::IllegalParameter));
 }
 
 #[test]

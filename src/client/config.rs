@@ -17,8 +17,11 @@ use crate::record::joiner::DEFAULT_MAX_HANDSHAKE_LEN;
 use crate::record::protect::MAX_FRAGMENT_LEN;
 use crate::verify::{RootCertStore, ServerCertVerifier, WebPkiServerVerifier};
 
-/// The protocol versions a config enables when none are chosen.
-pub const DEFAULT_VERSIONS: &[ProtocolVersion] = &[ProtocolVersion::TLSv1_3];
+/// The protocol versions a config enables when none are chosen: TLS 1.3
+/// and TLS 1.2, so that any current server can be reached. A TLS 1.3
+/// server cannot be pushed down to 1.2 (RFC 8446 §4.1.3's sentinel).
+pub const DEFAULT_VERSIONS: &[ProtocolVersion] =
+    &[ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2];
 
 /// The record header's length, which `max_fragment_size` includes.
 const RECORD_HEADER_LEN: usize = 5;

@@ -18,12 +18,12 @@ use self::offer::{
     bind_psk, early_data_allowed, find_session, session_offer, start_early_data, ResumptionOffer,
 };
 use super::session::Tls13Session;
-use super::tls13;
+use super::{tls12, tls13};
 use super::{unexpected, ClientConfig, State};
 use crate::conn::{CommonState, EarlyDataState, HandshakeKind};
 use crate::crypto::hash::{Transcript, TranscriptBuffer};
 use crate::crypto::kx::{KeyExchange, SupportedKxGroup};
-use crate::crypto::suites::{SupportedCipherSuite, Tls13CipherSuite};
+use crate::crypto::suites::{SupportedCipherSuite, Tls12CipherSuite, Tls13CipherSuite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::log::LogLevel;
 use crate::msgs::client_ext::ClientExtension;
@@ -315,7 +315,7 @@ impl ExpectServerHello {
             }
             None => {
                 return Err(PeerIncompatible::Other(
-                    "server does not support TLS 1.3 (or the enabled versions)",
+                    "server does not support any protocol version we enabled",
                     AlertDescription::ProtocolVersion,
                 )
                 .into())
@@ -345,11 +345,7 @@ impl ExpectServerHello {
                 )
                 .into());
             }
-            return Err(PeerIncompatible::Other(
-                "TLS 1.2 is not implemented yet",
-                AlertDescription::ProtocolVersion,
-            )
-            .into());
+            return self.handle_tls12_server_hello(common, sh, raw);
         }
 
         // RFC 8446 §5.1: the handshake keys start after the ServerHello.
@@ -686,6 +682,77 @@ impl ExpectServerHello {
                 .into()
             })
     }
+}
+
+/// The TLS 1.2 branch of the ServerHello (RFC 5246 §7.4.1.3).
+impl ExpectServerHello {
+    /// The checks common to the whole ServerHello; the extensions are
+    /// `tls12`'s to check.
+    fn handle_tls12_server_hello(
+        self: Box<Self>,
+        common: &mut CommonState,
+        sh: ServerHello,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let HelloTranscript::Buffered(buffer) = self.transcript else {
+            // RFC 8446 §4.1.4: after a HelloRetryRequest the ServerHello
+            // must select TLS 1.3 too.
+            return Err(PeerMisbehaved::Other(
+                "server chose TLS 1.2 after a HelloRetryRequest",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        };
+        let suite = tls12_suite(&self.config, sh.cipher_suite)?;
+        // RFC 5246 §7.4.1.3: the server picks a compression method we
+        // offered, and we offered only null. The session_id is the
+        // server's own (we offer no session to resume), so any value goes.
+        if sh.compression_method != Compression::Null {
+            return Err(PeerMisbehaved::Other(
+                "server chose a compression method",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        let mut transcript = buffer.start_hash(suite.hash);
+        transcript.add(raw);
+        common.version = Some(ProtocolVersion::TLSv1_2);
+        common.suite = Some(SupportedCipherSuite::Tls12(suite));
+        common.handshake_kind = Some(HandshakeKind::Full);
+        tls12::start_handshake(
+            tls12::HandshakeStart {
+                config: self.config,
+                server_name: self.server_name,
+                suite,
+                transcript,
+                offered: self.offered,
+                client_random: self.random.0,
+                key_share: Some(self.key_share),
+            },
+            &sh,
+            common,
+        )
+    }
+}
+
+/// The TLS 1.2 suite the server chose, which must be one we offered
+/// (RFC 5246 §7.4.1.3).
+fn tls12_suite(
+    config: &ClientConfig,
+    chosen: CipherSuite,
+) -> Result<&'static Tls12CipherSuite, Error> {
+    config
+        .cipher_suites
+        .iter()
+        .filter_map(SupportedCipherSuite::tls12)
+        .find(|s| s.suite == chosen)
+        .ok_or_else(|| {
+            PeerMisbehaved::Other(
+                "server chose a cipher suite we did not offer",
+                AlertDescription::IllegalParameter,
+            )
+            .into()
+        })
 }
 
 /// The dummy ChangeCipherSpec of middlebox compatibility mode, sent

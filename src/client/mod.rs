@@ -1,14 +1,16 @@
 //! The client handshake.
 //!
 //! `hello.rs` builds the ClientHello and reads the ServerHello (or a
-//! HelloRetryRequest), choosing the version; `tls13.rs` is the rest of a
-//! TLS 1.3 handshake and the connection after it. Each state is named after
+//! HelloRetryRequest), choosing the version; `tls13.rs` and `tls12.rs` are
+//! the rest of a handshake of each version and the connection after it.
+//! Each state is named after
 //! the message it waits for and is consumed by handling that message, so
 //! secrets move forward by value and cannot be reused by mistake.
 
 mod config;
 mod hello;
 mod session;
+mod tls12;
 mod tls13;
 
 #[cfg(test)]
@@ -34,6 +36,7 @@ use crate::msgs::handshake::HandshakeMessage;
 pub(crate) enum State {
     ExpectServerHello(Box<hello::ExpectServerHello>),
     Tls13(tls13::State),
+    Tls12(tls12::State),
 }
 
 /// Sends the ClientHello and returns the state that waits for the reply.
@@ -56,26 +59,27 @@ impl State {
         match self {
             Self::ExpectServerHello(s) => s.handle(common, msg, raw),
             Self::Tls13(s) => s.handle(common, msg, raw).map(Self::Tls13),
+            Self::Tls12(s) => s.handle(common, msg, raw).map(Self::Tls12),
         }
     }
 
     /// Handles a ChangeCipherSpec record (already checked to be the one
     /// byte 0x01).
-    pub(crate) fn handle_change_cipher_spec(
-        self,
-        _common: &mut CommonState,
-    ) -> Result<Self, Error> {
-        match &self {
+    pub(crate) fn handle_change_cipher_spec(self, common: &mut CommonState) -> Result<Self, Error> {
+        match self {
             // RFC 8446 §5: an unprotected change_cipher_spec may arrive any
             // time after the ClientHello and before the server's Finished,
             // and is dropped.
-            Self::ExpectServerHello(_) => Ok(self),
-            Self::Tls13(s) if s.before_server_finished() => Ok(self),
+            Self::ExpectServerHello(s) => Ok(Self::ExpectServerHello(s)),
+            Self::Tls13(s) if s.before_server_finished() => Ok(Self::Tls13(s)),
             Self::Tls13(_) => Err(PeerMisbehaved::Other(
                 "server sent ChangeCipherSpec after its Finished",
                 AlertDescription::UnexpectedMessage,
             )
             .into()),
+            // RFC 5246 §7.1: in TLS 1.2 it switches the server's records to
+            // the new keys.
+            Self::Tls12(s) => s.handle_change_cipher_spec(common).map(Self::Tls12),
         }
     }
 
@@ -87,6 +91,7 @@ impl State {
     ) -> Result<(), Error> {
         match self {
             Self::Tls13(s) => s.export_keying_material(out, label, context),
+            Self::Tls12(s) => s.export_keying_material(out, label, context),
             Self::ExpectServerHello(_) => Err(Error::HandshakeNotComplete),
         }
     }

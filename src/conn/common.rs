@@ -76,6 +76,9 @@ pub(crate) struct CommonState {
     /// KeyUpdates received since the last application data: bounded, so a
     /// server cannot keep us re-keying forever.
     pub(crate) key_updates_in_a_row: usize,
+    /// TLS 1.2 HelloRequests received since the last application data:
+    /// bounded likewise, since each one costs us an alert.
+    pub(crate) hello_requests_in_a_row: usize,
     /// We sent a KeyUpdate answering the server's request and have sent
     /// no application data since (RFC 8446 §4.6.3).
     pub(crate) key_update_answered: bool,
@@ -106,6 +109,7 @@ impl CommonState {
             buffer_limit: Some(64 * 1024),
             logger,
             key_updates_in_a_row: 0,
+            hello_requests_in_a_row: 0,
             key_update_answered: false,
             more_handshake_in_record: false,
         }

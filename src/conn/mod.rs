@@ -280,6 +280,7 @@ impl ClientConnection {
                 if !range.is_empty() {
                     self.warning_alerts = 0;
                     self.common.key_updates_in_a_row = 0;
+                    self.common.hello_requests_in_a_row = 0;
                 }
                 self.common.deframer.queue_plaintext(range);
                 Ok(())

@@ -545,9 +545,9 @@ mod tests {
     }
 
     #[test]
-    fn tls12_server_hello_is_no_common_version() {
+    fn a_version_we_did_not_enable_is_no_common_version() {
         let err = Error::PeerIncompatible(PeerIncompatible::Other(
-            "TLS 1.2 is not implemented yet",
+            "server does not support any protocol version we enabled",
             AlertDescription::ProtocolVersion,
         ));
         assert_eq!(result_for_error(&err), OXTLS_ERR_NO_COMMON_VERSION);

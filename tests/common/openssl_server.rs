@@ -69,7 +69,20 @@ pub struct OpensslServerOptions {
     pub keylog: bool,
     /// Anything else, passed as is (e.g. `["-num_tickets", "0"]`).
     pub extra_args: Vec<String>,
+    /// Refuse the TLS 1.2 extended master secret (RFC 7627), which
+    /// s_server can do only through an OpenSSL config file.
+    pub no_extended_master_secret: bool,
 }
+
+/// An OpenSSL config that turns the extended master secret off.
+const NO_EMS_CONF: &str = "openssl_conf = default_conf
+[default_conf]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = system_default_sect
+[system_default_sect]
+Options = -ExtendedMasterSecret
+";
 
 impl OpensslServerOptions {
     pub fn new(cert: &IssuedCert) -> OpensslServerOptions {
@@ -84,6 +97,7 @@ impl OpensslServerOptions {
             mode: SServerMode::Www,
             keylog: false,
             extra_args: Vec::new(),
+            no_extended_master_secret: false,
         }
     }
 
@@ -119,6 +133,12 @@ impl OpensslServerOptions {
 
     pub fn keylog(mut self, on: bool) -> Self {
         self.keylog = on;
+        self
+    }
+
+    /// A TLS 1.2 server that does not negotiate the extended master secret.
+    pub fn without_extended_master_secret(mut self) -> Self {
+        self.no_extended_master_secret = true;
         self
     }
 
@@ -181,9 +201,13 @@ impl OpensslServerOptions {
     pub fn start(self) -> OpensslServer {
         let mut dir = TempDir::new("s_server");
         let args = self.args(&dir);
+        let openssl_conf = self
+            .no_extended_master_secret
+            .then(|| dir.write("no_ems.cnf", NO_EMS_CONF));
         let mut requested_port = 0;
         for _attempt in 0..5 {
-            let mut server = OpensslServer::spawn(dir, &args, requested_port);
+            let mut server =
+                OpensslServer::spawn(dir, &args, requested_port, openssl_conf.as_deref());
             match server.wait_until_listening() {
                 Listening::On(port) => {
                     server.port = port;
@@ -227,7 +251,12 @@ pub struct OpensslServer {
 }
 
 impl OpensslServer {
-    fn spawn(dir: TempDir, args: &[String], port: u16) -> OpensslServer {
+    fn spawn(
+        dir: TempDir,
+        args: &[String],
+        port: u16,
+        openssl_conf: Option<&std::path::Path>,
+    ) -> OpensslServer {
         let stdout_path = dir.join("stdout.txt");
         let stderr_path = dir.join("stderr.txt");
         let file = |path: &PathBuf| {
@@ -244,6 +273,9 @@ impl OpensslServer {
             .stdout(file(&stdout_path))
             .stderr(file(&stderr_path))
             .current_dir(dir.path());
+        if let Some(conf) = openssl_conf {
+            command.env("OPENSSL_CONF", conf);
+        }
         let command_line = format!("openssl s_server -accept {accept} {}", args.join(" "));
         let mut child = command
             .spawn()

@@ -58,7 +58,7 @@ def test_no_common_alpn_protocol(ca_file, server_context):
         ({"alpn": ["x" * 256]}, oxtls.Result.ERR_INVALID_PARAMETER),
         ({"max_fragment_size": 10}, oxtls.Result.ERR_INVALID_PARAMETER),
         # Only TLS 1.2 suites with only TLS 1.3 enabled: nothing can connect.
-        ({"cipher_suites": ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"]},
+        ({"versions": ["TLSv1.3"], "cipher_suites": ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"]},
          oxtls.Result.ERR_INVALID_CONFIG),
     ],
 )

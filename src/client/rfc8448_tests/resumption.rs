@@ -125,7 +125,8 @@ fn resumption_config() -> Arc<ClientConfig> {
         "{client}  create an ephemeral x25519",
         "private key",
     ));
-    let mut config = ClientConfig::builder()
+    // The trace's client offers TLS 1.3 alone.
+    let mut config = ClientConfig::builder_with_protocol_versions(&[ProtocolVersion::TLSv1_3])
         .with_cipher_suites(&[
             SupportedCipherSuite::Tls13(&TLS13_AES_128_GCM_SHA256),
             SupportedCipherSuite::Tls13(&TLS13_CHACHA20_POLY1305_SHA256),

@@ -1,0 +1,629 @@
+//! The TLS 1.2 client handshake after the ServerHello, and the connection
+//! after it (RFC 5246 §7.3), with ECDHE key exchange (RFC 8422), the
+//! extended master secret (RFC 7627) and AEAD suites only (RFC 5288,
+//! RFC 7905). No session resumption: every handshake is a full one.
+//!
+//! ```text
+//!   (ServerHello)
+//!                <------------------  Certificate
+//!                <------------------  ServerKeyExchange
+//!                <------------------  CertificateRequest      (optional)
+//!                <------------------  ServerHelloDone
+//!   Certificate         ------------>                         (if requested; empty)
+//!   ClientKeyExchange   ------------>
+//!   [ChangeCipherSpec]  ------------>                         (our write keys)
+//!   Finished            ------------>
+//!                <------------------  [ChangeCipherSpec]      (the server's write keys)
+//!                <------------------  Finished
+//!                <=================>  Application Data, HelloRequest (refused)
+//! ```
+
+use std::sync::Arc;
+
+use rustls_pki_types::{ServerName, UnixTime};
+
+use super::{unexpected, ClientConfig};
+use crate::conn::CommonState;
+use crate::crypto::hash::Transcript;
+use crate::crypto::kx::{KeyExchange, SupportedKxGroup};
+use crate::crypto::suites::Tls12CipherSuite;
+use crate::crypto::tls12::{KeyBlock, MasterSecret};
+use crate::error::{CertificateError, Error, InvalidMessage, PeerMisbehaved};
+use crate::log::LogLevel;
+use crate::msgs::enums::{
+    AlertDescription, AlertLevel, ContentType, EcPointFormat, ExtensionType, HandshakeType,
+};
+use crate::msgs::extensions::ExtensionForm;
+use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
+use crate::msgs::hello::ServerHello;
+use crate::msgs::server_ext::ServerExtension;
+use crate::msgs::tls12::{
+    Certificate12, CertificateRequest12, EcdheClientKeyExchange, EcdheServerKeyExchange,
+};
+use crate::record::protect::{RecordDecrypter, RecordEncrypter};
+
+/// HelloRequests accepted in a row without application data in between:
+/// each costs us an alert, so a server may not send them without end.
+const MAX_HELLO_REQUESTS_IN_A_ROW: usize = 8;
+
+/// What a TLS 1.2 connection waits for.
+pub(crate) enum State {
+    ExpectCertificate(Box<ExpectCertificate>),
+    ExpectServerKeyExchange(Box<ExpectServerKeyExchange>),
+    ExpectServerHelloDone(Box<ExpectServerHelloDone>),
+    ExpectChangeCipherSpec(Box<ExpectChangeCipherSpec>),
+    ExpectFinished(Box<ExpectFinished>),
+    Traffic(Box<Traffic>),
+}
+
+impl State {
+    pub(super) fn handle(
+        self,
+        common: &mut CommonState,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Self, Error> {
+        if msg.payload == HandshakePayload::HelloRequest {
+            return self.handle_hello_request(common);
+        }
+        match self {
+            Self::ExpectCertificate(s) => s.handle(common, msg, raw),
+            Self::ExpectServerKeyExchange(s) => s.handle(common, msg, raw),
+            Self::ExpectServerHelloDone(s) => s.handle(common, msg, raw),
+            Self::ExpectChangeCipherSpec(_) => Err(Error::InappropriateMessage {
+                expected: &[ContentType::ChangeCipherSpec],
+                got: ContentType::Handshake,
+            }),
+            Self::ExpectFinished(s) => s.handle(common, msg),
+            Self::Traffic(_) => Err(unexpected(&[HandshakeType::HelloRequest], &msg)),
+        }
+    }
+
+    /// RFC 5246 §7.4.1.1: a HelloRequest is ignored while a handshake is
+    /// under way, and is not part of its transcript. After the handshake
+    /// it asks us to renegotiate, which we never do: RFC 5246 §7.2.2 has
+    /// us answer with a no_renegotiation warning, and the connection goes
+    /// on.
+    fn handle_hello_request(self, common: &mut CommonState) -> Result<Self, Error> {
+        common.hello_requests_in_a_row += 1;
+        if common.hello_requests_in_a_row > MAX_HELLO_REQUESTS_IN_A_ROW {
+            return Err(PeerMisbehaved::Other(
+                "server sent too many HelloRequests without data",
+                AlertDescription::UnexpectedMessage,
+            )
+            .into());
+        }
+        if let Self::Traffic(_) = self {
+            common.log(
+                LogLevel::Debug,
+                format_args!("server asked to renegotiate; refusing"),
+            );
+            if !common.sent_close_notify {
+                common.send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
+            }
+        }
+        Ok(self)
+    }
+
+    /// RFC 5246 §7.1: the server's ChangeCipherSpec switches its records
+    /// to the new keys, and is valid only right before its Finished.
+    pub(super) fn handle_change_cipher_spec(self, common: &mut CommonState) -> Result<Self, Error> {
+        match self {
+            Self::ExpectChangeCipherSpec(s) => Ok(s.handle(common)),
+            _ => Err(PeerMisbehaved::Other(
+                "server sent ChangeCipherSpec at the wrong time",
+                AlertDescription::UnexpectedMessage,
+            )
+            .into()),
+        }
+    }
+
+    pub(super) fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        match self {
+            Self::Traffic(t) => {
+                t.master_secret
+                    .export(&t.randoms.client, &t.randoms.server, label, context, out)
+            }
+            _ => Err(Error::HandshakeNotComplete),
+        }
+    }
+}
+
+/// ClientHello.random and ServerHello.random: the key block, the
+/// ServerKeyExchange signature and the exporter all take them.
+#[derive(Clone, Copy)]
+struct Randoms {
+    client: [u8; 32],
+    server: [u8; 32],
+}
+
+/// What the ServerHello left for the rest of the handshake.
+pub(super) struct HandshakeStart {
+    pub(super) config: Arc<ClientConfig>,
+    pub(super) server_name: ServerName<'static>,
+    pub(super) suite: &'static Tls12CipherSuite,
+    /// Through the ServerHello.
+    pub(super) transcript: Transcript,
+    /// The extension types of our ClientHello.
+    pub(super) offered: Vec<ExtensionType>,
+    pub(super) client_random: [u8; 32],
+    /// The key we sent a TLS 1.3 share of, if any: reused for the
+    /// ClientKeyExchange when the server picks its group.
+    pub(super) key_share: Option<KeyExchange>,
+}
+
+/// What every state before the key exchange carries.
+struct HandshakeCore {
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+    suite: &'static Tls12CipherSuite,
+    transcript: Transcript,
+    randoms: Randoms,
+    /// Whether the server agreed to the extended master secret (RFC 7627).
+    extended_master_secret: bool,
+    key_share: Option<KeyExchange>,
+}
+
+/// The extensions a TLS 1.2 ServerHello may carry, of those this client
+/// can have offered.
+const ALLOWED_IN_TLS12_SERVER_HELLO: &[ExtensionType] = &[
+    ExtensionType::ServerName,
+    ExtensionType::EcPointFormats,
+    ExtensionType::ApplicationLayerProtocolNegotiation,
+    ExtensionType::ExtendedMasterSecret,
+    ExtensionType::RenegotiationInfo,
+];
+
+/// Checks the extensions of a TLS 1.2 ServerHello, records what they
+/// negotiated, and returns the state that waits for the Certificate.
+pub(super) fn start_handshake(
+    start: HandshakeStart,
+    sh: &ServerHello,
+    common: &mut CommonState,
+) -> Result<super::State, Error> {
+    check_server_hello_extensions(&start.offered, sh)?;
+    if let Some(protocol) = sh.alpn_protocol() {
+        // RFC 7301 §3.2: the server picks one of the protocols we sent.
+        if !start.config.alpn_protocols.iter().any(|p| p == protocol) {
+            return Err(PeerMisbehaved::Other(
+                "server chose an ALPN protocol we did not offer",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        common.alpn_protocol = Some(protocol.to_vec());
+    }
+    let extended_master_secret = sh.has_extension(ExtensionType::ExtendedMasterSecret);
+    if !extended_master_secret {
+        // RFC 7627 §5.3 lets a client go on without it; the session's
+        // master secret then depends on the randoms alone.
+        common.log(
+            LogLevel::Warn,
+            format_args!("server does not support the extended master secret (RFC 7627)"),
+        );
+    }
+    common.log(
+        LogLevel::Debug,
+        format_args!("server chose TLS 1.2, {:?}", start.suite.suite),
+    );
+    Ok(super::State::Tls12(State::ExpectCertificate(Box::new(
+        ExpectCertificate {
+            core: HandshakeCore {
+                config: start.config,
+                server_name: start.server_name,
+                suite: start.suite,
+                transcript: start.transcript,
+                randoms: Randoms {
+                    client: start.client_random,
+                    server: sh.random.0,
+                },
+                extended_master_secret,
+                key_share: start.key_share,
+            },
+        },
+    ))))
+}
+
+fn check_server_hello_extensions(offered: &[ExtensionType], sh: &ServerHello) -> Result<(), Error> {
+    for ext in &sh.extensions {
+        let typ = ext.ext_type();
+        // RFC 5246 §7.4.1.4: an extension we did not ask for is
+        // unsupported_extension.
+        if !offered.contains(&typ) {
+            return Err(PeerMisbehaved::Other(
+                "server sent an extension we did not offer",
+                AlertDescription::UnsupportedExtension,
+            )
+            .into());
+        }
+        // RFC 8446 §4.2: a known extension in a message it does not belong
+        // to (key_share in a TLS 1.2 ServerHello, say) is illegal_parameter.
+        if !ALLOWED_IN_TLS12_SERVER_HELLO.contains(&typ) {
+            return Err(PeerMisbehaved::Other(
+                "server sent an extension not allowed in a TLS 1.2 ServerHello",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
+        match ext {
+            // RFC 5746 §3.4: on an initial handshake renegotiated_connection
+            // must be empty, else handshake_failure.
+            ServerExtension::RenegotiationInfo(data) if !data.is_empty() => {
+                return Err(PeerMisbehaved::Other(
+                    "server sent a non-empty renegotiation_info on an initial handshake",
+                    AlertDescription::HandshakeFailure,
+                )
+                .into());
+            }
+            // RFC 8422 §5.1.2: uncompressed points are the one format every
+            // implementation must support, and the only one we send.
+            ServerExtension::EcPointFormats(formats)
+                if !formats.contains(&EcPointFormat::Uncompressed) =>
+            {
+                return Err(PeerMisbehaved::Other(
+                    "server's ec_point_formats do not include uncompressed",
+                    AlertDescription::IllegalParameter,
+                )
+                .into());
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Waiting for the server's Certificate (RFC 5246 §7.4.2).
+pub(crate) struct ExpectCertificate {
+    core: HandshakeCore,
+}
+
+impl ExpectCertificate {
+    fn handle(
+        mut self: Box<Self>,
+        common: &mut CommonState,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let HandshakePayload::Certificate12(Certificate12 { chain }) = msg.payload else {
+            return Err(unexpected(&[HandshakeType::Certificate], &msg));
+        };
+        // RFC 5246 §7.4.2: the ECDHE_ECDSA and ECDHE_RSA suites need the
+        // server's certificate; an empty list cannot be one.
+        let (end_entity, intermediates) = chain
+            .split_first()
+            .ok_or(InvalidMessage::EmptyVector("Certificate.certificate_list"))?;
+        self.core.config.verifier.verify_server_cert(
+            end_entity,
+            intermediates,
+            &self.core.server_name,
+            &[],
+            UnixTime::now(),
+        )?;
+        self.core.transcript.add(raw);
+        // The verified chain is the connection's from here on; the next
+        // state reads the end entity from it.
+        common.peer_certificates = Some(chain);
+        Ok(State::ExpectServerKeyExchange(Box::new(
+            ExpectServerKeyExchange { core: self.core },
+        )))
+    }
+}
+
+/// Waiting for the ServerKeyExchange: the server's ephemeral ECDH key,
+/// signed with its certificate's key (RFC 8422 §5.4).
+pub(crate) struct ExpectServerKeyExchange {
+    core: HandshakeCore,
+}
+
+impl ExpectServerKeyExchange {
+    fn handle(
+        mut self: Box<Self>,
+        common: &mut CommonState,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let HandshakePayload::ServerKeyExchange(ske) = msg.payload else {
+            return Err(unexpected(&[HandshakeType::ServerKeyExchange], &msg));
+        };
+        let group = self
+            .core
+            .config
+            .kx_groups
+            .iter()
+            .copied()
+            .find(|g| g.name() == ske.params.group)
+            // RFC 8422 §5.1.1: the server picks a curve from our
+            // supported_groups.
+            .ok_or(PeerMisbehaved::Other(
+                "server chose a group we did not offer",
+                AlertDescription::IllegalParameter,
+            ))?;
+        self.verify_signature(common, &ske)?;
+        self.core.transcript.add(raw);
+        Ok(State::ExpectServerHelloDone(Box::new(
+            ExpectServerHelloDone {
+                core: self.core,
+                group,
+                server_public: ske.params.public,
+                certificate_requested: false,
+            },
+        )))
+    }
+
+    /// RFC 8422 §5.4: the signature covers ClientHello.random +
+    /// ServerHello.random + ServerECDHParams, made with the certificate's
+    /// key.
+    fn verify_signature(
+        &self,
+        common: &CommonState,
+        ske: &EcdheServerKeyExchange,
+    ) -> Result<(), Error> {
+        let scheme = ske.signature.scheme;
+        let verifier = &self.core.config.verifier;
+        // RFC 5246 §7.4.3: the scheme must be one we listed in
+        // signature_algorithms.
+        if !verifier.supported_verify_schemes().contains(&scheme) {
+            return Err(PeerMisbehaved::SignatureSchemeNotPermitted(scheme).into());
+        }
+        // RFC 8422 §5.4 (and RFC 5246 §7.4.3): the key that signs is the
+        // kind the suite names, ECDSA (or EdDSA) or RSA.
+        if !self.core.suite.usable_with(scheme) {
+            return Err(PeerMisbehaved::SignatureSchemeDoesNotMatchKey(scheme).into());
+        }
+        let end_entity = common
+            .peer_certificates
+            .as_ref()
+            .and_then(|chain| chain.first())
+            .ok_or(CertificateError::NoCertificate)?;
+        let params = ske.params_bytes();
+        let mut message = Vec::with_capacity(64 + params.len());
+        message.extend_from_slice(&self.core.randoms.client);
+        message.extend_from_slice(&self.core.randoms.server);
+        message.extend_from_slice(&params);
+        verifier.verify_tls12_signature(&message, end_entity, scheme, &ske.signature.signature)?;
+        Ok(())
+    }
+}
+
+/// Waiting for ServerHelloDone, or a CertificateRequest before it
+/// (RFC 5246 §7.4.4, §7.4.5).
+pub(crate) struct ExpectServerHelloDone {
+    core: HandshakeCore,
+    /// The group of the server's key, one we offered.
+    group: &'static SupportedKxGroup,
+    /// ServerECDHParams.point.
+    server_public: Vec<u8>,
+    certificate_requested: bool,
+}
+
+impl ExpectServerHelloDone {
+    fn handle(
+        mut self: Box<Self>,
+        common: &mut CommonState,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        match msg.payload {
+            HandshakePayload::CertificateRequest12(req) if !self.certificate_requested => {
+                self.handle_certificate_request(common, &req);
+                self.core.transcript.add(raw);
+                self.certificate_requested = true;
+                Ok(State::ExpectServerHelloDone(self))
+            }
+            HandshakePayload::ServerHelloDone => {
+                self.core.transcript.add(raw);
+                self.send_client_flight(common)
+            }
+            _ => Err(unexpected(
+                &[
+                    HandshakeType::CertificateRequest,
+                    HandshakeType::ServerHelloDone,
+                ],
+                &msg,
+            )),
+        }
+    }
+
+    /// We have no client certificate: we will answer with an empty
+    /// Certificate and the server decides whether that is enough
+    /// (RFC 5246 §7.4.6).
+    fn handle_certificate_request(&self, common: &CommonState, req: &CertificateRequest12) {
+        common.log(
+            LogLevel::Debug,
+            format_args!(
+                "server asked for a client certificate ({} acceptable CAs); sending none",
+                req.certificate_authorities.len()
+            ),
+        );
+    }
+
+    /// Our flight (RFC 5246 §7.3): an empty Certificate if asked,
+    /// ClientKeyExchange, ChangeCipherSpec, and Finished under the new keys.
+    fn send_client_flight(self: Box<Self>, common: &mut CommonState) -> Result<State, Error> {
+        let Self {
+            core,
+            group,
+            server_public,
+            certificate_requested,
+        } = *self;
+        let HandshakeCore {
+            config,
+            suite,
+            mut transcript,
+            randoms,
+            extended_master_secret,
+            key_share,
+            ..
+        } = core;
+
+        if certificate_requested {
+            // RFC 5246 §7.4.6: with no suitable certificate the client
+            // sends a Certificate with an empty list.
+            let cert = HandshakeMessage::new(HandshakePayload::Certificate12(Certificate12 {
+                chain: Vec::new(),
+            }))
+            .get_encoding();
+            transcript.add(&cert);
+            common.send_handshake(&cert)?;
+        }
+
+        // The key of our TLS 1.3 share serves if it is on the server's
+        // group; it was never used for anything else.
+        let kx = match key_share {
+            Some(kx) if kx.group() == group => kx,
+            _ => KeyExchange::start(group, &config.randomness)?,
+        };
+        let cke = HandshakeMessage::new(HandshakePayload::ClientKeyExchange(
+            EcdheClientKeyExchange {
+                public: kx.public_key().to_vec(),
+            },
+        ))
+        .get_encoding();
+        let pre_master_secret = kx.complete(&server_public)?;
+        transcript.add(&cke);
+        common.send_handshake(&cke)?;
+
+        // RFC 7627 §4: with the extension the master secret covers the
+        // transcript through ClientKeyExchange; RFC 5246 §8.1 otherwise.
+        let master_secret = if extended_master_secret {
+            MasterSecret::new_extended(suite.hash, pre_master_secret, &transcript.current_hash())
+        } else {
+            MasterSecret::new(
+                suite.hash,
+                pre_master_secret,
+                &randoms.client,
+                &randoms.server,
+            )
+        };
+        if let Some(key_log) = &config.key_log {
+            key_log.log("CLIENT_RANDOM", &randoms.client, master_secret.as_bytes());
+        }
+        let key_block = master_secret.key_block(suite, &randoms.client, &randoms.server);
+
+        // RFC 5246 §7.1: ChangeCipherSpec, then everything we send is
+        // under the new keys, starting with Finished.
+        common.send(ContentType::ChangeCipherSpec, &[1])?;
+        common.set_encrypter(encrypter(suite, &key_block)?);
+        let verify_data = master_secret.client_finished(&transcript.current_hash());
+        let finished =
+            HandshakeMessage::new(HandshakePayload::Finished(verify_data.to_vec())).get_encoding();
+        transcript.add(&finished);
+        common.send_handshake(&finished)?;
+
+        Ok(State::ExpectChangeCipherSpec(Box::new(
+            ExpectChangeCipherSpec {
+                session: Session {
+                    suite,
+                    randoms,
+                    master_secret,
+                    transcript,
+                },
+                decrypter: decrypter(suite, &key_block)?,
+            },
+        )))
+    }
+}
+
+/// RFC 5246 §6.3 with RFC 5288 §3 / RFC 7905 §2: the record keys of each
+/// direction from the key block.
+fn encrypter(suite: &Tls12CipherSuite, kb: &KeyBlock) -> Result<RecordEncrypter, Error> {
+    RecordEncrypter::tls12(
+        kb.client_aead_key()?,
+        kb.client_write_iv(),
+        suite.explicit_nonce_len,
+    )
+}
+
+fn decrypter(suite: &Tls12CipherSuite, kb: &KeyBlock) -> Result<RecordDecrypter, Error> {
+    RecordDecrypter::tls12(
+        kb.server_aead_key()?,
+        kb.server_write_iv(),
+        suite.explicit_nonce_len,
+    )
+}
+
+/// What the end of the handshake needs once the keys exist.
+struct Session {
+    suite: &'static Tls12CipherSuite,
+    randoms: Randoms,
+    master_secret: MasterSecret,
+    /// Through our Finished.
+    transcript: Transcript,
+}
+
+/// Waiting for the server's ChangeCipherSpec (RFC 5246 §7.1), with the
+/// keys it will switch to.
+pub(crate) struct ExpectChangeCipherSpec {
+    session: Session,
+    decrypter: RecordDecrypter,
+}
+
+impl ExpectChangeCipherSpec {
+    fn handle(self: Box<Self>, common: &mut CommonState) -> State {
+        let Self { session, decrypter } = *self;
+        common.set_decrypter(decrypter);
+        // The connection refuses a ChangeCipherSpec inside a partly
+        // received handshake message, so none can span this change; the
+        // check that flag asks for is already done.
+        common.read_keys_changed = false;
+        State::ExpectFinished(Box::new(ExpectFinished { session }))
+    }
+}
+
+/// Waiting for the server's Finished (RFC 5246 §7.4.9).
+pub(crate) struct ExpectFinished {
+    session: Session,
+}
+
+impl ExpectFinished {
+    fn handle(
+        self: Box<Self>,
+        common: &mut CommonState,
+        msg: HandshakeMessage,
+    ) -> Result<State, Error> {
+        let HandshakePayload::Finished(verify_data) = msg.payload else {
+            return Err(unexpected(&[HandshakeType::Finished], &msg));
+        };
+        let Session {
+            suite,
+            randoms,
+            master_secret,
+            transcript,
+        } = self.session;
+        // RFC 5246 §7.4.9: a wrong verify_data is decrypt_error. The
+        // comparison takes the same time wherever the bytes differ.
+        if !master_secret.verify_server_finished(&transcript.current_hash(), &verify_data) {
+            return Err(PeerMisbehaved::Other(
+                "server's Finished does not match the handshake",
+                AlertDescription::DecryptError,
+            )
+            .into());
+        }
+        common.may_receive_application_data = true;
+        common.start_sending_application_data()?;
+        common.log(
+            LogLevel::Info,
+            format_args!("handshake complete: TLS 1.2, {:?}", suite.suite),
+        );
+        Ok(State::Traffic(Box::new(Traffic {
+            randoms,
+            master_secret,
+        })))
+    }
+}
+
+/// The connection after the handshake: application data flows; the
+/// master secret stays for the exporter (RFC 5705).
+pub(crate) struct Traffic {
+    randoms: Randoms,
+    master_secret: MasterSecret,
+}
+
+#[cfg(test)]
+#[path = "tls12_tests.rs"]
+mod tests;
