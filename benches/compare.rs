@@ -10,7 +10,7 @@
 //!
 //! For a profiler, `-- --profile CLIENT FIGURE [N]` runs only that work
 //! (CLIENT: oxtls, rustls, openssl, or floor; FIGURE: handshake, handshake-rsa,
-//! handshake-resumed, send, receive, receive-in-place; N handshakes or MiB) and prints nothing else, e.g.
+//! handshake-resumed, handshake-tls12, send, receive, receive-in-place; N handshakes or MiB) and prints nothing else, e.g.
 //! `valgrind --tool=callgrind target/release/deps/compare-* --profile oxtls handshake 200`.
 //!
 //! `cargo test` runs this binary too, without `--bench`: it then takes
@@ -239,6 +239,15 @@ fn main() {
         "TLS 1.3, PSK + X25519, ECDSA P-256",
     );
     phase("resumed handshakes", &mut rows, r);
+    let tls12 = Setup::new(KeyType::EcdsaP256, TlsVersions::Tls12Only);
+    let ecdhe_ecdsa = CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+    let r = handshake_rows(
+        &plan,
+        &tls12,
+        ecdhe_ecdsa,
+        "TLS 1.2, ECDHE-ECDSA-AES128-GCM, X25519",
+    );
+    phase("TLS 1.2 handshakes", &mut rows, r);
     let r = bulk_rows(&plan, &ecdsa);
     phase("bulk transfer", &mut rows, r);
     let r = memory_rows(&plan, &ecdsa, openssl_counted);
@@ -605,8 +614,18 @@ fn profile(args: &[String]) {
         _ => KeyType::EcdsaP256,
     };
     let resumption = figure == "handshake-resumed";
-    let setup = Setup::with_resumption(key_type, TlsVersions::Tls13Only, resumption);
-    let server = setup.server(CipherSuite::TLS13_AES_128_GCM_SHA256);
+    let (versions, suite) = match figure.as_str() {
+        "handshake-tls12" => (
+            TlsVersions::Tls12Only,
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        ),
+        _ => (
+            TlsVersions::Tls13Only,
+            CipherSuite::TLS13_AES_128_GCM_SHA256,
+        ),
+    };
+    let setup = Setup::with_resumption(key_type, versions, resumption);
+    let server = setup.server(suite);
     drive::calibrate();
     fn run<C: clients::Contender>(
         c: &C,
@@ -615,7 +634,9 @@ fn profile(args: &[String]) {
         n: usize,
     ) -> f64 {
         match figure {
-            "handshake" | "handshake-rsa" => figures::handshake_micros(c, server, n, false),
+            "handshake" | "handshake-rsa" | "handshake-tls12" => {
+                figures::handshake_micros(c, server, n, false)
+            }
             "handshake-resumed" => figures::handshake_micros(c, server, n, true),
             "send" => BulkPair::new(c, server).send_mbps(n << 20),
             "receive" => BulkPair::new(c, server).receive_mbps(n << 20),
@@ -637,6 +658,12 @@ fn profile(args: &[String]) {
 /// The floor of a `--profile` figure.
 fn profile_floor(setup: &Setup, figure: &str, server: &Arc<ServerConfig>, n: usize) -> f64 {
     match figure {
+        "handshake-tls12" => {
+            let shape = handshake_shape(setup, server);
+            let floor =
+                floor12::Tls12Floor::new(chain_kind(&setup.cert), &pkcs8_of(&setup.cert), &shape);
+            floor::handshake_micros_in_rhythm(&floor, server, &shape.client_hello, n)
+        }
         "handshake" | "handshake-rsa" | "handshake-resumed" => {
             let kind = chain_kind(&setup.cert);
             let shape = handshake_shape(setup, server);
