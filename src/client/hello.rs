@@ -14,10 +14,8 @@ use std::sync::Arc;
 
 use rustls_pki_types::ServerName;
 
-use self::offer::{
-    bind_psk, early_data_allowed, find_session, session_offer, start_early_data, ResumptionOffer,
-};
-use super::session::Tls13Session;
+pub(super) use self::offer::ResumptionOffer;
+use self::offer::{bind_psk, early_data_allowed, find_session, session_offer, start_early_data};
 use super::{tls12, tls13};
 use super::{unexpected, ClientConfig, State};
 use crate::conn::{CommonState, EarlyDataState, HandshakeKind};
@@ -80,7 +78,7 @@ pub(super) fn start_handshake(
         // RFC 8446 §4.2.11.2: the binder covers the ClientHello up to the
         // binders list, hashed with the PSK's hash.
         let hash = TranscriptBuffer::new().hash_with(offer.session.suite.hash, encoded.truncated());
-        bind_psk(&mut encoded, &offer.session, &hash)?;
+        bind_psk(&mut encoded, offer, &hash)?;
     }
     let encoded = encoded.into_bytes();
     let mut transcript = TranscriptBuffer::new();
@@ -98,7 +96,7 @@ pub(super) fn start_handshake(
             send_compat_ccs(common);
             sent_ccs = true;
         }
-        start_early_data(&config, &offer.session, &encoded, &random, common)?;
+        start_early_data(&config, offer, &encoded, &random, common)?;
     }
 
     Ok(State::ExpectServerHello(Box::new(ExpectServerHello {
@@ -110,7 +108,7 @@ pub(super) fn start_handshake(
         offered,
         transcript: HelloTranscript::Buffered(transcript),
         sent_ccs,
-        resuming: resuming.map(|r| r.session),
+        resuming,
         early_data_offered: early_data,
     })))
 }
@@ -262,7 +260,7 @@ pub(crate) struct ExpectServerHello {
     /// Whether we already sent the compatibility ChangeCipherSpec.
     sent_ccs: bool,
     /// The stored session our (latest) ClientHello offers.
-    resuming: Option<Tls13Session>,
+    resuming: Option<ResumptionOffer>,
     /// Whether our (first) ClientHello offered 0-RTT data.
     early_data_offered: bool,
 }
@@ -447,13 +445,13 @@ impl ExpectServerHello {
         &mut self,
         sh: &ServerHello,
         suite: &'static Tls13CipherSuite,
-    ) -> Result<Option<Tls13Session>, Error> {
+    ) -> Result<Option<ResumptionOffer>, Error> {
         let Some(selected) = sh.psk_index() else {
             // A full handshake; the ticket is spent either way.
             self.resuming = None;
             return Ok(None);
         };
-        let session = self.resuming.take().ok_or(PeerMisbehaved::Other(
+        let offer = self.resuming.take().ok_or(PeerMisbehaved::Other(
             "server selected a PSK we did not offer",
             AlertDescription::IllegalParameter,
         ))?;
@@ -464,14 +462,14 @@ impl ExpectServerHello {
             )
             .into());
         }
-        if session.suite.hash != suite.hash {
+        if offer.session.suite.hash != suite.hash {
             return Err(PeerMisbehaved::Other(
                 "server resumed with a cipher suite whose hash is not the ticket's",
                 AlertDescription::IllegalParameter,
             )
             .into());
         }
-        Ok(Some(session))
+        Ok(Some(offer))
     }
 
     /// RFC 8446 §4.1.3 (and §4.1.4 for a HelloRetryRequest):
@@ -625,8 +623,8 @@ impl ExpectServerHello {
         let resuming = self
             .resuming
             .take()
-            .filter(|s| s.suite.hash == suite.hash)
-            .and_then(|s| session_offer(&self.config, s));
+            .filter(|o| o.session.suite.hash == suite.hash)
+            .and_then(|o| session_offer(&self.config, o.session));
         let hello = ClientHelloParams {
             config: &self.config,
             server_name: &self.server_name,
@@ -643,9 +641,9 @@ impl ExpectServerHello {
             // RFC 8446 §4.2.11.2: over message_hash(ClientHello1), the
             // HelloRetryRequest and the truncated ClientHello2.
             let hash = transcript.hash_with(encoded.truncated());
-            bind_psk(&mut encoded, &offer.session, &hash)?;
+            bind_psk(&mut encoded, offer, &hash)?;
         }
-        self.resuming = resuming.map(|r| r.session);
+        self.resuming = resuming;
         let encoded = encoded.into_bytes();
         transcript.add(&encoded);
         if self.config.middlebox_compat && !self.sent_ccs {

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
+use super::hello::ResumptionOffer;
 use super::session::{Tls13Session, MAX_TICKET_LIFETIME};
 use super::{unexpected, ClientConfig};
 use crate::conn::CommonState;
@@ -89,8 +90,8 @@ pub(super) struct HandshakeStart {
     /// Names the connection's secrets in the key log.
     pub(super) client_random: [u8; 32],
     /// The session the server resumed (its ServerHello had
-    /// pre_shared_key), if it did.
-    pub(super) resumed: Option<Tls13Session>,
+    /// pre_shared_key), if it did, with its Early Secret.
+    pub(super) resumed: Option<ResumptionOffer>,
     /// Whether we sent 0-RTT data (our write keys are the early ones).
     pub(super) early_data_offered: bool,
 }
@@ -126,8 +127,11 @@ pub(super) fn start_handshake_keys(
     let hash = start.suite.hash;
     // RFC 8446 §7.1: a resumed handshake starts the schedule from the
     // ticket's PSK, a full one from zeros.
-    let psk = start.resumed.as_ref().map(|s| s.psk.as_bytes());
-    let key_schedule = EarlySecret::new(hash, psk).into_handshake_secret(Some(shared));
+    let (early_secret, resumed_chain) = match start.resumed {
+        Some(offer) => (offer.early_secret, Some(offer.session.server_cert_chain)),
+        None => (EarlySecret::new(hash, None), None),
+    };
+    let key_schedule = early_secret.into_handshake_secret(Some(shared));
     let hello_hash = start.transcript.current_hash();
     let client_secret = key_schedule.client_handshake_traffic_secret(&hello_hash);
     let server_secret = key_schedule.server_handshake_traffic_secret(&hello_hash);
@@ -163,7 +167,7 @@ pub(super) fn start_handshake_keys(
                 key_schedule,
                 client_secret,
                 server_secret,
-                resumed_chain: start.resumed.map(|s| s.server_cert_chain),
+                resumed_chain,
                 sending_early_data: start.early_data_offered,
             },
         }),

@@ -9,6 +9,7 @@
 //! not compile.
 
 use core::fmt;
+use std::sync::OnceLock;
 
 use ring::{digest, hmac};
 
@@ -37,6 +38,19 @@ impl HashAlgorithm {
     /// The hash of `data`.
     pub fn hash(self, data: &[u8]) -> HashOutput {
         HashOutput::from_digest(digest::digest(self.ring_digest(), data))
+    }
+
+    /// The hash of the empty string, which every TLS 1.3 key schedule
+    /// needs two or three times (`Derive-Secret(., "derived", "")`):
+    /// computed once per process.
+    pub fn empty_hash(self) -> HashOutput {
+        static SHA256: OnceLock<HashOutput> = OnceLock::new();
+        static SHA384: OnceLock<HashOutput> = OnceLock::new();
+        let cell = match self {
+            Self::Sha256 => &SHA256,
+            Self::Sha384 => &SHA384,
+        };
+        *cell.get_or_init(|| self.hash(&[]))
     }
 
     /// HMAC (RFC 2104) keyed with `key` over the concatenation of `parts`.

@@ -24,6 +24,7 @@
 //! (§4.4.4) and the next generation for KeyUpdate (§7.2).
 
 use core::fmt;
+use std::sync::OnceLock;
 
 use super::aead::{AeadAlgorithm, AeadKey, NONCE_LEN};
 use super::hash::{HashAlgorithm, HashOutput};
@@ -78,7 +79,7 @@ impl Secret {
 
     /// Derive-Secret(self, "derived", ""): the salt of the next extraction.
     fn derived_salt(&self) -> Secret {
-        self.derive(b"derived", &self.hash.hash(&[]))
+        self.derive(b"derived", &self.hash.empty_hash())
     }
 
     /// RFC 8446 §4.4.4: finished_key =
@@ -199,11 +200,56 @@ pub enum PskKind {
 /// there is no PSK.
 pub struct EarlySecret {
     secret: Secret,
+    /// Without a PSK the Early Secret and the salt derived from it are
+    /// constants of the hash (RFC 8448 §3 shows SHA-256's), worked out
+    /// once per process instead of in every full handshake.
+    no_psk: Option<&'static NoPskSchedule>,
+}
+
+/// The start of every key schedule without a PSK: public constants.
+struct NoPskSchedule {
+    early: SecretBytes,
+    derived_salt: SecretBytes,
+}
+
+impl NoPskSchedule {
+    fn of(hash: HashAlgorithm) -> &'static Self {
+        static SHA256: OnceLock<NoPskSchedule> = OnceLock::new();
+        static SHA384: OnceLock<NoPskSchedule> = OnceLock::new();
+        let cell = match hash {
+            HashAlgorithm::Sha256 => &SHA256,
+            HashAlgorithm::Sha384 => &SHA384,
+        };
+        cell.get_or_init(|| {
+            let early = EarlySecret::extract(hash, None);
+            NoPskSchedule {
+                derived_salt: early.secret.derived_salt().bytes,
+                early: early.secret.bytes,
+            }
+        })
+    }
 }
 
 impl EarlySecret {
     /// Starts the schedule with `psk`, or with no PSK (a full handshake).
     pub fn new(hash: HashAlgorithm, psk: Option<&[u8]>) -> Self {
+        match psk {
+            Some(_) => Self::extract(hash, psk),
+            None => {
+                let constants = NoPskSchedule::of(hash);
+                Self {
+                    secret: Secret {
+                        hash,
+                        bytes: constants.early.clone(),
+                    },
+                    no_psk: Some(constants),
+                }
+            }
+        }
+    }
+
+    /// HKDF-Extract(0, PSK or zeros), computed.
+    fn extract(hash: HashAlgorithm, psk: Option<&[u8]>) -> Self {
         let zeros = SecretBytes::zeroed(hash.output_len());
         let ikm = psk.unwrap_or(zeros.as_bytes());
         Self {
@@ -211,6 +257,7 @@ impl EarlySecret {
                 hash,
                 bytes: hkdf::extract(hash, zeros.as_bytes(), ikm),
             },
+            no_psk: None,
         }
     }
 
@@ -226,7 +273,7 @@ impl EarlySecret {
             PskKind::Resumption => b"res binder",
             PskKind::External => b"ext binder",
         };
-        self.secret.derive(label, &self.secret.hash.hash(&[]))
+        self.secret.derive(label, &self.secret.hash.empty_hash())
     }
 
     /// RFC 8446 §4.2.11.2: a PSK binder is a Finished computed with the
@@ -257,7 +304,13 @@ impl EarlySecret {
         let hash = self.secret.hash;
         let zeros = SecretBytes::zeroed(hash.output_len());
         let ikm = ecdhe.as_ref().map_or(zeros.as_bytes(), |s| s.as_bytes());
-        let salt = self.secret.derived_salt();
+        let salt = match self.no_psk {
+            Some(constants) => Secret {
+                hash,
+                bytes: constants.derived_salt.clone(),
+            },
+            None => self.secret.derived_salt(),
+        };
         let secret = Secret {
             hash,
             bytes: hkdf::extract(hash, salt.as_bytes(), ikm),
@@ -304,7 +357,7 @@ impl HandshakeSecret {
     pub fn into_master_secret(self) -> MasterSecret {
         let hash = self.secret.hash;
         let zeros = SecretBytes::zeroed(hash.output_len());
-        let salt = derive_with(&self.prk, hash, b"derived", &hash.hash(&[]));
+        let salt = derive_with(&self.prk, hash, b"derived", &hash.empty_hash());
         let secret = Secret {
             hash,
             bytes: hkdf::extract(hash, salt.as_bytes(), zeros.as_bytes()),

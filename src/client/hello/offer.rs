@@ -39,13 +39,15 @@ pub(super) fn early_data_allowed(config: &ClientConfig, session: &Tls13Session) 
 /// EndOfEarlyData (or the server turns the data down).
 pub(super) fn start_early_data(
     config: &ClientConfig,
-    session: &Tls13Session,
+    offer: &ResumptionOffer,
     client_hello: &[u8],
     client_random: &[u8; 32],
     common: &mut CommonState,
 ) -> Result<(), Error> {
+    let session = &offer.session;
     let hash = session.suite.hash;
-    let secret = EarlySecret::new(hash, Some(session.psk.as_bytes()))
+    let secret = offer
+        .early_secret
         .client_early_traffic_secret(&hash.hash(client_hello));
     if let Some(key_log) = &config.key_log {
         key_log.log(
@@ -71,6 +73,9 @@ pub(in crate::client) struct ResumptionOffer {
     pub(in crate::client) session: Tls13Session,
     /// Milliseconds since the ticket arrived.
     pub(in crate::client) age_millis: u32,
+    /// The Early Secret from its PSK: the binder, the 0-RTT keys and, if
+    /// the server resumes, the whole key schedule start from it.
+    pub(in crate::client) early_secret: EarlySecret,
 }
 
 /// The stored session to offer to `server_name`, if there is one we can
@@ -100,7 +105,8 @@ pub(super) fn session_offer(
         .iter()
         .filter_map(SupportedCipherSuite::tls13)
         .any(|s| s.hash == session.suite.hash);
-    hash_offered.then_some(ResumptionOffer {
+    hash_offered.then(|| ResumptionOffer {
+        early_secret: EarlySecret::new(session.suite.hash, Some(session.psk.as_bytes())),
         session,
         age_millis,
     })
@@ -111,10 +117,11 @@ pub(super) fn session_offer(
 /// ClientHello (RFC 8446 §4.2.11.2).
 pub(super) fn bind_psk(
     encoded: &mut EncodedClientHello,
-    session: &Tls13Session,
+    offer: &ResumptionOffer,
     truncated_hash: &HashOutput,
 ) -> Result<(), Error> {
-    let binder = EarlySecret::new(session.suite.hash, Some(session.psk.as_bytes()))
+    let binder = offer
+        .early_secret
         .psk_binder(PskKind::Resumption, truncated_hash);
     encoded.set_binders(&[binder.as_bytes()])
 }

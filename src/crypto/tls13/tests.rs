@@ -486,3 +486,21 @@ fn debug_shows_no_secret_bytes() {
         "MasterSecret(Secret(Sha256))"
     );
 }
+
+/// The no-PSK schedule's cached start (the Early Secret and the salt
+/// derived from it) is what computing it gives, for both hashes; the
+/// SHA-256 one is also checked against RFC 8448 §3 above.
+#[test]
+fn cached_no_psk_schedule_equals_the_computed_one() {
+    for hash in [HashAlgorithm::Sha256, HashAlgorithm::Sha384] {
+        let cached = EarlySecret::new(hash, None);
+        let computed = EarlySecret::extract(hash, None);
+        assert!(cached.no_psk.is_some() && computed.no_psk.is_none());
+        assert_eq!(cached.secret().as_bytes(), computed.secret().as_bytes());
+        assert_eq!(
+            cached.into_handshake_secret(None).secret().as_bytes(),
+            computed.into_handshake_secret(None).secret().as_bytes(),
+        );
+        assert_eq!(hash.empty_hash(), hash.hash(&[]));
+    }
+}
