@@ -32,7 +32,10 @@ pub use client::{
     ClientConfig, ClientSessionMemoryCache, ClientSessionStore, ConfigBuilder, Resumption,
     TimeProvider, Tls13Session,
 };
-pub use conn::{ClientConnection, EarlyData, HandshakeKind, IoState, Reader, Writer};
+pub use conn::{
+    ClientConnection, ConnectionTrafficSecrets, EarlyData, ExtractedKey, ExtractedSecrets,
+    HandshakeKind, IoState, Reader, Writer,
+};
 pub use crypto::kx::{SupportedKxGroup, ALL_KX_GROUPS};
 pub use crypto::suites::{SupportedCipherSuite, ALL_CIPHER_SUITES, DEFAULT_CIPHER_SUITES};
 pub use error::{CertificateError, Error, InvalidMessage, PeerIncompatible, PeerMisbehaved};

@@ -59,6 +59,10 @@ pub struct ClientConfig {
     /// allows it; see [`crate::ClientConnection::early_data`]. Default:
     /// false, since early data can be replayed by an attacker.
     pub enable_early_data: bool,
+    /// Whether [`crate::ClientConnection::dangerous_extract_secrets`] may
+    /// hand out a connection's traffic keys (for kernel TLS, say).
+    /// Default: false.
+    pub enable_secret_extraction: bool,
     /// The clock that times tickets (their age and lifetime).
     pub time_provider: Arc<dyn TimeProvider>,
     /// The largest handshake message accepted from the server.
@@ -261,6 +265,7 @@ impl WantsClientCert {
             key_log: None,
             resumption: Resumption::default(),
             enable_early_data: false,
+            enable_secret_extraction: false,
             time_provider: Arc::new(SystemClock),
             max_handshake_message_len: DEFAULT_MAX_HANDSHAKE_LEN,
             randomness: Randomness::System,

@@ -27,7 +27,8 @@ pub use self::session::{
     ClientSessionMemoryCache, ClientSessionStore, Resumption, SystemClock, TimeProvider,
     Tls13Session,
 };
-use crate::conn::CommonState;
+use crate::conn::{CommonState, ConnectionTrafficSecrets};
+use crate::crypto::suites::SupportedCipherSuite;
 use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::enums::{AlertDescription, HandshakeType, ProtocolVersion};
 use crate::msgs::handshake::HandshakeMessage;
@@ -93,6 +94,24 @@ impl State {
             Self::Tls13(s) => s.export_keying_material(out, label, context),
             Self::Tls12(s) => s.export_keying_material(out, label, context),
             Self::ExpectServerHello(_) => Err(Error::HandshakeNotComplete),
+        }
+    }
+
+    /// The current traffic keys, ours then the server's; `tx_seq` and
+    /// `rx_seq` are the next record numbers (TLS 1.2 AES-GCM puts the
+    /// next explicit nonce in the IV).
+    pub(crate) fn traffic_secrets(
+        &self,
+        suite: Option<SupportedCipherSuite>,
+        tx_seq: u64,
+        rx_seq: u64,
+    ) -> Result<(ConnectionTrafficSecrets, ConnectionTrafficSecrets), Error> {
+        match (self, suite) {
+            (Self::Tls13(s), _) => s.traffic_secrets(),
+            (Self::Tls12(s), Some(SupportedCipherSuite::Tls12(suite))) => {
+                s.traffic_secrets(suite, tx_seq, rx_seq)
+            }
+            _ => Err(Error::HandshakeNotComplete),
         }
     }
 }

@@ -23,7 +23,8 @@ use std::sync::Arc;
 use rustls_pki_types::{ServerName, UnixTime};
 
 use super::{unexpected, ClientConfig};
-use crate::conn::CommonState;
+use crate::conn::{CommonState, ConnectionTrafficSecrets};
+use crate::crypto::aead::NONCE_LEN;
 use crate::crypto::hash::Transcript;
 use crate::crypto::kx::{KeyExchange, SupportedKxGroup};
 use crate::crypto::suites::Tls12CipherSuite;
@@ -131,6 +132,42 @@ impl State {
             }
             _ => Err(Error::HandshakeNotComplete),
         }
+    }
+
+    /// Our write keys and the server's, from the key block (RFC 5246
+    /// §6.3), worked out again from the master secret. An AES-GCM IV is
+    /// the salt and the next explicit nonce, which is the next sequence
+    /// number (`tx_seq`, `rx_seq`) as our records number them.
+    pub(super) fn traffic_secrets(
+        &self,
+        suite: &'static Tls12CipherSuite,
+        tx_seq: u64,
+        rx_seq: u64,
+    ) -> Result<(ConnectionTrafficSecrets, ConnectionTrafficSecrets), Error> {
+        let Self::Traffic(t) = self else {
+            return Err(Error::HandshakeNotComplete);
+        };
+        let kb = t
+            .master_secret
+            .key_block(suite, &t.randoms.client, &t.randoms.server);
+        let iv = |fixed: &[u8], seq: u64| {
+            let mut iv = [0u8; NONCE_LEN];
+            if fixed.len() == NONCE_LEN {
+                iv.copy_from_slice(fixed);
+            } else {
+                iv[..4].copy_from_slice(&fixed[..4.min(fixed.len())]);
+                iv[4..].copy_from_slice(&seq.to_be_bytes());
+            }
+            iv
+        };
+        let side = |key: &[u8], fixed: &[u8], seq: u64| {
+            ConnectionTrafficSecrets::new(suite.aead, key, iv(fixed, seq))
+                .ok_or(Error::General("cannot extract the traffic keys".into()))
+        };
+        Ok((
+            side(kb.client_write_key(), kb.client_write_iv(), tx_seq)?,
+            side(kb.server_write_key(), kb.server_write_iv(), rx_seq)?,
+        ))
     }
 }
 

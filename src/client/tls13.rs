@@ -20,7 +20,7 @@ use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use super::hello::ResumptionOffer;
 use super::session::{Tls13Session, MAX_TICKET_LIFETIME};
 use super::{unexpected, ClientConfig};
-use crate::conn::CommonState;
+use crate::conn::{CommonState, ConnectionTrafficSecrets};
 use crate::crypto::hash::Transcript;
 use crate::crypto::kx::SharedSecret;
 use crate::crypto::suites::Tls13CipherSuite;
@@ -75,6 +75,23 @@ impl State {
             Self::Traffic(t) => keys::export(&t.exporter_secret, label, context, out),
             _ => Err(Error::HandshakeNotComplete),
         }
+    }
+
+    /// The current application traffic keys (RFC 8446 §7.3), ours and
+    /// the server's: after KeyUpdates, those of the latest secrets.
+    pub(super) fn traffic_secrets(
+        &self,
+    ) -> Result<(ConnectionTrafficSecrets, ConnectionTrafficSecrets), Error> {
+        let Self::Traffic(t) = self else {
+            return Err(Error::HandshakeNotComplete);
+        };
+        let aead = t.suite.aead;
+        let side = |secret: &Secret| {
+            let keys = secret.traffic_keys(aead);
+            ConnectionTrafficSecrets::new(aead, keys.key_bytes(), keys.iv())
+                .ok_or(Error::General("cannot extract the traffic keys".into()))
+        };
+        Ok((side(&t.client_secret)?, side(&t.server_secret)?))
     }
 }
 

@@ -85,6 +85,8 @@ pub(crate) struct CommonState {
     /// Whether the handshake message being handled has more handshake
     /// bytes after it in the same record.
     pub(crate) more_handshake_in_record: bool,
+    /// The config allows `dangerous_extract_secrets`.
+    pub(crate) secret_extraction: bool,
 }
 
 impl CommonState {
@@ -112,6 +114,7 @@ impl CommonState {
             hello_requests_in_a_row: 0,
             key_update_answered: false,
             more_handshake_in_record: false,
+            secret_extraction: false,
         }
     }
 

@@ -9,6 +9,7 @@
 
 mod common;
 mod early_data;
+mod extract;
 mod io_impl;
 
 use std::io;
@@ -20,6 +21,7 @@ pub(crate) use self::common::CommonState;
 pub(crate) use self::common::EarlyDataState;
 pub use self::common::HandshakeKind;
 pub use self::early_data::EarlyData;
+pub use self::extract::{ConnectionTrafficSecrets, ExtractedKey, ExtractedSecrets};
 pub use self::io_impl::{Reader, Writer};
 use crate::client::{ClientConfig, State};
 use crate::crypto::suites::SupportedCipherSuite;
@@ -84,6 +86,7 @@ impl ClientConnection {
     /// `write_tls` at once.
     pub fn new(config: Arc<ClientConfig>, server_name: ServerName<'static>) -> Result<Self, Error> {
         let mut common = CommonState::new(config.max_fragment_len(), config.logger.clone());
+        common.secret_extraction = config.enable_secret_extraction;
         let joiner = HandshakeJoiner::new(config.max_handshake_message_len());
         let state = crate::client::start_handshake(config, server_name, &mut common)?;
         Ok(Self {
@@ -451,6 +454,52 @@ impl ClientConnection {
             }
             _ => Err(Error::HandshakeNotComplete),
         }
+    }
+
+    /// Hands over the connection's current traffic keys and sequence
+    /// numbers, for another implementation (kernel TLS, say) to carry its
+    /// records on; the connection is consumed.
+    ///
+    /// Refused unless the config set
+    /// [`ClientConfig::enable_secret_extraction`], before the handshake is
+    /// complete, after a fatal error, and while anything is buffered
+    /// (TLS bytes not yet written, plaintext or records not yet read,
+    /// writes waiting for the handshake): those would be lost, so write
+    /// and read them first.
+    pub fn dangerous_extract_secrets(self) -> Result<ExtractedSecrets, Error> {
+        if !self.common.secret_extraction {
+            return Err(Error::General(
+                "secret extraction is disabled (ClientConfig::enable_secret_extraction)".into(),
+            ));
+        }
+        if let Some(err) = self.error {
+            return Err(err);
+        }
+        if self.is_handshaking() {
+            return Err(Error::HandshakeNotComplete);
+        }
+        let common = &self.common;
+        if !common.sendbuf.is_empty()
+            || !common.early_writes.is_empty()
+            || common.deframer.plaintext_len() > 0
+            || common.deframer.has_partial_record()
+            || !self.joiner.is_empty()
+        {
+            return Err(Error::General(
+                "data is buffered: write out TLS bytes and read plaintext before extracting".into(),
+            ));
+        }
+        let (Some(enc), Some(dec), Some(state)) =
+            (&common.encrypter, &common.decrypter, &self.state)
+        else {
+            return Err(Error::HandshakeNotComplete);
+        };
+        let (tx_seq, rx_seq) = (enc.sequence_number(), dec.sequence_number());
+        let (tx, rx) = state.traffic_secrets(common.suite, tx_seq, rx_seq)?;
+        Ok(ExtractedSecrets {
+            tx: (tx_seq, tx),
+            rx: (rx_seq, rx),
+        })
     }
 
     /// Drives the connection over a blocking transport: until the
