@@ -6,7 +6,8 @@
 //! then shut down.
 
 use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, Ipv6Addr, TcpStream};
+use std::net::{Ipv4Addr, Ipv6Addr, Shutdown, TcpStream};
+use std::time::Duration;
 
 use oxtls::pki_types::pem::PemObject;
 use oxtls::pki_types::CertificateDer;
@@ -67,6 +68,18 @@ impl Read for Transport {
             Some(part) => self.sock.read(part),
             None => Ok(0),
         }
+    }
+}
+
+impl Drop for Transport {
+    /// As bssl_shim.cc does: half-close, then read until the runner closes
+    /// too, so that the runner's last writes do not fail (a broken pipe)
+    /// before it has read our alert.
+    fn drop(&mut self) {
+        let _ = self.sock.shutdown(Shutdown::Write);
+        let _ = self.sock.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut buf = [0u8; 4096];
+        while matches!(self.sock.read(&mut buf), Ok(n) if n > 0) {}
     }
 }
 
@@ -132,8 +145,12 @@ pub fn run(
     }
     let mut first_write = initial_write(c.opts);
     if offered_early_data {
-        let written = write_early_data(&mut conn, &first_write)?;
-        first_write.drain(..written);
+        // bssl_shim.cc exports right after a 0-RTT "handshake", which
+        // must fail: the handshake is not complete.
+        if c.opts.export_keying_material > 0 {
+            conn.export_keying_material(vec![0u8; c.opts.export_keying_material], b"", None)?;
+        }
+        write_early_data(&mut conn, &mut io, &mut first_write)?;
     }
 
     if let Err(failure) = handshake(&mut conn, &mut io) {
@@ -180,29 +197,38 @@ pub fn run(
     Ok(version)
 }
 
-/// What `-shim-writes-first` writes: the initial write, repeated.
-fn initial_write(opts: &Options) -> Vec<u8> {
+/// What `-shim-writes-first` writes: the initial write, repeated, one
+/// write (so one record, as the runner checks) each.
+fn initial_write(opts: &Options) -> Vec<Vec<u8>> {
     if !opts.shim_writes_first {
         return Vec::new();
     }
-    opts.shim_initial_write
-        .repeat(opts.repeat_shim_initial_write as usize)
+    vec![opts.shim_initial_write.clone(); opts.repeat_shim_initial_write as usize]
 }
 
-/// Writes as much of `data` as the session allows as 0-RTT data; returns
-/// how much that was.
-fn write_early_data(conn: &mut ClientConnection, data: &[u8]) -> Result<usize, Failure> {
-    let Some(mut early) = conn.early_data() else {
-        return Ok(0);
-    };
-    let mut written = 0;
-    while let Some(rest) = data.get(written..).filter(|r| !r.is_empty()) {
-        match early.write(rest)? {
-            0 => break,
-            n => written += n,
+/// Writes as many of `writes` as the session allows as 0-RTT data, each
+/// sent at once (as `SSL_write` would), leaving in `writes` what is left
+/// for after the handshake.
+fn write_early_data(
+    conn: &mut ClientConnection,
+    io: &mut Transport,
+    writes: &mut Vec<Vec<u8>>,
+) -> Result<(), Failure> {
+    let mut done = 0;
+    for write in writes.iter_mut() {
+        let Some(mut early) = conn.early_data() else {
+            break;
+        };
+        let n = early.write(write)?;
+        write.drain(..n);
+        send(conn, io)?;
+        if !write.is_empty() {
+            break;
         }
+        done += 1;
     }
-    Ok(written)
+    writes.drain(..done);
+    Ok(())
 }
 
 /// bssl_shim.cc's check, after the exchange of a TLS 1.3 connection, that
@@ -420,7 +446,7 @@ fn exchange(
     opts: &Options,
     conn: &mut ClientConnection,
     io: &mut Transport,
-    first_write: &[u8],
+    first_write: &[Vec<u8>],
 ) -> Result<(), Failure> {
     if opts.export_keying_material > 0 {
         let context = opts
@@ -447,7 +473,9 @@ fn exchange(
         return Ok(());
     }
 
-    write_all(conn, io, first_write)?;
+    for write in first_write {
+        write_all(conn, io, write)?;
+    }
     if opts.shim_shuts_down {
         return Ok(());
     }
