@@ -16,8 +16,8 @@ use crate::verifier::ShimVerifier;
 /// What oxtls can do today that the shim cannot tell from the flags alone.
 /// When a feature lands, flip its switch: the tests that need it then run
 /// instead of reporting "unimplemented". (Features that a flag asks for
-/// directly, like client certificates or early data, are switched in the
-/// flag table of `flags.rs`.)
+/// directly, like client certificates, are switched in the flag table of
+/// `flags.rs`.)
 #[derive(Debug, Clone, Copy)]
 pub struct Capabilities {
     /// TLS 1.2 handshakes.
@@ -26,6 +26,9 @@ pub struct Capabilities {
     pub resumption: bool,
     /// Resuming TLS 1.2 sessions (tickets or session IDs); without it, a
     /// test whose session to resume is a TLS 1.2 one is unimplemented.
+    /// Switching it on also needs the shim's store (`sessions.rs`) to keep
+    /// TLS 1.2 sessions, and bssl_shim.cc's TLS 1.2 check that a full
+    /// handshake (or `-expect-ticket-renewal`) yields a new session.
     pub tls12_resumption: bool,
 }
 
@@ -320,6 +323,42 @@ mod tests {
             ..Options::default()
         };
         assert_eq!(versions(&opts, caps).unwrap(), vec![]);
+    }
+
+    fn resuming(edit: impl Fn(&mut Options)) -> Args {
+        let mut args = Args::default();
+        for o in [&mut args.initial, &mut args.resume, &mut args.retry] {
+            o.resume_count = 1;
+            edit(o);
+        }
+        args
+    }
+
+    #[test]
+    fn resumption_needs() {
+        assert!(check_resumption(&resuming(|_| {}), OXTLS).is_ok());
+        // A TLS 1.2 session to resume waits for TLS 1.2 resumption.
+        let tls12 = resuming(|o| o.max_version = Some(0x0303));
+        assert!(check_resumption(&tls12, OXTLS).is_err());
+        let with_tls12_resumption = Capabilities {
+            tls12_resumption: true,
+            ..OXTLS
+        };
+        assert!(check_resumption(&tls12, with_tls12_resumption).is_ok());
+        // Not resuming, nothing to check.
+        let mut once = tls12.clone();
+        once.initial.resume_count = 0;
+        assert!(check_resumption(&once, OXTLS).is_ok());
+        // Verifying again matters only if the verdict would change.
+        let reverify = resuming(|o| o.reverify_on_resume = true);
+        assert!(check_resumption(&reverify, OXTLS).is_ok());
+        let mut reverify_fails = reverify.clone();
+        reverify_fails.resume.verify_fail = true;
+        assert!(check_resumption(&reverify_fails, OXTLS).is_err());
+        // The retry's options count once 0-RTT may be refused.
+        let mut retry = resuming(|o| o.enable_early_data = true);
+        retry.retry.unsupported.push(("-x".into(), "why"));
+        assert!(check_resumption(&retry, OXTLS).is_err());
     }
 
     #[test]
