@@ -21,7 +21,7 @@ use oxtls::msgs::enums::{
 };
 use oxtls::msgs::extensions::{ExtensionForm, KeyShareEntry};
 use oxtls::msgs::handshake::{HandshakeMessage, HandshakePayload};
-use oxtls::msgs::hello::{ServerHello, DOWNGRADE_TLS12};
+use oxtls::msgs::hello::{ServerHello, SessionId, DOWNGRADE_TLS12};
 use oxtls::msgs::record_header::RecordHeader;
 use oxtls::msgs::server_ext::ServerExtension;
 use oxtls::record::protect::{RecordDecrypter, RecordEncrypter};
@@ -48,6 +48,8 @@ struct Run {
     key_log: Arc<MasterSecretLog>,
     /// The server's first flight, as the handshake messages it carried.
     first_flight: Vec<Vec<u8>>,
+    /// The client's ClientHello record.
+    client_hello: Vec<u8>,
 }
 
 fn tls12_server(key: KeyType, pki: &TestPki) -> rustls::ServerConnection {
@@ -65,14 +67,23 @@ fn start(key: KeyType, config: ClientConfig, pki: &TestPki) -> Run {
     config.key_log = Some(key_log.clone());
     let mut client = oxtls_client(config, "localhost");
     let mut server = tls12_server(key, pki);
-    deliver(&drain_client(&mut client), &mut server);
+    let client_hello = drain_client(&mut client);
+    deliver(&client_hello, &mut server);
     let first_flight = handshake_messages(&drain_server(&mut server));
     Run {
         client,
         server,
         key_log,
         first_flight,
+        client_hello,
     }
+}
+
+/// The legacy_session_id of a ClientHello record: after the record header
+/// (5), the handshake header (4), the version (2) and the random (32).
+fn client_session_id(hello_record: &[u8]) -> Vec<u8> {
+    let len = usize::from(hello_record[43]);
+    hello_record[44..44 + len].to_vec()
 }
 
 fn default_run(key: KeyType) -> (Run, TestPki) {
@@ -418,6 +429,42 @@ fn the_downgrade_sentinel_when_we_offered_tls13() {
     });
     let err = first_flight_fails(run, AlertDescription::IllegalParameter);
     misbehaved(&err, "downgrade");
+}
+
+/// RFC 5246 §7.4.1.3: a ServerHello echoing the client's session_id
+/// resumes that session; ours is RFC 8446 §D.4's made-up one, so there is
+/// nothing to resume.
+#[test]
+fn a_server_hello_echoing_our_compatibility_session_id() {
+    let (mut run, _pki) = default_run(KeyType::EcdsaP256);
+    let ours = client_session_id(&run.client_hello);
+    assert_eq!(ours.len(), 32, "offering TLS 1.3, we send a made-up id");
+    edit_server_hello(&mut run, |sh| {
+        sh.session_id = SessionId::new(&ours).unwrap()
+    });
+    let err = first_flight_fails(run, AlertDescription::IllegalParameter);
+    misbehaved(&err, "session id");
+}
+
+/// RFC 5246 §7.4.1.2: a TLS 1.2 ClientHello's session_id names a session
+/// to resume; without TLS 1.3 offered there is no made-up one to send.
+#[test]
+fn a_tls12_only_client_hello_has_an_empty_session_id() {
+    let pki = TestPki::new();
+    let config = ClientConfig::builder_with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+        .with_root_certificates({
+            let mut roots = oxtls::RootCertStore::new();
+            roots.add(pki.ca_der()).unwrap();
+            roots
+        })
+        .with_no_client_auth();
+    let mut run = start(KeyType::EcdsaP256, config, &pki);
+    assert!(client_session_id(&run.client_hello).is_empty());
+    // And the handshake completes without it.
+    feed(&mut run.client, &frame(&run.first_flight));
+    deliver(&drain_client(&mut run.client), &mut run.server);
+    feed(&mut run.client, &drain_server(&mut run.server));
+    assert!(!run.client.is_handshaking());
 }
 
 #[test]

@@ -1,23 +1,35 @@
 //! One connection to the runner, as BoringSSL's `bssl_shim.cc` makes it:
-//! connect and identify, handshake, check what the test expects of the
-//! handshake, then the exchange (export keying material, write first or
-//! echo every message back with its bytes inverted), then shut down.
+//! connect and identify, write 0-RTT data if the test and the session
+//! allow, handshake, check what the test expects of the handshake, then
+//! the exchange (export keying material, write first or echo every
+//! message back with its bytes inverted), check the sessions received,
+//! then shut down.
 
 use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, Ipv6Addr, TcpStream};
+use std::net::{Ipv4Addr, Ipv6Addr, Shutdown, TcpStream};
+use std::time::Duration;
 
 use oxtls::pki_types::pem::PemObject;
 use oxtls::pki_types::CertificateDer;
-use oxtls::{ClientConnection, Error, PeerIncompatible};
+use oxtls::{
+    ClientConnection, Error, HandshakeKind, PeerIncompatible, ProtocolVersion, SignatureScheme,
+};
 
 use crate::flags::Options;
 use crate::report::Failure;
+use crate::sessions::ShimSessionStore;
 use crate::settings::{Settings, Unimplemented};
 
 /// How a connection ended, when it did not succeed.
 pub enum Outcome {
     Unimplemented(Unimplemented),
     Failed(Failure),
+}
+
+impl From<Unimplemented> for Outcome {
+    fn from(u: Unimplemented) -> Self {
+        Self::Unimplemented(u)
+    }
 }
 
 impl From<Failure> for Outcome {
@@ -59,6 +71,18 @@ impl Read for Transport {
     }
 }
 
+impl Drop for Transport {
+    /// As bssl_shim.cc does: half-close, then read until the runner closes
+    /// too, so that the runner's last writes do not fail (a broken pipe)
+    /// before it has read our alert.
+    fn drop(&mut self) {
+        let _ = self.sock.shutdown(Shutdown::Write);
+        let _ = self.sock.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut buf = [0u8; 4096];
+        while matches!(self.sock.read(&mut buf), Ok(n) if n > 0) {}
+    }
+}
+
 impl Write for Transport {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.sock.write(buf)
@@ -77,14 +101,57 @@ const RECORD_SIZES: &[usize] = &[
     0, 1, 255, 256, 257, 16383, 16384, 16385, 32767, 32768, 32769,
 ];
 
-/// Makes one connection to the runner and runs the test on it.
-pub fn run(opts: &Options, settings: Settings) -> Result<(), Outcome> {
-    let sock = connect(opts)?;
+/// One connection of a test: its options and its place in the test.
+pub struct Connection<'a> {
+    /// The `-on-initial-` or `-on-resume-` options.
+    pub opts: &'a Options,
+    /// The `-on-retry-` options, which apply once 0-RTT data is refused.
+    pub retry: &'a Options,
+    /// Whether this connection is one that resumes (not the first).
+    pub resume: bool,
+    /// The session store every connection of the test shares.
+    pub store: &'a ShimSessionStore,
+}
+
+/// What a session remembers of the full handshake that made it, which a
+/// resumed connection reports as its own (as BoringSSL's `SSL_SESSION`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SessionFacts {
+    pub verdict: Option<bool>,
+    pub peer_signature_scheme: Option<SignatureScheme>,
+}
+
+/// Makes one connection to the runner and runs the test on it. `session`
+/// holds what the session this connection may resume remembers, and is
+/// updated by a full handshake. Returns the version negotiated.
+pub fn run(
+    c: &Connection<'_>,
+    settings: Settings,
+    session: &mut SessionFacts,
+) -> Result<Option<ProtocolVersion>, Outcome> {
+    let sock = connect(c.opts)?;
     let mut io = Transport {
         sock,
-        trickle: opts.async_io,
+        trickle: c.opts.async_io,
     };
     let mut conn = ClientConnection::new(settings.config.clone(), settings.server_name.clone())?;
+    let sessions_before = c.store.received();
+
+    // bssl_shim.cc: a client offering 0-RTT returns from the handshake at
+    // once, and its first write goes out as early data.
+    let offered_early_data = conn.early_data().is_some();
+    if c.resume && c.opts.expect_no_offer_early_data && offered_early_data {
+        return Err(Failure::Shim("client unexpectedly offered early data".into()).into());
+    }
+    let mut first_write = initial_write(c.opts);
+    if offered_early_data {
+        // bssl_shim.cc exports right after a 0-RTT "handshake", which
+        // must fail: the handshake is not complete.
+        if c.opts.export_keying_material > 0 {
+            conn.export_keying_material(vec![0u8; c.opts.export_keying_material], b"", None)?;
+        }
+        write_early_data(&mut conn, &mut io, &mut first_write)?;
+    }
 
     if let Err(failure) = handshake(&mut conn, &mut io) {
         return Err(match oxtls_lacks(&failure) {
@@ -92,9 +159,104 @@ pub fn run(opts: &Options, settings: Settings) -> Result<(), Outcome> {
             None => Outcome::Failed(failure),
         });
     }
-    check_handshake(opts, &conn, &settings)?;
-    exchange(opts, &mut conn, &mut io)?;
+
+    let accepted = conn.is_early_data_accepted();
+    let refused = offered_early_data && !accepted;
+    let opts = if refused {
+        if !(c.resume && c.opts.expect_reject_early_data) {
+            return Err(Failure::Shim(
+                "the server refused our 0-RTT data (SSL_ERROR_EARLY_DATA_REJECTED)".into(),
+            )
+            .into());
+        }
+        // bssl_shim.cc goes on as the retry connection, which writes
+        // first only if the -on-retry- options say so.
+        first_write = initial_write(c.retry);
+        c.retry
+    } else {
+        if c.resume && c.opts.expect_reject_early_data {
+            return Err(Failure::Shim("0-RTT exchange unexpectedly succeeded".into()).into());
+        }
+        c.opts
+    };
+    if opts.expect_accept_early_data && !accepted {
+        return Err(Failure::Shim("early data was not accepted, but we expected it".into()).into());
+    }
+
+    // Checks made while in early data (accepted) expect a resumption
+    // whatever -expect-session-miss says, as BoringSSL's do.
+    let expect_resume = c.resume && (!opts.expect_session_miss || accepted);
+    let facts = check_handshake(opts, &conn, &settings, expect_resume, session)?;
+    let version = conn.protocol_version();
+    exchange(opts, &mut conn, &mut io, &first_write)?;
+    if version == Some(ProtocolVersion::TLSv1_3) {
+        check_new_session(opts, c.store, sessions_before)?;
+    }
     shutdown(opts, &mut conn, &mut io)?;
+    *session = facts;
+    Ok(version)
+}
+
+/// What `-shim-writes-first` writes: the initial write, repeated, one
+/// write (so one record, as the runner checks) each.
+fn initial_write(opts: &Options) -> Vec<Vec<u8>> {
+    if !opts.shim_writes_first {
+        return Vec::new();
+    }
+    vec![opts.shim_initial_write.clone(); opts.repeat_shim_initial_write as usize]
+}
+
+/// Writes as many of `writes` as the session allows as 0-RTT data, each
+/// sent at once (as `SSL_write` would), leaving in `writes` what is left
+/// for after the handshake.
+fn write_early_data(
+    conn: &mut ClientConnection,
+    io: &mut Transport,
+    writes: &mut Vec<Vec<u8>>,
+) -> Result<(), Failure> {
+    let mut done = 0;
+    for write in writes.iter_mut() {
+        let Some(mut early) = conn.early_data() else {
+            break;
+        };
+        let n = early.write(write)?;
+        write.drain(..n);
+        send(conn, io)?;
+        if !write.is_empty() {
+            break;
+        }
+        done += 1;
+    }
+    writes.drain(..done);
+    Ok(())
+}
+
+/// bssl_shim.cc's check, after the exchange of a TLS 1.3 connection, that
+/// a new session arrived (unless the test says none will) and whether it
+/// allows 0-RTT data.
+fn check_new_session(
+    opts: &Options,
+    store: &ShimSessionStore,
+    before: usize,
+) -> Result<(), Failure> {
+    let got = store.received() > before;
+    let want = !opts.expect_no_session && !opts.shim_shuts_down;
+    if got != want {
+        return Err(Failure::Shim(format!(
+            "new session was{} cached, but we expected the opposite",
+            if got { "" } else { " not" }
+        )));
+    }
+    if want && store.newest_allows_early_data() != opts.expect_ticket_supports_early_data {
+        return Err(Failure::Shim(format!(
+            "new session did{} support early data, but we expected the opposite",
+            if store.newest_allows_early_data() {
+                ""
+            } else {
+                " not"
+            }
+        )));
+    }
     Ok(())
 }
 
@@ -169,16 +331,46 @@ fn oxtls_lacks(failure: &Failure) -> Option<Unimplemented> {
 }
 
 /// What bssl_shim.cc's `CheckHandshakeProperties` asks of a client.
+/// Returns what a session made by this handshake would remember.
 fn check_handshake(
     opts: &Options,
     conn: &ClientConnection,
     settings: &Settings,
-) -> Result<(), Failure> {
-    let fail = |why: String| Err(Failure::Shim(why));
+    expect_resume: bool,
+    session: &SessionFacts,
+) -> Result<SessionFacts, Outcome> {
+    let fail = |why: String| Err(Failure::Shim(why).into());
     let version = conn.protocol_version().map(u16::from);
     if let Some(want) = opts.expect_version {
         if version != Some(want) {
             return fail(format!("want version {want:04x}, got {version:04x?}"));
+        }
+    }
+    let kind = conn.handshake_kind();
+    let resumed = kind == Some(HandshakeKind::Resumed);
+    if resumed != expect_resume {
+        return fail(format!(
+            "session unexpectedly was{} reused",
+            if resumed { "" } else { " not" }
+        ));
+    }
+    if opts.expect_hrr || opts.expect_no_hrr {
+        let hrr = match kind {
+            Some(HandshakeKind::FullWithHelloRetryRequest) => true,
+            Some(HandshakeKind::Full) => false,
+            _ => {
+                return Err(Unimplemented(
+                    "-expect-hrr: oxtls does not say whether a resumed handshake had a HelloRetryRequest"
+                        .into(),
+                )
+                .into())
+            }
+        };
+        if hrr != opts.expect_hrr {
+            return fail(format!(
+                "got {}HRR, but wanted opposite",
+                if hrr { "" } else { "no " }
+            ));
         }
     }
     let suite = conn.negotiated_cipher_suite().map(|s| u16::from(s.suite()));
@@ -198,19 +390,29 @@ fn check_handshake(
             String::from_utf8_lossy(&opts.expect_alpn)
         ));
     }
-    let observed = settings.verifier.observed();
+    // A resumed connection verifies nothing: it reports what the session
+    // remembers of the handshake that made it.
+    let facts = if resumed {
+        *session
+    } else {
+        let observed = settings.verifier.observed();
+        SessionFacts {
+            verdict: observed.verdict,
+            peer_signature_scheme: observed.peer_signature_scheme,
+        }
+    };
     if let Some(want) = opts.expect_peer_signature_algorithm {
-        let got = observed.peer_signature_scheme.map(u16::from);
+        let got = facts.peer_signature_scheme.map(u16::from);
         if got != Some(want) {
             return fail(format!(
                 "peer signature algorithm was {got:04x?}, wanted {want:04x}"
             ));
         }
     }
-    if opts.expect_verify_result && observed.verdict != Some(!opts.verify_fail) {
+    if opts.expect_verify_result && facts.verdict != Some(!opts.verify_fail) {
         return fail(format!(
             "wrong certificate verification result: {:?}",
-            observed.verdict
+            facts.verdict
         ));
     }
     let Some(chain) = conn.peer_certificates() else {
@@ -234,14 +436,17 @@ fn check_handshake(
             opts.expect_total_renegotiations
         ));
     }
-    Ok(())
+    Ok(facts)
 }
 
 /// After the handshake: what the runner expects to read from us.
+/// `first_write` is what `-shim-writes-first` still has to write (0-RTT
+/// data may have taken some or all of it).
 fn exchange(
     opts: &Options,
     conn: &mut ClientConnection,
     io: &mut Transport,
+    first_write: &[Vec<u8>],
 ) -> Result<(), Failure> {
     if opts.export_keying_material > 0 {
         let context = opts
@@ -268,10 +473,8 @@ fn exchange(
         return Ok(());
     }
 
-    if opts.shim_writes_first {
-        for _ in 0..opts.repeat_shim_initial_write {
-            write_all(conn, io, &opts.shim_initial_write)?;
-        }
+    for write in first_write {
+        write_all(conn, io, write)?;
     }
     if opts.shim_shuts_down {
         return Ok(());

@@ -31,6 +31,15 @@ pub struct Options {
     pub resume_count: u32,
     /// The runner asks whether a split handshaker exists; we answer "No".
     pub is_handshaker_supported: bool,
+    /// Seconds the clock moves after this connection, before the next.
+    pub resumption_delay: u64,
+    /// Send 0-RTT data when the session allows it.
+    pub enable_early_data: bool,
+    /// Offer no TLS 1.2 session ticket (`SSL_OP_NO_TICKET`; in TLS 1.3 a
+    /// BoringSSL client still resumes).
+    pub no_ticket: bool,
+    /// Call the certificate verifier again on a resumed connection.
+    pub reverify_on_resume: bool,
 
     /// The name to send in server_name; none means connect by address.
     pub host_name: Option<String>,
@@ -63,6 +72,23 @@ pub struct Options {
     /// A PEM file with the chain the server must have sent.
     pub expect_peer_cert_file: Option<String>,
     pub expect_total_renegotiations: u32,
+    /// A resumption connection must not resume (the server declined).
+    pub expect_session_miss: bool,
+    /// No new session may arrive on this connection.
+    pub expect_no_session: bool,
+    /// A resumed TLS 1.2 connection still gets a new ticket.
+    pub expect_ticket_renewal: bool,
+    /// The new session must (or must not) allow 0-RTT data.
+    pub expect_ticket_supports_early_data: bool,
+    pub expect_accept_early_data: bool,
+    /// 0-RTT data is offered and refused; the connection then goes on
+    /// under the `-on-retry-` options.
+    pub expect_reject_early_data: bool,
+    /// A resumption connection must not offer 0-RTT data.
+    pub expect_no_offer_early_data: bool,
+    /// The server must have sent (or not sent) a HelloRetryRequest.
+    pub expect_hrr: bool,
+    pub expect_no_hrr: bool,
     /// The handshake must fail: completing it is a test failure.
     pub handshake_never_done: bool,
 
@@ -107,6 +133,10 @@ impl Default for Options {
             quic: false,
             resume_count: 0,
             is_handshaker_supported: false,
+            resumption_delay: 0,
+            enable_early_data: false,
+            no_ticket: false,
+            reverify_on_resume: false,
             host_name: None,
             advertise_alpn: None,
             expect_alpn: Vec::new(),
@@ -127,6 +157,15 @@ impl Default for Options {
             expect_peer_signature_algorithm: None,
             expect_peer_cert_file: None,
             expect_total_renegotiations: 0,
+            expect_session_miss: false,
+            expect_no_session: false,
+            expect_ticket_renewal: false,
+            expect_ticket_supports_early_data: false,
+            expect_accept_early_data: false,
+            expect_reject_early_data: false,
+            expect_no_offer_early_data: false,
+            expect_hrr: false,
+            expect_no_hrr: false,
             handshake_never_done: false,
             shim_writes_first: false,
             // test_config.h: the runner expects "hello" unless told otherwise.
@@ -224,8 +263,8 @@ const fn unsupported(name: &'static str, takes_value: bool, why: &'static str) -
 }
 
 const NO_CLIENT_AUTH: &str = "oxtls has no client certificates yet";
-const NO_RESUMPTION: &str = "oxtls has no session resumption yet";
-const NO_EARLY_DATA: &str = "oxtls has no early data yet";
+const NO_EARLY_DATA_REASON: &str = "oxtls does not say why 0-RTT data was refused";
+const NO_CROSS_NAME_RESUMPTION: &str = "oxtls has no resumption across names";
 const NO_RENEGOTIATION: &str = "oxtls never renegotiates (by design)";
 const SERVER_ONLY: &str = "server-side flag; oxtls is a client";
 const NO_ECH: &str = "oxtls has no Encrypted Client Hello";
@@ -288,10 +327,17 @@ pub static FLAGS: &[Flag] = &[
         o.dtls = true;
         Ok(())
     }),
-    unsupported("-early-write-after-message", true, NO_EARLY_DATA),
+    unsupported(
+        "-early-write-after-message",
+        true,
+        "oxtls's handshake cannot stop after a chosen server message",
+    ),
     unsupported("-ech-config-list", true, NO_ECH),
     unsupported("-enable-channel-id", false, NO_CHANNEL_ID),
-    unsupported("-enable-early-data", false, NO_EARLY_DATA),
+    apply("-enable-early-data", false, |o, _| {
+        o.enable_early_data = true;
+        Ok(())
+    }),
     unsupported("-enable-ech-grease", false, NO_ECH),
     unsupported("-enable-grease", false, "oxtls sends no GREASE values"),
     unsupported(
@@ -304,7 +350,10 @@ pub static FLAGS: &[Flag] = &[
         false,
         "oxtls does not request SCTs",
     ),
-    unsupported("-expect-accept-early-data", false, NO_EARLY_DATA),
+    apply("-expect-accept-early-data", false, |o, _| {
+        o.expect_accept_early_data = true;
+        Ok(())
+    }),
     apply("-expect-alpn", true, |o, v| {
         o.expect_alpn = v.to_vec();
         Ok(())
@@ -330,7 +379,7 @@ pub static FLAGS: &[Flag] = &[
         true,
         "oxtls does not report the negotiated group",
     ),
-    unsupported("-expect-early-data-reason", true, NO_EARLY_DATA),
+    unsupported("-expect-early-data-reason", true, NO_EARLY_DATA_REASON),
     unsupported("-expect-ech-accept", false, NO_ECH),
     unsupported("-expect-ech-name-override", true, NO_ECH),
     unsupported("-expect-ech-retry-configs", true, NO_ECH),
@@ -339,11 +388,10 @@ pub static FLAGS: &[Flag] = &[
         false,
         "oxtls does not report whether EMS was used",
     ),
-    unsupported(
-        "-expect-hrr",
-        false,
-        "oxtls does not report whether HelloRetryRequest was used",
-    ),
+    apply("-expect-hrr", false, |o, _| {
+        o.expect_hrr = true;
+        Ok(())
+    }),
     unsupported(
         "-expect-msg-callback",
         true,
@@ -351,12 +399,14 @@ pub static FLAGS: &[Flag] = &[
     ),
     unsupported("-expect-no-ech-name-override", false, NO_ECH),
     unsupported("-expect-no-ech-retry-configs", false, NO_ECH),
-    unsupported(
-        "-expect-no-hrr",
-        false,
-        "oxtls does not report whether HelloRetryRequest was used",
-    ),
-    unsupported("-expect-no-offer-early-data", false, NO_EARLY_DATA),
+    apply("-expect-no-hrr", false, |o, _| {
+        o.expect_no_hrr = true;
+        Ok(())
+    }),
+    apply("-expect-no-offer-early-data", false, |o, _| {
+        o.expect_no_offer_early_data = true;
+        Ok(())
+    }),
     unsupported(
         "-expect-no-peer-cert",
         false,
@@ -368,12 +418,15 @@ pub static FLAGS: &[Flag] = &[
         NO_TRUST_ANCHORS,
     ),
     unsupported("-expect-no-secure-renegotiation", false, TLS12_ONLY_FEATURE),
-    ignore(
-        "-expect-no-session",
+    apply("-expect-no-session", false, |o, _| {
+        o.expect_no_session = true;
+        Ok(())
+    }),
+    unsupported(
+        "-expect-not-resumable-across-names",
         false,
-        "oxtls keeps no sessions, so none is ever cached",
+        NO_CROSS_NAME_RESUMPTION,
     ),
-    unsupported("-expect-not-resumable-across-names", false, NO_RESUMPTION),
     unsupported(
         "-expect-ocsp-response",
         true,
@@ -397,8 +450,15 @@ pub static FLAGS: &[Flag] = &[
         Ok(())
     }),
     unsupported("-expect-peer-verify-pref", true, SERVER_ONLY),
-    unsupported("-expect-reject-early-data", false, NO_EARLY_DATA),
-    unsupported("-expect-resumable-across-names", false, NO_RESUMPTION),
+    apply("-expect-reject-early-data", false, |o, _| {
+        o.expect_reject_early_data = true;
+        Ok(())
+    }),
+    unsupported(
+        "-expect-resumable-across-names",
+        false,
+        NO_CROSS_NAME_RESUMPTION,
+    ),
     unsupported("-expect-secure-renegotiation", false, TLS12_ONLY_FEATURE),
     unsupported("-expect-selected-credential", true, NO_CLIENT_AUTH),
     unsupported(
@@ -406,14 +466,23 @@ pub static FLAGS: &[Flag] = &[
         false,
         "oxtls has no server padding draft",
     ),
-    unsupported("-expect-session-miss", false, NO_RESUMPTION),
+    apply("-expect-session-miss", false, |o, _| {
+        o.expect_session_miss = true;
+        Ok(())
+    }),
     unsupported(
         "-expect-signed-cert-timestamps",
         true,
         "oxtls does not request SCTs",
     ),
-    unsupported("-expect-ticket-renewal", false, NO_RESUMPTION),
-    unsupported("-expect-ticket-supports-early-data", false, NO_EARLY_DATA),
+    apply("-expect-ticket-renewal", false, |o, _| {
+        o.expect_ticket_renewal = true;
+        Ok(())
+    }),
+    apply("-expect-ticket-supports-early-data", false, |o, _| {
+        o.expect_ticket_supports_early_data = true;
+        Ok(())
+    }),
     apply("-expect-total-renegotiations", true, |o, v| {
         o.expect_total_renegotiations = parse_int(v)?;
         Ok(())
@@ -541,7 +610,10 @@ pub static FLAGS: &[Flag] = &[
         false,
         "oxtls has no separate handshake call to repeat",
     ),
-    ignore("-no-ticket", false, "oxtls never offers or keeps tickets"),
+    apply("-no-ticket", false, |o, _| {
+        o.no_ticket = true;
+        Ok(())
+    }),
     apply("-no-tls1", false, |o, _| {
         o.no_tls1 = true;
         Ok(())
@@ -620,12 +692,14 @@ pub static FLAGS: &[Flag] = &[
         o.resume_count = parse_int(v)?;
         Ok(())
     }),
-    unsupported("-resumption-delay", true, NO_RESUMPTION),
-    ignore(
-        "-reverify-on-resume",
-        false,
-        "without resumption every connection verifies the server anyway",
-    ),
+    apply("-resumption-delay", true, |o, v| {
+        o.resumption_delay = parse_int(v)?;
+        Ok(())
+    }),
+    apply("-reverify-on-resume", false, |o, _| {
+        o.reverify_on_resume = true;
+        Ok(())
+    }),
     unsupported("-select-empty-next-proto", false, NO_NPN),
     unsupported("-select-next-proto", true, NO_NPN),
     unsupported(

@@ -99,7 +99,13 @@ fn key_shares_accumulate() {
 
 #[test]
 fn unsupported_flags_are_recorded_with_a_reason() {
-    let a = parse_args(&args(&["-on-resume-enable-early-data", "-psk", "secret"])).unwrap();
+    let a = parse_args(&args(&[
+        "-on-resume-expect-early-data-reason",
+        "peer_declined",
+        "-psk",
+        "secret",
+    ]))
+    .unwrap();
     assert_eq!(a.initial.unsupported.len(), 1);
     assert_eq!(a.initial.unsupported[0].0, "-psk");
     assert_eq!(a.resume.unsupported.len(), 2);
@@ -147,4 +153,72 @@ fn prefix_needs_a_dash_after_it() {
         parse_args(&args(&["-on-resumefoo"])),
         Err(ParseError::UnknownFlag(_))
     ));
+}
+
+#[test]
+fn resumption_flags() {
+    let a = parse_args(&args(&[
+        "-resume-count",
+        "2",
+        "-expect-session-miss",
+        "-resumption-delay",
+        "10",
+        "-reverify-on-resume",
+        "-no-ticket",
+        "-expect-ticket-renewal",
+        "-on-initial-expect-no-session",
+        "-on-resume-expect-no-hrr",
+        "-expect-hrr",
+    ]))
+    .unwrap();
+    assert_eq!(a.initial.resume_count, 2);
+    assert_eq!(a.resume.resumption_delay, 10);
+    for o in [&a.initial, &a.resume, &a.retry] {
+        assert!(o.expect_session_miss && o.reverify_on_resume && o.no_ticket);
+        assert!(o.expect_ticket_renewal && o.expect_hrr);
+        assert!(o.unsupported.is_empty());
+    }
+    assert!(a.initial.expect_no_session && !a.resume.expect_no_session);
+    assert!(a.resume.expect_no_hrr && !a.initial.expect_no_hrr);
+}
+
+#[test]
+fn early_data_flags() {
+    // What the runner passes for a client 0-RTT test (runner.go).
+    let a = parse_args(&args(&[
+        "-on-resume-expect-accept-early-data",
+        "-enable-early-data",
+        "-expect-ticket-supports-early-data",
+        "-on-resume-shim-writes-first",
+        "-on-resume-expect-reject-early-data",
+        "-on-resume-expect-no-offer-early-data",
+        "-on-retry-expect-no-session",
+    ]))
+    .unwrap();
+    for o in [&a.initial, &a.resume, &a.retry] {
+        assert!(o.enable_early_data && o.expect_ticket_supports_early_data);
+        assert!(o.unsupported.is_empty());
+    }
+    assert!(a.resume.expect_accept_early_data && !a.initial.expect_accept_early_data);
+    assert!(a.resume.expect_reject_early_data && !a.retry.expect_reject_early_data);
+    assert!(a.resume.expect_no_offer_early_data);
+    assert!(a.resume.shim_writes_first && !a.retry.shim_writes_first);
+    assert!(!a.initial.shim_writes_first);
+    assert!(a.retry.expect_no_session && !a.resume.expect_no_session);
+}
+
+#[test]
+fn flags_oxtls_cannot_honour_stay_unsupported() {
+    for flag in [
+        "-expect-extended-master-secret",
+        "-expect-secure-renegotiation",
+        "-expect-no-secure-renegotiation",
+        "-renegotiate-freely",
+        "-renegotiate-once",
+        "-expect-resumable-across-names",
+    ] {
+        let a = parse_args(&args(&[flag])).unwrap();
+        assert_eq!(a.initial.unsupported.len(), 1, "{flag}");
+        assert_eq!(a.initial.unsupported[0].0, flag);
+    }
 }

@@ -25,14 +25,16 @@
 mod connection;
 mod flags;
 mod report;
+mod sessions;
 mod settings;
 mod verifier;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use connection::Outcome;
-use settings::Unimplemented;
+use connection::{Connection, Outcome, SessionFacts};
+use oxtls::ProtocolVersion;
+use settings::{Settings, Shared, Unimplemented};
 
 /// The runner's code for "this shim does not implement the test".
 const EXIT_UNIMPLEMENTED: u8 = 89;
@@ -55,24 +57,55 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
 
-    // Connection 0 is the initial one; later ones would resume (settings
-    // refuses them while oxtls has no resumption).
-    for i in 0..=args.initial.resume_count {
-        let opts = if i == 0 { &args.initial } else { &args.resume };
-        let result = settings::build(opts, settings::OXTLS)
-            .map_err(Outcome::Unimplemented)
-            .and_then(|s| connection::run(opts, s));
-        match result {
-            Ok(()) => {}
-            Err(Outcome::Unimplemented(why)) => return unimplemented(&why),
-            Err(Outcome::Failed(failure)) => {
-                eprintln!("{failure}");
-                eprintln!("Connection {} failed.", i + 1);
-                return ExitCode::FAILURE;
-            }
+    match run_test(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((_, Outcome::Unimplemented(why))) => unimplemented(&why),
+        Err((i, Outcome::Failed(failure))) => {
+            eprintln!("{failure}");
+            eprintln!("Connection {} failed.", i + 1);
+            ExitCode::FAILURE
         }
     }
-    ExitCode::SUCCESS
+}
+
+/// Makes the test's connections: the initial one, then `-resume-count`
+/// more, each offering the session the one before received. On failure,
+/// says which connection (from 0) failed.
+fn run_test(args: &flags::Args) -> Result<(), (u32, Outcome)> {
+    let caps = settings::OXTLS;
+    let shared = Shared::new();
+    let count = args.initial.resume_count;
+    // Every connection's options are checked before the first is made, so
+    // that a test oxtls cannot finish is "unimplemented" from the start.
+    settings::check_resumption(args, caps).map_err(|u| (0, u.into()))?;
+    let mut settings: Vec<Settings> = Vec::new();
+    for i in 0..=count {
+        let opts = if i == 0 { &args.initial } else { &args.resume };
+        settings.push(settings::build(opts, caps, &shared).map_err(|u| (i, u.into()))?);
+    }
+
+    let mut session = SessionFacts::default();
+    for (i, s) in (0..=count).zip(settings) {
+        let c = Connection {
+            opts: if i == 0 { &args.initial } else { &args.resume },
+            retry: &args.retry,
+            resume: i > 0,
+            store: &shared.store,
+        };
+        let version = connection::run(&c, s, &mut session).map_err(|o| (i, o))?;
+        if i < count && version == Some(ProtocolVersion::TLSv1_2) && !caps.tls12_resumption {
+            return Err((
+                i,
+                Unimplemented(
+                    "server chose TLS 1.2 for a session to resume: oxtls has no TLS 1.2 resumption yet"
+                        .into(),
+                )
+                .into(),
+            ));
+        }
+        shared.clock.advance(c.opts.resumption_delay);
+    }
+    Ok(())
 }
 
 fn unimplemented(why: &Unimplemented) -> ExitCode {

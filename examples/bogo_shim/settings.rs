@@ -7,28 +7,51 @@ use std::sync::Arc;
 use oxtls::crypto::kx::find_kx_group;
 use oxtls::pki_types::ServerName;
 use oxtls::verify::signature::SUPPORTED_VERIFY_SCHEMES;
-use oxtls::{ClientConfig, NamedGroup, ProtocolVersion, SignatureScheme};
+use oxtls::{ClientConfig, NamedGroup, ProtocolVersion, Resumption, SignatureScheme};
 
-use crate::flags::Options;
+use crate::flags::{Args, Options};
+use crate::sessions::{ShimClock, ShimSessionStore};
 use crate::verifier::ShimVerifier;
 
 /// What oxtls can do today that the shim cannot tell from the flags alone.
 /// When a feature lands, flip its switch: the tests that need it then run
 /// instead of reporting "unimplemented". (Features that a flag asks for
-/// directly, like client certificates or early data, are switched in the
-/// flag table of `flags.rs`.)
+/// directly, like client certificates, are switched in the flag table of
+/// `flags.rs`.)
 #[derive(Debug, Clone, Copy)]
 pub struct Capabilities {
     /// TLS 1.2 handshakes.
     pub tls12: bool,
     /// Resuming a session on a later connection (`-resume-count`).
     pub resumption: bool,
+    /// Resuming TLS 1.2 sessions (tickets or session IDs); without it, a
+    /// test whose session to resume is a TLS 1.2 one is unimplemented.
+    /// Switching it on also needs the shim's store (`sessions.rs`) to keep
+    /// TLS 1.2 sessions, and bssl_shim.cc's TLS 1.2 check that a full
+    /// handshake (or `-expect-ticket-renewal`) yields a new session.
+    pub tls12_resumption: bool,
 }
 
 pub const OXTLS: Capabilities = Capabilities {
-    tls12: false,
-    resumption: false,
+    tls12: true,
+    resumption: true,
+    tls12_resumption: false,
 };
+
+/// What every connection of one test shares.
+pub struct Shared {
+    pub store: Arc<ShimSessionStore>,
+    pub clock: Arc<ShimClock>,
+}
+
+impl Shared {
+    pub fn new() -> Self {
+        Self {
+            store: Arc::new(ShimSessionStore::default()),
+            clock: Arc::new(ShimClock::new()),
+        }
+    }
+}
 
 /// A test oxtls cannot run (exit code 89), and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,13 +64,53 @@ pub struct Settings {
     pub server_name: ServerName<'static>,
 }
 
+/// Checks, before the first connection, what the test's resumptions need
+/// of oxtls (each connection's own options are checked by [`build`]).
+pub fn check_resumption(args: &Args, caps: Capabilities) -> Result<(), Unimplemented> {
+    if args.initial.resume_count == 0 {
+        return Ok(());
+    }
+    let initial_versions = versions(&args.initial, caps)?;
+    if !caps.tls12_resumption
+        && !initial_versions.is_empty()
+        && !initial_versions.contains(&ProtocolVersion::TLSv1_3)
+    {
+        return Err(Unimplemented(
+            "resumption in TLS 1.2: oxtls has no TLS 1.2 resumption yet".into(),
+        ));
+    }
+    // Verifying again only shows when the verdict would differ from the
+    // first connection's, which a resumed oxtls connection keeps.
+    if args.resume.reverify_on_resume && (args.resume.verify_fail || args.retry.verify_fail) {
+        return Err(Unimplemented(
+            "-reverify-on-resume: oxtls does not verify the certificate again on resumption".into(),
+        ));
+    }
+    // The -on-retry- options apply when 0-RTT data is refused.
+    if args.resume.enable_early_data {
+        if let Some((flag, why)) = args.retry.unsupported.first() {
+            return Err(Unimplemented(format!("{flag}: {why}")));
+        }
+    }
+    Ok(())
+}
+
 /// Checks the options against what oxtls can do, then builds the config.
-pub fn build(opts: &Options, caps: Capabilities) -> Result<Settings, Unimplemented> {
+pub fn build(
+    opts: &Options,
+    caps: Capabilities,
+    shared: &Shared,
+) -> Result<Settings, Unimplemented> {
     check_roles(opts, caps)?;
     if let Some((flag, why)) = opts.unsupported.first() {
         return Err(Unimplemented(format!("{flag}: {why}")));
     }
     let versions = versions(opts, caps)?;
+    if opts.no_ticket && caps.tls12_resumption && versions.contains(&ProtocolVersion::TLSv1_2) {
+        return Err(Unimplemented(
+            "-no-ticket: oxtls cannot turn off TLS 1.2 tickets alone".into(),
+        ));
+    }
     let groups = groups(opts)?;
     let schemes = verify_schemes(opts)?;
     let verifier = Arc::new(ShimVerifier::new(
@@ -70,6 +133,9 @@ pub fn build(opts: &Options, caps: Capabilities) -> Result<Settings, Unimplement
     // BoringSSL's max_send_fragment counts plaintext; oxtls's
     // max_fragment_size counts the 5-byte record header too.
     config.max_fragment_size = opts.max_send_fragment.map(|n| n + 5);
+    config.resumption = Resumption::store(shared.store.clone());
+    config.time_provider = shared.clock.clone();
+    config.enable_early_data = opts.enable_early_data;
 
     Ok(Settings {
         config: Arc::new(config),
@@ -123,9 +189,6 @@ fn versions(opts: &Options, caps: Capabilities) -> Result<Vec<ProtocolVersion>, 
             "TLS 1.1 or older only: oxtls refuses them by design".into(),
         ));
     }
-    // TLS 1.2 is offered even before oxtls implements it, so that a server
-    // limited to TLS 1.2 picks it (and the shim reports "unimplemented")
-    // instead of failing the handshake for a reason the test did not mean.
     let mut out = Vec::new();
     if tls13 {
         out.push(ProtocolVersion::TLSv1_3);
@@ -239,7 +302,15 @@ mod tests {
             no_tls13: true,
             ..Options::default()
         };
-        assert!(versions(&opts, caps).is_err());
+        assert_eq!(
+            versions(&opts, caps).unwrap(),
+            vec![ProtocolVersion::TLSv1_2]
+        );
+        let without_tls12 = Capabilities {
+            tls12: false,
+            ..OXTLS
+        };
+        assert!(versions(&opts, without_tls12).is_err());
         let opts = Options {
             max_version: Some(0x0302),
             ..Options::default()
@@ -252,6 +323,42 @@ mod tests {
             ..Options::default()
         };
         assert_eq!(versions(&opts, caps).unwrap(), vec![]);
+    }
+
+    fn resuming(edit: impl Fn(&mut Options)) -> Args {
+        let mut args = Args::default();
+        for o in [&mut args.initial, &mut args.resume, &mut args.retry] {
+            o.resume_count = 1;
+            edit(o);
+        }
+        args
+    }
+
+    #[test]
+    fn resumption_needs() {
+        assert!(check_resumption(&resuming(|_| {}), OXTLS).is_ok());
+        // A TLS 1.2 session to resume waits for TLS 1.2 resumption.
+        let tls12 = resuming(|o| o.max_version = Some(0x0303));
+        assert!(check_resumption(&tls12, OXTLS).is_err());
+        let with_tls12_resumption = Capabilities {
+            tls12_resumption: true,
+            ..OXTLS
+        };
+        assert!(check_resumption(&tls12, with_tls12_resumption).is_ok());
+        // Not resuming, nothing to check.
+        let mut once = tls12.clone();
+        once.initial.resume_count = 0;
+        assert!(check_resumption(&once, OXTLS).is_ok());
+        // Verifying again matters only if the verdict would change.
+        let reverify = resuming(|o| o.reverify_on_resume = true);
+        assert!(check_resumption(&reverify, OXTLS).is_ok());
+        let mut reverify_fails = reverify.clone();
+        reverify_fails.resume.verify_fail = true;
+        assert!(check_resumption(&reverify_fails, OXTLS).is_err());
+        // The retry's options count once 0-RTT may be refused.
+        let mut retry = resuming(|o| o.enable_early_data = true);
+        retry.retry.unsupported.push(("-x".into(), "why"));
+        assert!(check_resumption(&retry, OXTLS).is_err());
     }
 
     #[test]

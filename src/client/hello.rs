@@ -47,9 +47,13 @@ pub(super) fn start_handshake(
     let rng = &config.randomness;
     // The client random and, in middlebox compatibility mode (RFC 8446
     // §D.4), a 32-byte legacy_session_id for the server to echo: one call
-    // to the system's generator for both.
+    // to the system's generator for both. Only a hello offering TLS 1.3
+    // carries the made-up id: in a TLS 1.2 hello the field names a session
+    // to resume, empty when there is none (RFC 5246 §7.4.1.2).
     let mut fresh = [0u8; 64];
-    let used = if config.middlebox_compat { 64 } else { 32 };
+    let compat_session_id =
+        config.middlebox_compat && config.supports_version(ProtocolVersion::TLSv1_3);
+    let used = if compat_session_id { 64 } else { 32 };
     rng.fill(&mut fresh[..used])?;
     let (random_bytes, session_bytes) = fresh[..used].split_at(32);
     let mut random = [0u8; 32];
@@ -702,9 +706,19 @@ impl ExpectServerHello {
             .into());
         };
         let suite = tls12_suite(&self.config, sh.cipher_suite)?;
+        // RFC 5246 §7.4.1.3: a server that echoes the client's session_id
+        // resumes that session. Ours, if any, is the made-up one of RFC
+        // 8446 §D.4 (we offer no TLS 1.2 session), so an echo resumes a
+        // session that never existed. Any other id is the server's own.
+        if !self.session_id.is_empty() && sh.session_id == self.session_id {
+            return Err(PeerMisbehaved::Other(
+                "server echoed our TLS 1.3 compatibility session id in a TLS 1.2 ServerHello",
+                AlertDescription::IllegalParameter,
+            )
+            .into());
+        }
         // RFC 5246 §7.4.1.3: the server picks a compression method we
-        // offered, and we offered only null. The session_id is the
-        // server's own (we offer no session to resume), so any value goes.
+        // offered, and we offered only null.
         if sh.compression_method != Compression::Null {
             return Err(PeerMisbehaved::Other(
                 "server chose a compression method",

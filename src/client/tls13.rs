@@ -131,6 +131,15 @@ struct HandshakeCore {
     /// Our writes still use the client_early_traffic_secret: 0-RTT data
     /// was offered and not (yet) turned down.
     sending_early_data: bool,
+    /// What the 0-RTT data was sent under, if any was offered.
+    early_data_terms: Option<EarlyDataTerms>,
+}
+
+/// RFC 8446 §4.2.10: a server accepts 0-RTT data only with the cipher
+/// suite and ALPN protocol of the ticket, which the data was written for.
+struct EarlyDataTerms {
+    suite: &'static Tls13CipherSuite,
+    alpn: Option<Vec<u8>>,
 }
 
 /// RFC 8446 §7.1: derives the handshake traffic secrets from the ECDHE
@@ -144,6 +153,14 @@ pub(super) fn start_handshake_keys(
     let hash = start.suite.hash;
     // RFC 8446 §7.1: a resumed handshake starts the schedule from the
     // ticket's PSK, a full one from zeros.
+    let early_data_terms = start
+        .resumed
+        .as_ref()
+        .filter(|_| start.early_data_offered)
+        .map(|offer| EarlyDataTerms {
+            suite: offer.session.suite,
+            alpn: offer.session.alpn.clone(),
+        });
     let (early_secret, resumed_chain) = match start.resumed {
         Some(offer) => (offer.early_secret, Some(offer.session.server_cert_chain)),
         None => (EarlySecret::new(hash, None), None),
@@ -186,6 +203,7 @@ pub(super) fn start_handshake_keys(
                 server_secret,
                 resumed_chain,
                 sending_early_data: start.early_data_offered,
+                early_data_terms,
             },
         }),
     )))
@@ -286,6 +304,24 @@ impl ExpectEncryptedExtensions {
                     AlertDescription::IllegalParameter,
                 )
                 .into());
+            }
+            // RFC 8446 §4.2.10: the server must keep the ticket's suite
+            // and ALPN protocol to accept; our data was meant for those.
+            if let Some(terms) = &self.core.early_data_terms {
+                if !core::ptr::eq(terms.suite, self.core.suite) {
+                    return Err(PeerMisbehaved::Other(
+                        "server accepted early data under a cipher suite other than the ticket's",
+                        AlertDescription::IllegalParameter,
+                    )
+                    .into());
+                }
+                if terms.alpn != common.alpn_protocol {
+                    return Err(PeerMisbehaved::Other(
+                        "server accepted early data with an ALPN protocol other than the ticket's",
+                        AlertDescription::IllegalParameter,
+                    )
+                    .into());
+                }
             }
             common.early_data = EarlyDataState::Accepted;
         } else if self.core.sending_early_data {

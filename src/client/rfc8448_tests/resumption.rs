@@ -453,3 +453,89 @@ fn with_resumption_disabled_no_ticket_is_stored_and_none_asked_for() {
     });
     ClientConnection::new(Arc::new(config), "server".try_into().unwrap()).unwrap();
 }
+
+/// A store that hands out its tickets edited, as if the server had issued
+/// them under other terms.
+#[derive(Debug)]
+struct EditingStore {
+    inner: crate::client::ClientSessionMemoryCache,
+    edit: fn(&mut crate::client::Tls13Session),
+}
+
+impl crate::client::ClientSessionStore for EditingStore {
+    fn insert_tls13_ticket(
+        &self,
+        server_name: crate::pki_types::ServerName<'static>,
+        value: crate::client::Tls13Session,
+    ) {
+        self.inner.insert_tls13_ticket(server_name, value);
+    }
+
+    fn take_tls13_ticket(
+        &self,
+        server_name: &crate::pki_types::ServerName<'static>,
+    ) -> Option<crate::client::Tls13Session> {
+        let mut session = self.inner.take_tls13_ticket(server_name)?;
+        (self.edit)(&mut session);
+        Some(session)
+    }
+}
+
+/// Resumes the §3 ticket, edited by `edit`, with 0-RTT offered and ALPN
+/// `alpn` enabled; the §4 server accepts the early data under the trace's
+/// suite (AES-128-GCM) and without ALPN. Returns the client's verdict.
+fn accept_early_data_for_edited_ticket(
+    edit: fn(&mut crate::client::Tls13Session),
+    alpn: &[u8],
+) -> Result<(), crate::error::Error> {
+    let mut config = (*resumption_config()).clone();
+    config.alpn_protocols = vec![alpn.to_vec()];
+    config.resumption = crate::client::Resumption::store(Arc::new(EditingStore {
+        inner: crate::client::ClientSessionMemoryCache::new(4),
+        edit,
+    }));
+    let config = Arc::new(config);
+    full_handshake_with_ticket(&config);
+    let mut conn = ClientConnection::new(config, "server".try_into().unwrap()).unwrap();
+    assert!(conn.early_data().is_some(), "0-RTT is offered");
+    output(&mut conn);
+    for nth in 0..2 {
+        let record = rfc8448_nth(
+            S4,
+            "{server}  send handshake record",
+            nth,
+            "complete record",
+        );
+        conn.read_tls(&mut &record[..]).unwrap();
+        conn.process_new_packets()?;
+    }
+    assert!(conn.is_early_data_accepted());
+    Ok(())
+}
+
+#[test]
+fn early_data_accepted_under_another_suite_is_refused() {
+    // RFC 8446 §4.2.10: the server must accept 0-RTT with the ticket's
+    // suite; a ticket of ChaCha20 (the same hash) resumed under AES-128-GCM
+    // with the data accepted is illegal_parameter.
+    let err =
+        accept_early_data_for_edited_ticket(|s| s.suite = &TLS13_CHACHA20_POLY1305_SHA256, b"h2")
+            .unwrap_err();
+    assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
+    assert!(err.to_string().contains("cipher suite"), "{err}");
+}
+
+#[test]
+fn early_data_accepted_with_another_alpn_protocol_is_refused() {
+    // RFC 8446 §4.2.10: likewise the ALPN protocol: the ticket's was "h2",
+    // the server's EncryptedExtensions choose none.
+    let err =
+        accept_early_data_for_edited_ticket(|s| s.alpn = Some(b"h2".to_vec()), b"h2").unwrap_err();
+    assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
+    assert!(err.to_string().contains("ALPN"), "{err}");
+}
+
+#[test]
+fn early_data_accepted_under_the_tickets_terms_is_fine() {
+    accept_early_data_for_edited_ticket(|_| {}, b"h2").unwrap();
+}
