@@ -906,6 +906,13 @@ uint16_t oxtls_conn_protocol_version(const struct oxtls_conn *conn);
 uint16_t oxtls_conn_cipher_suite(const struct oxtls_conn *conn);
 
 /**
+ * The IANA number of the key exchange group the handshake used (0x001d
+ * for X25519, 0x0017 for P-256, 0x0018 for P-384), or 0 until the server
+ * has chosen one (and for NULL).
+ */
+uint16_t oxtls_conn_negotiated_group(const struct oxtls_conn *conn);
+
+/**
  * The IANA name of a cipher suite oxtls implements (such as
  * "TLS_AES_128_GCM_SHA256" for 0x1301) as a static NUL-terminated
  * string; NULL for any other number.

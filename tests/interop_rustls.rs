@@ -66,6 +66,12 @@ fn every_suite_with_every_group() {
             let view = ServerView::of(&server);
             assert_eq!(view.suite, Some(suite));
             assert_eq!(view.kx_group, Some(group));
+            assert_eq!(
+                client
+                    .negotiated_key_exchange_group()
+                    .map(|g| u16::from(g.name())),
+                Some(u16::from(group))
+            );
             assert_eq!(client.protocol_version(), Some(ProtocolVersion::TLSv1_3));
             assert_eq!(
                 client

@@ -107,6 +107,12 @@ fn every_suite_with_every_group() {
             assert_eq!(view.version, Some(rustls::ProtocolVersion::TLSv1_2));
             assert_eq!(view.suite, Some(suite));
             assert_eq!(view.kx_group, Some(group));
+            assert_eq!(
+                client
+                    .negotiated_key_exchange_group()
+                    .map(|g| u16::from(g.name())),
+                Some(u16::from(group))
+            );
             assert_eq!(client.protocol_version(), Some(ProtocolVersion::TLSv1_2));
             assert_eq!(
                 client

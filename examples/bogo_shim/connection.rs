@@ -346,6 +346,14 @@ fn check_handshake(
             return fail(format!("want version {want:04x}, got {version:04x?}"));
         }
     }
+    if let Some(want) = opts.expect_curve_id {
+        let group = conn
+            .negotiated_key_exchange_group()
+            .map(|g| u16::from(g.name()));
+        if group != Some(want) {
+            return fail(format!("want group {want:04x}, got {group:04x?}"));
+        }
+    }
     let kind = conn.handshake_kind();
     let resumed = kind == Some(HandshakeKind::Resumed);
     if resumed != expect_resume {

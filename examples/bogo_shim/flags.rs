@@ -68,6 +68,8 @@ pub struct Options {
 
     pub expect_version: Option<u16>,
     pub expect_cipher: Option<u16>,
+    /// The key exchange group the handshake must have used.
+    pub expect_curve_id: Option<u16>,
     pub expect_peer_signature_algorithm: Option<u16>,
     /// A PEM file with the chain the server must have sent.
     pub expect_peer_cert_file: Option<String>,
@@ -153,6 +155,7 @@ impl Default for Options {
             verify_fail: false,
             expect_verify_result: false,
             expect_version: None,
+            expect_curve_id: None,
             expect_cipher: None,
             expect_peer_signature_algorithm: None,
             expect_peer_cert_file: None,
@@ -374,11 +377,10 @@ pub static FLAGS: &[Flag] = &[
         "oxtls does not pick suites by hardware",
     ),
     unsupported("-expect-client-ca-list", true, NO_CLIENT_AUTH),
-    unsupported(
-        "-expect-curve-id",
-        true,
-        "oxtls does not report the negotiated group",
-    ),
+    apply("-expect-curve-id", true, |o, v| {
+        o.expect_curve_id = Some(parse_int(v)?);
+        Ok(())
+    }),
     unsupported("-expect-early-data-reason", true, NO_EARLY_DATA_REASON),
     unsupported("-expect-ech-accept", false, NO_ECH),
     unsupported("-expect-ech-name-override", true, NO_ECH),

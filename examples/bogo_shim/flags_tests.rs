@@ -222,3 +222,10 @@ fn flags_oxtls_cannot_honour_stay_unsupported() {
         assert_eq!(a.initial.unsupported[0].0, flag);
     }
 }
+
+#[test]
+fn expect_curve_id_is_checked_not_refused() {
+    let a = parse_args(&args(&["-expect-curve-id", "29"])).unwrap();
+    assert_eq!(a.initial.expect_curve_id, Some(29));
+    assert!(a.initial.unsupported.is_empty());
+}

@@ -408,6 +408,7 @@ impl ExpectServerHello {
             HelloTranscript::Retried { transcript, .. } => *transcript,
         };
         transcript.add(raw);
+        common.kx_group = Some(self.key_share.group());
         let shared = self.key_share.complete(&share.payload)?;
 
         common.handshake_kind = Some(match (&resumed, retried) {

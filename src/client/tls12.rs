@@ -521,6 +521,7 @@ impl ExpectServerHelloDone {
             },
         ))
         .get_encoding();
+        common.kx_group = Some(kx.group());
         let pre_master_secret = kx.complete(&server_public)?;
         transcript.add(&cke);
         common.send_handshake(&cke)?;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::CertificateDer;
 
+use crate::crypto::kx::SupportedKxGroup;
 use crate::crypto::suites::SupportedCipherSuite;
 use crate::error::{Error, InvalidMessage};
 use crate::log::{LogLevel, Logger};
@@ -59,6 +60,8 @@ pub(crate) struct CommonState {
     pub(crate) read_keys_changed: bool,
     pub(crate) version: Option<ProtocolVersion>,
     pub(crate) suite: Option<SupportedCipherSuite>,
+    /// The group of the (EC)DHE exchange, once the server has chosen it.
+    pub(crate) kx_group: Option<&'static SupportedKxGroup>,
     pub(crate) alpn_protocol: Option<Vec<u8>>,
     pub(crate) peer_certificates: Option<Vec<CertificateDer<'static>>>,
     /// Known once the server has answered the ClientHello.
@@ -99,6 +102,7 @@ impl CommonState {
             read_keys_changed: false,
             version: None,
             suite: None,
+            kx_group: None,
             alpn_protocol: None,
             peer_certificates: None,
             handshake_kind: None,

@@ -24,6 +24,7 @@ pub use self::early_data::EarlyData;
 pub use self::extract::{ConnectionTrafficSecrets, ExtractedKey, ExtractedSecrets};
 pub use self::io_impl::{Reader, Writer};
 use crate::client::{ClientConfig, State};
+use crate::crypto::kx::SupportedKxGroup;
 use crate::crypto::suites::SupportedCipherSuite;
 use crate::error::{Error, InvalidMessage, PeerMisbehaved};
 use crate::log::LogLevel;
@@ -416,6 +417,12 @@ impl ClientConnection {
     /// The cipher suite, once the server has chosen it.
     pub fn negotiated_cipher_suite(&self) -> Option<SupportedCipherSuite> {
         self.common.suite
+    }
+
+    /// The group of the handshake's (EC)DHE key exchange (X25519, P-256,
+    /// ...), once the server has chosen it.
+    pub fn negotiated_key_exchange_group(&self) -> Option<&'static SupportedKxGroup> {
+        self.common.kx_group
     }
 
     /// The protocol version, once the server has chosen it.

@@ -452,6 +452,18 @@ pub extern "C" fn oxtls_conn_cipher_suite(conn: *const oxtls_conn) -> u16 {
     })
 }
 
+/// The IANA number of the key exchange group the handshake used (0x001d
+/// for X25519, 0x0017 for P-256, 0x0018 for P-384), or 0 until the server
+/// has chosen one (and for NULL).
+#[no_mangle]
+pub extern "C" fn oxtls_conn_negotiated_group(conn: *const oxtls_conn) -> u16 {
+    guard_value(0, || {
+        conn_ref(conn)
+            .and_then(|c| c.conn.negotiated_key_exchange_group())
+            .map_or(0, |g| u16::from(g.name()))
+    })
+}
+
 /// The IANA name of a cipher suite oxtls implements (such as
 /// "TLS_AES_128_GCM_SHA256" for 0x1301) as a static NUL-terminated
 /// string; NULL for any other number.

@@ -131,6 +131,7 @@ static void null_handles(void)
     CHECK(!oxtls_conn_is_handshaking(NULL));
     CHECK(oxtls_conn_protocol_version(NULL) == 0);
     CHECK(oxtls_conn_cipher_suite(NULL) == 0);
+    CHECK(oxtls_conn_negotiated_group(NULL) == 0);
     CHECK(oxtls_conn_last_errno(NULL) == 0);
 }
 
@@ -244,6 +245,7 @@ static void fresh_connection_state(void)
     CHECK(oxtls_conn_wants_write(conn));
     CHECK(oxtls_conn_protocol_version(conn) == 0);
     CHECK(oxtls_conn_cipher_suite(conn) == 0);
+    CHECK(oxtls_conn_negotiated_group(conn) == 0);
     CHECK_RESULT(oxtls_conn_alpn_protocol(conn, &bytes, &n), OXTLS_OK);
     CHECK(bytes == NULL && n == 0);
     CHECK_RESULT(oxtls_conn_alpn_protocol(conn, NULL, &n), OXTLS_ERR_NULL_PARAMETER);

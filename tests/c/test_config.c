@@ -223,6 +223,9 @@ static void settings_reach_the_handshake(void)
     CHECK(buffer_contains(&page, "oxtls test server"));
     CHECK(oxtls_conn_cipher_suite(conn) == 0x1302);
     CHECK(oxtls_conn_protocol_version(conn) == 0x0304);
+    /* One of the two groups offered; the server picks which. */
+    CHECK(oxtls_conn_negotiated_group(conn) == 0x0018 ||
+          oxtls_conn_negotiated_group(conn) == 0x001d);
 
     oxtls_conn_free(conn);
     oxtls_config_free(config);
