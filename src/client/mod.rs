@@ -11,6 +11,7 @@ mod config;
 mod hello;
 mod session;
 mod tls12;
+mod tls12_resume;
 mod tls13;
 
 #[cfg(test)]
@@ -25,7 +26,7 @@ pub use self::config::{
 };
 pub use self::session::{
     ClientSessionMemoryCache, ClientSessionStore, Resumption, SystemClock, TimeProvider,
-    Tls13Session,
+    Tls12Session, Tls13Session,
 };
 use crate::conn::{CommonState, ConnectionTrafficSecrets};
 use crate::crypto::suites::SupportedCipherSuite;
