@@ -454,7 +454,9 @@ impl TimeProvider for SystemClock {
 mod tests {
     use super::*;
     use crate::crypto::hash::HashAlgorithm;
-    use crate::crypto::suites::TLS13_AES_128_GCM_SHA256;
+    use crate::crypto::suites::{
+        TLS13_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    };
 
     fn session(tag: u8) -> Tls13Session {
         Tls13Session {
@@ -554,5 +556,78 @@ mod tests {
         let text = format!("{:?}", session(0xab));
         assert!(!text.contains("171") && !text.to_lowercase().contains("ab, ab"));
         assert!(text.contains("Tls13Session"));
+    }
+
+    fn session12(tag: u8) -> Tls12Session {
+        Tls12Session {
+            suite: &TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            session_id: SessionId::new(&[tag; 32]).unwrap(),
+            ticket: vec![tag; 4],
+            master_secret: MasterSecret::from_bytes(HashAlgorithm::Sha256, &[0xab; 48]).unwrap(),
+            extended_master_secret: true,
+            server_cert_chain: Vec::new(),
+            alpn: None,
+            lifetime: 3600,
+            received_at: UnixTime::since_unix_epoch(Duration::from_secs(1000)),
+        }
+    }
+
+    #[test]
+    fn one_tls12_session_per_server_kept_until_replaced_or_removed() {
+        let cache = ClientSessionMemoryCache::new(10);
+        cache.set_tls12_session(name("a.test"), session12(1));
+        // Offering it leaves it in place.
+        assert_eq!(cache.tls12_session(&name("a.test")).unwrap().ticket, [1; 4]);
+        assert_eq!(cache.tls12_session(&name("a.test")).unwrap().ticket, [1; 4]);
+        assert!(cache.tls12_session(&name("b.test")).is_none());
+        cache.set_tls12_session(name("a.test"), session12(2));
+        assert_eq!(cache.len(), 1);
+        assert_eq!(cache.tls12_session(&name("a.test")).unwrap().ticket, [2; 4]);
+        // Tickets of the other version live beside it.
+        cache.insert_tls13_ticket(name("a.test"), session(3));
+        assert_eq!(cache.len(), 2);
+        cache.remove_tls12_session(&name("a.test"));
+        cache.remove_tls12_session(&name("a.test"));
+        assert!(cache.tls12_session(&name("a.test")).is_none());
+        assert_eq!(cache.len(), 1);
+        assert!(cache.take_tls13_ticket(&name("a.test")).is_some());
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn tls12_sessions_count_towards_the_bound() {
+        let cache = ClientSessionMemoryCache::new(3);
+        cache.insert_tls13_ticket(name("a.test"), session(1));
+        cache.set_tls12_session(name("a.test"), session12(1));
+        cache.set_tls12_session(name("b.test"), session12(2));
+        cache.set_tls12_session(name("c.test"), session12(3));
+        assert_eq!(cache.len(), 3);
+        // a.test was stalest: its TLS 1.2 session went first.
+        assert!(cache.tls12_session(&name("a.test")).is_none());
+        assert!(cache.take_tls13_ticket(&name("a.test")).is_some());
+        for i in 0..1000u32 {
+            cache.set_tls12_session(name(&format!("s{i}.test")), session12(0));
+        }
+        assert_eq!(cache.len(), 3);
+        assert!(cache.tls12_session(&name("s999.test")).is_some());
+        assert!(cache.tls12_session(&name("s996.test")).is_none());
+        let empty = ClientSessionMemoryCache::new(0);
+        empty.set_tls12_session(name("a.test"), session12(1));
+        assert!(empty.tls12_session(&name("a.test")).is_none());
+    }
+
+    #[test]
+    fn tls12_sessions_expire_and_hide_their_master_secret() {
+        let s = session12(1);
+        let at = |secs| UnixTime::since_unix_epoch(Duration::from_secs(secs));
+        assert!(!s.has_expired(at(900)));
+        assert!(!s.has_expired(at(1000 + 3599)));
+        assert!(s.has_expired(at(1000 + 3600)));
+        let text = format!("{s:?}");
+        assert!(text.contains("Tls12Session"), "{text}");
+        assert!(
+            !text.contains("171") && !text.to_lowercase().contains("ab"),
+            "{text}"
+        );
     }
 }
