@@ -234,7 +234,7 @@ const ALLOWED_IN_TLS12_SERVER_HELLO: &[ExtensionType] = &[
 /// Checks the extensions of a TLS 1.2 ServerHello, records what they
 /// negotiated, and returns the state that waits for the Certificate.
 pub(super) fn start_handshake(
-    start: HandshakeStart,
+    mut start: HandshakeStart,
     sh: &ServerHello,
     common: &mut CommonState,
 ) -> Result<super::State, Error> {
@@ -268,18 +268,16 @@ pub(super) fn start_handshake(
         server: sh.random.0,
     };
     let expect_ticket = tls12_resume::server_will_send_ticket(sh);
-    if let Some(session) = start.resuming {
+    if let Some(session) = start.resuming.take() {
         // RFC 5246 §7.4.1.3 (RFC 5077 §3.4 for a ticket): echoing our
         // session id accepts the session; anything else starts a new one.
         if !start.session_id.is_empty() && sh.session_id == start.session_id {
             let master_secret =
                 tls12_resume::check_resumption(&session, sh, start.suite, extended_master_secret)?;
             return start_abbreviated(
-                start.config,
-                start.server_name,
+                start,
                 session,
                 master_secret,
-                start.transcript,
                 randoms,
                 expect_ticket,
                 common,
@@ -315,17 +313,20 @@ pub(super) fn start_handshake(
 /// The abbreviated handshake (RFC 5246 §7.3): the keys come from the
 /// session's master secret with the new randoms (§6.3), the server's
 /// identity is the session's, and the server's Finished comes first.
-#[allow(clippy::too_many_arguments)]
 fn start_abbreviated(
-    config: Arc<ClientConfig>,
-    server_name: ServerName<'static>,
+    start: HandshakeStart,
     session: Tls12Session,
     master_secret: MasterSecret,
-    transcript: Transcript,
     randoms: Randoms,
     expect_ticket: bool,
     common: &mut CommonState,
 ) -> Result<State, Error> {
+    let HandshakeStart {
+        config,
+        server_name,
+        transcript,
+        ..
+    } = start;
     let suite = session.suite;
     if let Some(key_log) = &config.key_log {
         key_log.log("CLIENT_RANDOM", &randoms.client, master_secret.as_bytes());
