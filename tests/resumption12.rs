@@ -142,9 +142,12 @@ fn a_second_connection_resumes_by_ticket_with_every_suite() {
         assert!(second.peer_certificates().is_some());
         assert_eq!(second.peer_certificates(), first.peer_certificates());
         assert_exporters_agree(&second, &srv);
+        // RFC 5077 §3.4: rustls renews the ticket when it resumes; the
+        // store keeps the new one with the same session.
+        let renewed = cache.tls12_session(&localhost()).unwrap();
+        assert_ne!(renewed.ticket(), stored.ticket());
 
-        // The session (with whatever ticket the server renewed) resumes
-        // again.
+        // The session, with the renewed ticket, resumes again.
         let (third, srv) = connect(&config, &server);
         assert_eq!(third.handshake_kind(), Some(HandshakeKind::Resumed));
         assert_exporters_agree(&third, &srv);
@@ -679,4 +682,24 @@ fn openssl_resumes_by_ticket() {
 #[test]
 fn openssl_without_tickets_resumes_by_session_id() {
     openssl_resumes(&["-no_ticket"], false);
+}
+
+/// RFC 7627 §5.3: a session made without the extended master secret is
+/// not offered again (so not kept).
+#[test]
+fn a_session_without_the_extended_master_secret_is_not_resumed() {
+    use common::openssl_server::{OpensslServerOptions, SServerMode};
+    let fx = Fixture::new();
+    let server = OpensslServerOptions::new(&fx.ecdsa)
+        .versions(TlsVersions::Tls12Only)
+        .mode(SServerMode::Www)
+        .without_extended_master_secret()
+        .start();
+    let (config, cache) = fx.client();
+    for _ in 0..2 {
+        let (page, conn) = get_from_s_server(&server, &config);
+        assert_eq!(conn.handshake_kind(), Some(HandshakeKind::Full));
+        assert!(page.contains("New, TLSv1.2"), "{page}");
+        assert!(cache.tls12_session(&localhost()).is_none());
+    }
 }
