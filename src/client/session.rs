@@ -214,16 +214,27 @@ pub trait ClientSessionStore: fmt::Debug + Send + Sync {
     /// Tickets are single-use: a store must not return the same one twice.
     fn take_tls13_ticket(&self, server_name: &ServerName<'static>) -> Option<Tls13Session>;
 
+    // The TLS 1.2 methods have do-nothing defaults so that a store
+    // written for TLS 1.3 tickets alone still builds; such a store makes
+    // every TLS 1.2 handshake a full one.
+
     /// Keeps the TLS 1.2 session of `server_name`, replacing any other.
-    fn set_tls12_session(&self, server_name: ServerName<'static>, value: Tls12Session);
+    fn set_tls12_session(&self, server_name: ServerName<'static>, value: Tls12Session) {
+        let _ = (server_name, value);
+    }
 
     /// The TLS 1.2 session of `server_name`, left in place: one session
     /// may be resumed many times (RFC 5246 §7.3).
-    fn tls12_session(&self, server_name: &ServerName<'static>) -> Option<Tls12Session>;
+    fn tls12_session(&self, server_name: &ServerName<'static>) -> Option<Tls12Session> {
+        let _ = server_name;
+        None
+    }
 
     /// Forgets the TLS 1.2 session of `server_name` (the server declined
     /// it, so it would not take it later either).
-    fn remove_tls12_session(&self, server_name: &ServerName<'static>);
+    fn remove_tls12_session(&self, server_name: &ServerName<'static>) {
+        let _ = server_name;
+    }
 }
 
 /// The tickets one server's entry keeps; servers send one or two per

@@ -384,22 +384,6 @@ impl crate::client::ClientSessionStore for CountingStore {
     ) -> Option<crate::client::Tls13Session> {
         None
     }
-
-    fn set_tls12_session(
-        &self,
-        _server_name: crate::pki_types::ServerName<'static>,
-        _value: crate::client::Tls12Session,
-    ) {
-    }
-
-    fn tls12_session(
-        &self,
-        _server_name: &crate::pki_types::ServerName<'static>,
-    ) -> Option<crate::client::Tls12Session> {
-        None
-    }
-
-    fn remove_tls12_session(&self, _server_name: &crate::pki_types::ServerName<'static>) {}
 }
 
 /// A NewSessionTicket with `lifetime` and a one-byte ticket.
