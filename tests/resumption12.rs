@@ -235,6 +235,58 @@ fn with_resumption_disabled_no_ticket_is_asked_for_and_every_handshake_is_full()
     assert!(!client_hello_extensions(&mut probe).contains(&ExtensionType::SessionTicket));
 }
 
+/// The legacy_session_id of the ClientHello `client` is about to send.
+fn client_hello_session_id(client: &mut ClientConnection) -> Vec<u8> {
+    let hello = drain_client(client);
+    let (_, fragment) = split_records(&hello).remove(0);
+    let HandshakePayload::ClientHello(ch) = parse(&fragment, ProtocolVersion::TLSv1_3) else {
+        panic!("not a ClientHello")
+    };
+    ch.session_id.as_slice().to_vec()
+}
+
+/// A TLS 1.2-only client (no TLS 1.3 compatibility session id of its own)
+/// resumes both ways; its ClientHello's session id is the server's for a
+/// session-id resumption (RFC 5246 §7.4.1.2), and fresh and random beside
+/// a ticket (RFC 5077 §3.4).
+#[test]
+fn a_tls12_only_client_offers_the_right_session_id() {
+    let fx = Fixture::new();
+    let mut roots = oxtls::RootCertStore::new();
+    roots.add(fx.pki.ca_der()).unwrap();
+    let mut config = ClientConfig::builder_with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let cache = Arc::new(ClientSessionMemoryCache::new(8));
+    config.resumption = Resumption::store(cache.clone());
+    let config = Arc::new(config);
+    let probe = |config: &Arc<ClientConfig>| {
+        let mut client = ClientConnection::new(config.clone(), localhost()).unwrap();
+        client_hello_session_id(&mut client)
+    };
+    // Nothing stored: an empty session id.
+    assert!(probe(&config).is_empty());
+
+    for tickets in [false, true] {
+        cache.remove_tls12_session(&localhost());
+        let server = fx.server().send_tickets(tickets).config();
+        let (first, _) = connect(&config, &server);
+        assert_eq!(first.handshake_kind(), Some(HandshakeKind::Full));
+        let stored = cache.tls12_session(&localhost()).unwrap();
+        let offered = probe(&config);
+        assert_eq!(offered.len(), 32);
+        if tickets {
+            assert_ne!(offered, stored.session_id(), "a fresh id beside the ticket");
+            assert_ne!(offered, probe(&config), "random each time");
+        } else {
+            assert_eq!(offered, stored.session_id());
+        }
+        let (second, srv) = connect(&config, &server);
+        assert_eq!(second.handshake_kind(), Some(HandshakeKind::Resumed));
+        assert_eq!(server_kind(&srv), Some(rustls::HandshakeKind::Resumed));
+    }
+}
+
 #[test]
 fn a_server_that_declines_gets_a_full_handshake_that_replaces_the_session() {
     let fx = Fixture::new();
