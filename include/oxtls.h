@@ -653,12 +653,14 @@ oxtls_result oxtls_config_builder_set_enable_sni(struct oxtls_config_builder *bu
 oxtls_result oxtls_config_builder_set_max_fragment_size(struct oxtls_config_builder *builder, size_t size);
 
 /**
- * Sets how many TLS 1.3 session tickets the config keeps in memory for
- * resuming later connections to the same server name (RFC 8446 §2.2); 256
- * by default, 0 disables resumption. Connections made from one config
- * share its cache, from any thread; each ticket is used once. A resumed
- * connection skips the server's certificate and signature, and reports
- * the certificates of the connection that received the ticket
+ * Sets how many sessions the config keeps in memory for resuming later
+ * connections to the same server name: TLS 1.3 session tickets (RFC 8446
+ * §2.2) and one TLS 1.2 session per server (RFC 5246 §7.3, RFC 5077),
+ * counted together; 256 by default, 0 disables resumption (and TLS 1.2
+ * ClientHellos then ask for no ticket). Connections made from one config
+ * share its cache, from any thread; each TLS 1.3 ticket is used once. A
+ * resumed connection skips the server's certificate and signature, and
+ * reports the certificates of the connection that made the session
  * (`oxtls_conn_is_resumed()` tells which happened).
  */
 oxtls_result oxtls_config_builder_set_session_cache_size(struct oxtls_config_builder *builder, size_t size);
@@ -870,8 +872,9 @@ bool oxtls_conn_wants_write(const struct oxtls_conn *conn);
 bool oxtls_conn_is_handshaking(const struct oxtls_conn *conn);
 
 /**
- * True if the handshake resumed an earlier session from a ticket
- * (RFC 8446 §2.2) rather than making a full one; false before the server
+ * True if the handshake resumed an earlier session (a TLS 1.3 ticket,
+ * RFC 8446 §2.2; a TLS 1.2 session id or ticket, RFC 5246 §7.3, RFC 5077)
+ * rather than making a full one; false before the server
  * has answered, for a full handshake, and for NULL. See
  * `oxtls_config_builder_set_session_cache_size()`.
  */

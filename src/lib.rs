@@ -30,7 +30,7 @@ pub(crate) mod test_vectors;
 
 pub use client::{
     ClientConfig, ClientSessionMemoryCache, ClientSessionStore, ConfigBuilder, Resumption,
-    TimeProvider, Tls13Session,
+    TimeProvider, Tls12Session, Tls13Session,
 };
 pub use conn::{
     ClientConnection, ConnectionTrafficSecrets, EarlyData, ExtractedKey, ExtractedSecrets,

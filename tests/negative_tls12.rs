@@ -86,9 +86,15 @@ fn client_session_id(hello_record: &[u8]) -> Vec<u8> {
     hello_record[44..44 + len].to_vec()
 }
 
+/// A run whose client keeps no sessions, so it does not ask for a ticket
+/// (RFC 5077 §3.2) and the server's last flight is ChangeCipherSpec and
+/// Finished alone. Resumption has its own edited flights in
+/// tests/resumption12.rs.
 fn default_run(key: KeyType) -> (Run, TestPki) {
     let pki = TestPki::new();
-    let run = start(key, oxtls_config(&[pki.ca_der()]), &pki);
+    let mut config = oxtls_config(&[pki.ca_der()]);
+    config.resumption = oxtls::Resumption::disabled();
+    let run = start(key, config, &pki);
     (run, pki)
 }
 
@@ -678,8 +684,8 @@ fn a_finished_without_change_cipher_spec() {
     );
 }
 
-/// A NewSessionTicket is legal only if we offered session_ticket, which we
-/// do not.
+/// A NewSessionTicket is legal only if we offered session_ticket (RFC 5077
+/// §3.3), which a client with resumption disabled does not.
 #[test]
 fn a_session_ticket_we_did_not_ask_for() {
     let (mut run, mut keys, flight) = up_to_server_finished(KeyType::EcdsaP256);

@@ -52,8 +52,9 @@ pub struct ClientConfig {
     /// nothing.
     pub key_log: Option<Arc<dyn KeyLog>>,
     /// Whether and where sessions are kept to resume later connections
-    /// (RFC 8446 §2.2). Connections made from one config (through its
-    /// `Arc`) share the store. Default: in memory, 256 tickets.
+    /// (RFC 8446 §2.2; RFC 5246 §7.3 and RFC 5077 for TLS 1.2).
+    /// Connections made from one config (through its `Arc`) share the
+    /// store. Default: in memory, 256 sessions.
     pub resumption: Resumption,
     /// Whether to send 0-RTT data (RFC 8446 §2.3) when a stored ticket
     /// allows it; see [`crate::ClientConnection::early_data`]. Default:

@@ -16,7 +16,8 @@ use rustls_pki_types::ServerName;
 
 pub(super) use self::offer::ResumptionOffer;
 use self::offer::{bind_psk, early_data_allowed, find_session, session_offer, start_early_data};
-use super::{tls12, tls13};
+use super::session::Tls12Session;
+use super::{tls12, tls12_resume, tls13};
 use super::{unexpected, ClientConfig, State};
 use crate::conn::{CommonState, EarlyDataState, HandshakeKind};
 use crate::crypto::hash::{Transcript, TranscriptBuffer};
@@ -45,21 +46,33 @@ pub(super) fn start_handshake(
 ) -> Result<State, Error> {
     config.validate()?;
     let rng = &config.randomness;
+    let resuming12 = tls12_resume::find_session(&config, &server_name);
+    let by_ticket = resuming12.as_ref().is_some_and(|s| !s.ticket.is_empty());
     // The client random and, in middlebox compatibility mode (RFC 8446
     // §D.4), a 32-byte legacy_session_id for the server to echo: one call
     // to the system's generator for both. Only a hello offering TLS 1.3
     // carries the made-up id: in a TLS 1.2 hello the field names a session
-    // to resume, empty when there is none (RFC 5246 §7.4.1.2).
+    // to resume, empty when there is none (RFC 5246 §7.4.1.2). Offering a
+    // TLS 1.2 ticket takes a fresh id too, which the server echoes if it
+    // takes the ticket (RFC 5077 §3.4).
     let mut fresh = [0u8; 64];
     let compat_session_id =
         config.middlebox_compat && config.supports_version(ProtocolVersion::TLSv1_3);
-    let used = if compat_session_id { 64 } else { 32 };
+    let used = if compat_session_id || by_ticket {
+        64
+    } else {
+        32
+    };
     rng.fill(&mut fresh[..used])?;
     let (random_bytes, session_bytes) = fresh[..used].split_at(32);
     let mut random = [0u8; 32];
     random.copy_from_slice(random_bytes);
-    let session_id =
-        SessionId::new(session_bytes).ok_or(Error::General("session id too long".into()))?;
+    let session_id = match &resuming12 {
+        // RFC 5246 §7.4.1.2: resuming by session id sends the server's.
+        // It also serves as the TLS 1.3 compatibility session id.
+        Some(session) if !by_ticket => session.session_id,
+        _ => SessionId::new(session_bytes).ok_or(Error::General("session id too long".into()))?,
+    };
     let key_share = KeyExchange::start(config.kx_groups[0], rng)?;
     let resuming = find_session(&config, &server_name);
     let early_data = resuming
@@ -74,6 +87,7 @@ pub(super) fn start_handshake(
         key_share: &key_share,
         cookie: None,
         resuming: resuming.as_ref(),
+        resuming12: resuming12.as_ref(),
         early_data,
     }
     .build();
@@ -113,6 +127,7 @@ pub(super) fn start_handshake(
         transcript: HelloTranscript::Buffered(transcript),
         sent_ccs,
         resuming,
+        resuming12,
         early_data_offered: early_data,
     })))
 }
@@ -141,6 +156,8 @@ struct ClientHelloParams<'a> {
     cookie: Option<&'a [u8]>,
     /// A stored session to offer as a PSK.
     resuming: Option<&'a ResumptionOffer>,
+    /// A stored TLS 1.2 session to offer.
+    resuming12: Option<&'a Tls12Session>,
     /// Whether to offer 0-RTT data with it.
     early_data: bool,
 }
@@ -166,6 +183,14 @@ impl ClientHelloParams<'_> {
             exts.push(ClientExtension::EcPointFormats(vec![
                 EcPointFormat::Uncompressed,
             ]));
+        }
+        if tls12_resume::wants_tickets(config) {
+            // RFC 5077 §3.2: our ticket, or empty to say we take one.
+            let ticket = self
+                .resuming12
+                .map(|s| s.ticket.clone())
+                .unwrap_or_default();
+            exts.push(ClientExtension::SessionTicket(ticket));
         }
         exts.push(ClientExtension::SupportedGroups(
             config.kx_groups.iter().map(|g| g.name()).collect(),
@@ -265,6 +290,8 @@ pub(crate) struct ExpectServerHello {
     sent_ccs: bool,
     /// The stored session our (latest) ClientHello offers.
     resuming: Option<ResumptionOffer>,
+    /// The stored TLS 1.2 session our ClientHello offers.
+    resuming12: Option<Tls12Session>,
     /// Whether our (first) ClientHello offered 0-RTT data.
     early_data_offered: bool,
 }
@@ -638,6 +665,7 @@ impl ExpectServerHello {
             key_share: &self.key_share,
             cookie: cookie.as_deref(),
             resuming: resuming.as_ref(),
+            resuming12: self.resuming12.as_ref(),
             early_data: false,
         }
         .build();
@@ -708,10 +736,14 @@ impl ExpectServerHello {
         };
         let suite = tls12_suite(&self.config, sh.cipher_suite)?;
         // RFC 5246 §7.4.1.3: a server that echoes the client's session_id
-        // resumes that session. Ours, if any, is the made-up one of RFC
-        // 8446 §D.4 (we offer no TLS 1.2 session), so an echo resumes a
-        // session that never existed. Any other id is the server's own.
-        if !self.session_id.is_empty() && sh.session_id == self.session_id {
+        // resumes that session. When we offered a TLS 1.2 session that is
+        // `tls12`'s to check; otherwise ours, if any, is the made-up one of
+        // RFC 8446 §D.4, so an echo resumes a session that never existed.
+        // Any other id is the server's own.
+        if self.resuming12.is_none()
+            && !self.session_id.is_empty()
+            && sh.session_id == self.session_id
+        {
             return Err(PeerMisbehaved::Other(
                 "server echoed our TLS 1.3 compatibility session id in a TLS 1.2 ServerHello",
                 AlertDescription::IllegalParameter,
@@ -741,6 +773,8 @@ impl ExpectServerHello {
                 offered: self.offered,
                 client_random: self.random.0,
                 key_share: Some(self.key_share),
+                session_id: self.session_id,
+                resuming: self.resuming12,
             },
             &sh,
             common,

@@ -2,7 +2,9 @@
 //!
 //! `hello.rs` builds the ClientHello and reads the ServerHello (or a
 //! HelloRetryRequest), choosing the version; `tls13.rs` and `tls12.rs` are
-//! the rest of a handshake of each version and the connection after it.
+//! the rest of a handshake of each version and the connection after it;
+//! `session.rs` keeps sessions, and `tls12_resume.rs` offers and checks
+//! TLS 1.2 ones.
 //! Each state is named after
 //! the message it waits for and is consumed by handling that message, so
 //! secrets move forward by value and cannot be reused by mistake.
@@ -11,6 +13,7 @@ mod config;
 mod hello;
 mod session;
 mod tls12;
+mod tls12_resume;
 mod tls13;
 
 #[cfg(test)]
@@ -25,7 +28,7 @@ pub use self::config::{
 };
 pub use self::session::{
     ClientSessionMemoryCache, ClientSessionStore, Resumption, SystemClock, TimeProvider,
-    Tls13Session,
+    Tls12Session, Tls13Session,
 };
 use crate::conn::{CommonState, ConnectionTrafficSecrets};
 use crate::crypto::suites::SupportedCipherSuite;

@@ -1,11 +1,16 @@
-//! TLS 1.3 sessions kept for resumption (RFC 8446 §2.2, §4.6.1), and
-//! where they are kept.
+//! Sessions kept for resumption, TLS 1.3 (RFC 8446 §2.2, §4.6.1) and
+//! TLS 1.2 (RFC 5246 §7.3, RFC 5077), and where they are kept.
 //!
 //! A server that sends NewSessionTicket lets a later connection skip the
 //! certificate exchange: the ticket names a pre-shared key derived from
 //! this connection's resumption_master_secret. Each ticket is used once
 //! (RFC 8446 §C.4: reusing one lets an observer link the connections), so
 //! the store hands a ticket out by removing it.
+//!
+//! A TLS 1.2 session is its master secret, named by a session id the
+//! server keeps or by a ticket that carries it (RFC 5077). There is one
+//! per server, offered again until the server declines it or sends a
+//! newer one.
 
 use core::fmt;
 use std::collections::{HashMap, VecDeque};
@@ -14,8 +19,10 @@ use std::time::Duration;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
-use crate::crypto::suites::Tls13CipherSuite;
+use crate::crypto::suites::{Tls12CipherSuite, Tls13CipherSuite};
+use crate::crypto::tls12::MasterSecret;
 use crate::crypto::tls13::Secret;
+use crate::msgs::hello::SessionId;
 
 /// RFC 8446 §4.6.1: "Servers MUST NOT use any value greater than 604800
 /// seconds (7 days)", and clients must not cache a ticket longer.
@@ -108,6 +115,95 @@ impl fmt::Debug for Tls13Session {
     }
 }
 
+/// What a client keeps of a TLS 1.2 session to resume it later (RFC 5246
+/// §7.3 by session id, RFC 5077 by ticket).
+///
+/// The master secret is wiped when the value is dropped and never shown
+/// by `Debug`.
+#[derive(Clone)]
+pub struct Tls12Session {
+    pub(crate) suite: &'static Tls12CipherSuite,
+    /// The server's session id (may be empty when it issued a ticket).
+    pub(crate) session_id: SessionId,
+    /// The RFC 5077 ticket, empty if the server issued none.
+    pub(crate) ticket: Vec<u8>,
+    pub(crate) master_secret: MasterSecret,
+    /// Whether the session's master secret is the extended one (RFC 7627);
+    /// only such sessions are offered again (RFC 7627 §5.3).
+    pub(crate) extended_master_secret: bool,
+    /// The server's chain as verified in the full handshake; a resumed
+    /// connection reports it as its peer's.
+    pub(crate) server_cert_chain: Vec<CertificateDer<'static>>,
+    pub(crate) alpn: Option<Vec<u8>>,
+    /// Seconds, capped at seven days.
+    pub(crate) lifetime: u32,
+    pub(crate) received_at: UnixTime,
+}
+
+impl Tls12Session {
+    /// The session's cipher suite; a resumption must keep it (RFC 5246
+    /// §7.4.1.3).
+    pub fn suite(&self) -> &'static Tls12CipherSuite {
+        self.suite
+    }
+
+    /// The server's session id, empty if it gave none.
+    pub fn session_id(&self) -> &[u8] {
+        self.session_id.as_slice()
+    }
+
+    /// The session ticket (RFC 5077), empty if the server issued none.
+    pub fn ticket(&self) -> &[u8] {
+        &self.ticket
+    }
+
+    /// Whether the session used the extended master secret (RFC 7627).
+    pub fn extended_master_secret(&self) -> bool {
+        self.extended_master_secret
+    }
+
+    /// The server's certificate chain from the full handshake.
+    pub fn server_cert_chain(&self) -> &[CertificateDer<'static>] {
+        &self.server_cert_chain
+    }
+
+    /// The ALPN protocol negotiated in the full handshake.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        self.alpn.as_deref()
+    }
+
+    /// How long the session may be offered: the ticket's lifetime hint,
+    /// or seven days when the server gave none (RFC 5077 §3.3: zero means
+    /// unspecified), never more than seven days.
+    pub fn lifetime(&self) -> Duration {
+        Duration::from_secs(u64::from(self.lifetime))
+    }
+
+    /// When the session was stored.
+    pub fn received_at(&self) -> UnixTime {
+        self.received_at
+    }
+
+    /// Whether the session is past its lifetime at `now`. A clock that
+    /// went backwards counts as age 0.
+    pub(crate) fn has_expired(&self, now: UnixTime) -> bool {
+        now.as_secs().saturating_sub(self.received_at.as_secs()) >= u64::from(self.lifetime)
+    }
+}
+
+impl fmt::Debug for Tls12Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tls12Session")
+            .field("suite", &self.suite.suite)
+            .field("session_id", &self.session_id)
+            .field("ticket_len", &self.ticket.len())
+            .field("extended_master_secret", &self.extended_master_secret)
+            .field("lifetime", &self.lifetime)
+            .field("received_at", &self.received_at.as_secs())
+            .finish_non_exhaustive()
+    }
+}
+
 /// Where a client keeps sessions between connections. Shared by every
 /// connection made from one config, on any thread.
 pub trait ClientSessionStore: fmt::Debug + Send + Sync {
@@ -117,15 +213,39 @@ pub trait ClientSessionStore: fmt::Debug + Send + Sync {
     /// Removes and returns a ticket for `server_name`, the newest first.
     /// Tickets are single-use: a store must not return the same one twice.
     fn take_tls13_ticket(&self, server_name: &ServerName<'static>) -> Option<Tls13Session>;
+
+    // The TLS 1.2 methods have do-nothing defaults so that a store
+    // written for TLS 1.3 tickets alone still builds; such a store makes
+    // every TLS 1.2 handshake a full one.
+
+    /// Keeps the TLS 1.2 session of `server_name`, replacing any other.
+    fn set_tls12_session(&self, server_name: ServerName<'static>, value: Tls12Session) {
+        let _ = (server_name, value);
+    }
+
+    /// The TLS 1.2 session of `server_name`, left in place: one session
+    /// may be resumed many times (RFC 5246 §7.3).
+    fn tls12_session(&self, server_name: &ServerName<'static>) -> Option<Tls12Session> {
+        let _ = server_name;
+        None
+    }
+
+    /// Forgets the TLS 1.2 session of `server_name` (the server declined
+    /// it, so it would not take it later either).
+    fn remove_tls12_session(&self, server_name: &ServerName<'static>) {
+        let _ = server_name;
+    }
 }
 
 /// The tickets one server's entry keeps; servers send one or two per
 /// connection, and each resumption uses one.
 const TICKETS_PER_SERVER: usize = 8;
 
-/// A [`ClientSessionStore`] in memory, bounded: at most `size` tickets in
-/// all and eight per server. When full, the oldest ticket
-/// of the server that least recently received one goes first.
+/// A [`ClientSessionStore`] in memory, bounded: at most `size` sessions
+/// in all (TLS 1.3 tickets and TLS 1.2 sessions alike), eight tickets and
+/// one TLS 1.2 session per server. When full, the server that least
+/// recently received a session loses its TLS 1.2 session first, then its
+/// oldest ticket.
 pub struct ClientSessionMemoryCache {
     size: usize,
     inner: Mutex<CacheInner>,
@@ -133,14 +253,66 @@ pub struct ClientSessionMemoryCache {
 
 #[derive(Default)]
 struct CacheInner {
-    servers: HashMap<ServerName<'static>, VecDeque<Tls13Session>>,
-    /// Servers in the order they last received a ticket, oldest first.
+    servers: HashMap<ServerName<'static>, ServerSessions>,
+    /// Servers in the order they last received a session, oldest first.
     order: VecDeque<ServerName<'static>>,
     total: usize,
 }
 
+/// What the cache keeps for one server.
+#[derive(Default)]
+struct ServerSessions {
+    tls13: VecDeque<Tls13Session>,
+    tls12: Option<Tls12Session>,
+}
+
+impl ServerSessions {
+    fn is_empty(&self) -> bool {
+        self.tls13.is_empty() && self.tls12.is_none()
+    }
+}
+
+impl CacheInner {
+    /// Marks `server_name` as the latest to receive a session, then drops
+    /// sessions of the stalest servers until at most `size` remain.
+    fn touch_and_bound(&mut self, server_name: ServerName<'static>, size: usize) {
+        self.order.retain(|s| *s != server_name);
+        self.order.push_back(server_name);
+        while self.total > size {
+            let Some(oldest) = self.order.front().cloned() else {
+                break;
+            };
+            let emptied = match self.servers.get_mut(&oldest) {
+                Some(entry) => {
+                    if entry.tls12.take().is_some() || entry.tls13.pop_front().is_some() {
+                        self.total -= 1;
+                    }
+                    entry.is_empty()
+                }
+                None => true,
+            };
+            if emptied {
+                self.servers.remove(&oldest);
+                self.order.pop_front();
+            }
+        }
+    }
+
+    /// Drops `server_name`'s entry if nothing is left in it.
+    fn forget_if_empty(&mut self, server_name: &ServerName<'static>) {
+        if self
+            .servers
+            .get(server_name)
+            .is_some_and(ServerSessions::is_empty)
+        {
+            self.servers.remove(server_name);
+            self.order.retain(|s| s != server_name);
+        }
+    }
+}
+
 impl ClientSessionMemoryCache {
-    /// A cache holding at most `size` tickets (0 holds none).
+    /// A cache holding at most `size` sessions (0 holds none).
     pub fn new(size: usize) -> Self {
         Self {
             size,
@@ -148,7 +320,7 @@ impl ClientSessionMemoryCache {
         }
     }
 
-    /// How many tickets the cache holds.
+    /// How many sessions (tickets and TLS 1.2 sessions) the cache holds.
     pub fn len(&self) -> usize {
         self.lock().total
     }
@@ -172,48 +344,53 @@ impl ClientSessionStore for ClientSessionMemoryCache {
         let per_server = TICKETS_PER_SERVER.min(self.size);
         let mut inner = self.lock();
         let inner = &mut *inner;
-        let tickets = inner.servers.entry(server_name.clone()).or_default();
+        let tickets = &mut inner.servers.entry(server_name.clone()).or_default().tls13;
         tickets.push_back(value);
         inner.total += 1;
         if tickets.len() > per_server {
             tickets.pop_front();
             inner.total -= 1;
         }
-        inner.order.retain(|s| *s != server_name);
-        inner.order.push_back(server_name);
-        while inner.total > self.size {
-            let Some(oldest) = inner.order.front().cloned() else {
-                break;
-            };
-            let emptied = match inner.servers.get_mut(&oldest) {
-                Some(tickets) => {
-                    if tickets.pop_front().is_some() {
-                        inner.total -= 1;
-                    }
-                    tickets.is_empty()
-                }
-                None => true,
-            };
-            if emptied {
-                inner.servers.remove(&oldest);
-                inner.order.pop_front();
-            }
-        }
+        inner.touch_and_bound(server_name, self.size);
     }
 
     fn take_tls13_ticket(&self, server_name: &ServerName<'static>) -> Option<Tls13Session> {
         let mut inner = self.lock();
-        let tickets = inner.servers.get_mut(server_name)?;
-        let ticket = tickets.pop_back();
-        let emptied = tickets.is_empty();
+        let ticket = inner.servers.get_mut(server_name)?.tls13.pop_back();
         if ticket.is_some() {
             inner.total -= 1;
         }
-        if emptied {
-            inner.servers.remove(server_name);
-            inner.order.retain(|s| s != server_name);
-        }
+        inner.forget_if_empty(server_name);
         ticket
+    }
+
+    fn set_tls12_session(&self, server_name: ServerName<'static>, value: Tls12Session) {
+        if self.size == 0 {
+            return;
+        }
+        let mut inner = self.lock();
+        let inner = &mut *inner;
+        let entry = inner.servers.entry(server_name.clone()).or_default();
+        if entry.tls12.replace(value).is_none() {
+            inner.total += 1;
+        }
+        inner.touch_and_bound(server_name, self.size);
+    }
+
+    fn tls12_session(&self, server_name: &ServerName<'static>) -> Option<Tls12Session> {
+        self.lock().servers.get(server_name)?.tls12.clone()
+    }
+
+    fn remove_tls12_session(&self, server_name: &ServerName<'static>) {
+        let mut inner = self.lock();
+        let removed = inner
+            .servers
+            .get_mut(server_name)
+            .and_then(|entry| entry.tls12.take());
+        if removed.is_some() {
+            inner.total -= 1;
+        }
+        inner.forget_if_empty(server_name);
     }
 }
 
@@ -234,8 +411,9 @@ pub struct Resumption {
 }
 
 impl Resumption {
-    /// Sessions kept in memory, at most `n` tickets ([`Resumption::disabled`]
-    /// if `n` is 0). The default, with 256.
+    /// Sessions kept in memory, at most `n` of them, TLS 1.3 tickets and
+    /// TLS 1.2 sessions together ([`Resumption::disabled`] if `n` is 0).
+    /// The default, with 256.
     pub fn in_memory_sessions(n: usize) -> Self {
         if n == 0 {
             return Self::disabled();
@@ -249,7 +427,8 @@ impl Resumption {
     }
 
     /// No resumption: tickets are dropped and none is offered, and the
-    /// ClientHello does not say we could use one.
+    /// ClientHello does not say we could use one (no psk_key_exchange_modes,
+    /// no session_ticket).
     pub fn disabled() -> Self {
         Self { store: None }
     }
@@ -286,7 +465,9 @@ impl TimeProvider for SystemClock {
 mod tests {
     use super::*;
     use crate::crypto::hash::HashAlgorithm;
-    use crate::crypto::suites::TLS13_AES_128_GCM_SHA256;
+    use crate::crypto::suites::{
+        TLS13_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    };
 
     fn session(tag: u8) -> Tls13Session {
         Tls13Session {
@@ -386,5 +567,78 @@ mod tests {
         let text = format!("{:?}", session(0xab));
         assert!(!text.contains("171") && !text.to_lowercase().contains("ab, ab"));
         assert!(text.contains("Tls13Session"));
+    }
+
+    fn session12(tag: u8) -> Tls12Session {
+        Tls12Session {
+            suite: &TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            session_id: SessionId::new(&[tag; 32]).unwrap(),
+            ticket: vec![tag; 4],
+            master_secret: MasterSecret::from_bytes(HashAlgorithm::Sha256, &[0xab; 48]).unwrap(),
+            extended_master_secret: true,
+            server_cert_chain: Vec::new(),
+            alpn: None,
+            lifetime: 3600,
+            received_at: UnixTime::since_unix_epoch(Duration::from_secs(1000)),
+        }
+    }
+
+    #[test]
+    fn one_tls12_session_per_server_kept_until_replaced_or_removed() {
+        let cache = ClientSessionMemoryCache::new(10);
+        cache.set_tls12_session(name("a.test"), session12(1));
+        // Offering it leaves it in place.
+        assert_eq!(cache.tls12_session(&name("a.test")).unwrap().ticket, [1; 4]);
+        assert_eq!(cache.tls12_session(&name("a.test")).unwrap().ticket, [1; 4]);
+        assert!(cache.tls12_session(&name("b.test")).is_none());
+        cache.set_tls12_session(name("a.test"), session12(2));
+        assert_eq!(cache.len(), 1);
+        assert_eq!(cache.tls12_session(&name("a.test")).unwrap().ticket, [2; 4]);
+        // Tickets of the other version live beside it.
+        cache.insert_tls13_ticket(name("a.test"), session(3));
+        assert_eq!(cache.len(), 2);
+        cache.remove_tls12_session(&name("a.test"));
+        cache.remove_tls12_session(&name("a.test"));
+        assert!(cache.tls12_session(&name("a.test")).is_none());
+        assert_eq!(cache.len(), 1);
+        assert!(cache.take_tls13_ticket(&name("a.test")).is_some());
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn tls12_sessions_count_towards_the_bound() {
+        let cache = ClientSessionMemoryCache::new(3);
+        cache.insert_tls13_ticket(name("a.test"), session(1));
+        cache.set_tls12_session(name("a.test"), session12(1));
+        cache.set_tls12_session(name("b.test"), session12(2));
+        cache.set_tls12_session(name("c.test"), session12(3));
+        assert_eq!(cache.len(), 3);
+        // a.test was stalest: its TLS 1.2 session went first.
+        assert!(cache.tls12_session(&name("a.test")).is_none());
+        assert!(cache.take_tls13_ticket(&name("a.test")).is_some());
+        for i in 0..1000u32 {
+            cache.set_tls12_session(name(&format!("s{i}.test")), session12(0));
+        }
+        assert_eq!(cache.len(), 3);
+        assert!(cache.tls12_session(&name("s999.test")).is_some());
+        assert!(cache.tls12_session(&name("s996.test")).is_none());
+        let empty = ClientSessionMemoryCache::new(0);
+        empty.set_tls12_session(name("a.test"), session12(1));
+        assert!(empty.tls12_session(&name("a.test")).is_none());
+    }
+
+    #[test]
+    fn tls12_sessions_expire_and_hide_their_master_secret() {
+        let s = session12(1);
+        let at = |secs| UnixTime::since_unix_epoch(Duration::from_secs(secs));
+        assert!(!s.has_expired(at(900)));
+        assert!(!s.has_expired(at(1000 + 3599)));
+        assert!(s.has_expired(at(1000 + 3600)));
+        let text = format!("{s:?}");
+        assert!(text.contains("Tls12Session"), "{text}");
+        assert!(
+            !text.contains("171") && !text.to_lowercase().contains("ab"),
+            "{text}"
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! The TLS 1.2 client handshake after the ServerHello, and the connection
 //! after it (RFC 5246 §7.3), with ECDHE key exchange (RFC 8422), the
 //! extended master secret (RFC 7627) and AEAD suites only (RFC 5288,
-//! RFC 7905). No session resumption: every handshake is a full one.
+//! RFC 7905). A ServerHello that resumes a session we offered starts the
+//! abbreviated handshake instead (`tls12_resume`).
 //!
 //! ```text
 //!   (ServerHello)
@@ -13,6 +14,7 @@
 //!   ClientKeyExchange   ------------>
 //!   [ChangeCipherSpec]  ------------>                         (our write keys)
 //!   Finished            ------------>
+//!                <------------------  NewSessionTicket        (if it answered session_ticket)
 //!                <------------------  [ChangeCipherSpec]      (the server's write keys)
 //!                <------------------  Finished
 //!                <=================>  Application Data, HelloRequest (refused)
@@ -22,8 +24,10 @@ use std::sync::Arc;
 
 use rustls_pki_types::{ServerName, UnixTime};
 
+use super::session::Tls12Session;
+use super::tls12_resume::{self, SessionToStore};
 use super::{unexpected, ClientConfig};
-use crate::conn::{CommonState, ConnectionTrafficSecrets};
+use crate::conn::{CommonState, ConnectionTrafficSecrets, HandshakeKind};
 use crate::crypto::aead::NONCE_LEN;
 use crate::crypto::hash::Transcript;
 use crate::crypto::kx::{KeyExchange, SupportedKxGroup};
@@ -36,7 +40,7 @@ use crate::msgs::enums::{
 };
 use crate::msgs::extensions::ExtensionForm;
 use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
-use crate::msgs::hello::ServerHello;
+use crate::msgs::hello::{ServerHello, SessionId};
 use crate::msgs::server_ext::ServerExtension;
 use crate::msgs::tls12::{
     Certificate12, CertificateRequest12, EcdheClientKeyExchange, EcdheServerKeyExchange,
@@ -52,6 +56,7 @@ pub(crate) enum State {
     ExpectCertificate(Box<ExpectCertificate>),
     ExpectServerKeyExchange(Box<ExpectServerKeyExchange>),
     ExpectServerHelloDone(Box<ExpectServerHelloDone>),
+    ExpectNewSessionTicket(Box<ExpectNewSessionTicket>),
     ExpectChangeCipherSpec(Box<ExpectChangeCipherSpec>),
     ExpectFinished(Box<ExpectFinished>),
     Traffic(Box<Traffic>),
@@ -71,11 +76,12 @@ impl State {
             Self::ExpectCertificate(s) => s.handle(common, msg, raw),
             Self::ExpectServerKeyExchange(s) => s.handle(common, msg, raw),
             Self::ExpectServerHelloDone(s) => s.handle(common, msg, raw),
+            Self::ExpectNewSessionTicket(s) => s.handle(msg, raw),
             Self::ExpectChangeCipherSpec(_) => Err(Error::InappropriateMessage {
                 expected: &[ContentType::ChangeCipherSpec],
                 got: ContentType::Handshake,
             }),
-            Self::ExpectFinished(s) => s.handle(common, msg),
+            Self::ExpectFinished(s) => s.handle(common, msg, raw),
             Self::Traffic(_) => Err(unexpected(&[HandshakeType::HelloRequest], &msg)),
         }
     }
@@ -192,6 +198,10 @@ pub(super) struct HandshakeStart {
     /// The key we sent a TLS 1.3 share of, if any: reused for the
     /// ClientKeyExchange when the server picks its group.
     pub(super) key_share: Option<KeyExchange>,
+    /// The legacy_session_id of our ClientHello.
+    pub(super) session_id: SessionId,
+    /// The stored session our ClientHello offered.
+    pub(super) resuming: Option<Tls12Session>,
 }
 
 /// What every state before the key exchange carries.
@@ -204,6 +214,10 @@ struct HandshakeCore {
     /// Whether the server agreed to the extended master secret (RFC 7627).
     extended_master_secret: bool,
     key_share: Option<KeyExchange>,
+    /// The ServerHello's session id, the session's name if we store it.
+    server_session_id: SessionId,
+    /// Whether the server said it will send a NewSessionTicket.
+    expect_ticket: bool,
 }
 
 /// The extensions a TLS 1.2 ServerHello may carry, of those this client
@@ -214,12 +228,13 @@ const ALLOWED_IN_TLS12_SERVER_HELLO: &[ExtensionType] = &[
     ExtensionType::ApplicationLayerProtocolNegotiation,
     ExtensionType::ExtendedMasterSecret,
     ExtensionType::RenegotiationInfo,
+    ExtensionType::SessionTicket,
 ];
 
 /// Checks the extensions of a TLS 1.2 ServerHello, records what they
 /// negotiated, and returns the state that waits for the Certificate.
 pub(super) fn start_handshake(
-    start: HandshakeStart,
+    mut start: HandshakeStart,
     sh: &ServerHello,
     common: &mut CommonState,
 ) -> Result<super::State, Error> {
@@ -248,6 +263,36 @@ pub(super) fn start_handshake(
         LogLevel::Debug,
         format_args!("server chose TLS 1.2, {:?}", start.suite.suite),
     );
+    let randoms = Randoms {
+        client: start.client_random,
+        server: sh.random.0,
+    };
+    let expect_ticket = tls12_resume::server_will_send_ticket(sh);
+    if let Some(session) = start.resuming.take() {
+        // RFC 5246 §7.4.1.3 (RFC 5077 §3.4 for a ticket): echoing our
+        // session id accepts the session; anything else starts a new one.
+        if !start.session_id.is_empty() && sh.session_id == start.session_id {
+            let master_secret =
+                tls12_resume::check_resumption(&session, sh, start.suite, extended_master_secret)?;
+            return start_abbreviated(
+                start,
+                session,
+                master_secret,
+                randoms,
+                expect_ticket,
+                common,
+            )
+            .map(super::State::Tls12);
+        }
+        // The server would not take it this time and will not later.
+        if let Some(store) = &start.config.resumption.store {
+            store.remove_tls12_session(&start.server_name);
+        }
+        common.log(
+            LogLevel::Debug,
+            format_args!("server declined our TLS 1.2 session"),
+        );
+    }
     Ok(super::State::Tls12(State::ExpectCertificate(Box::new(
         ExpectCertificate {
             core: HandshakeCore {
@@ -255,15 +300,71 @@ pub(super) fn start_handshake(
                 server_name: start.server_name,
                 suite: start.suite,
                 transcript: start.transcript,
-                randoms: Randoms {
-                    client: start.client_random,
-                    server: sh.random.0,
-                },
+                randoms,
                 extended_master_secret,
                 key_share: start.key_share,
+                server_session_id: sh.session_id,
+                expect_ticket,
             },
         },
     ))))
+}
+
+/// The abbreviated handshake (RFC 5246 §7.3): the keys come from the
+/// session's master secret with the new randoms (§6.3), the server's
+/// identity is the session's, and the server's Finished comes first.
+fn start_abbreviated(
+    start: HandshakeStart,
+    session: Tls12Session,
+    master_secret: MasterSecret,
+    randoms: Randoms,
+    expect_ticket: bool,
+    common: &mut CommonState,
+) -> Result<State, Error> {
+    let HandshakeStart {
+        config,
+        server_name,
+        transcript,
+        ..
+    } = start;
+    let suite = session.suite;
+    if let Some(key_log) = &config.key_log {
+        key_log.log("CLIENT_RANDOM", &randoms.client, master_secret.as_bytes());
+    }
+    let key_block = master_secret.key_block(suite, &randoms.client, &randoms.server);
+    common.handshake_kind = Some(HandshakeKind::Resumed);
+    common.peer_certificates = Some(session.server_cert_chain.clone());
+    common.log(
+        LogLevel::Debug,
+        format_args!("server resumed our TLS 1.2 session"),
+    );
+    let finishing = Session {
+        suite,
+        randoms,
+        master_secret,
+        transcript,
+        client_finish: Some(encrypter(suite, &key_block)?),
+        to_store: SessionToStore {
+            config,
+            server_name,
+            session_id: session.session_id,
+            extended_master_secret: session.extended_master_secret,
+            resumed: Some(session),
+            ticket: None,
+        },
+    };
+    let decrypter = decrypter(suite, &key_block)?;
+    Ok(if expect_ticket {
+        State::ExpectNewSessionTicket(Box::new(ExpectNewSessionTicket {
+            session: finishing,
+            decrypter,
+        }))
+    } else {
+        State::ExpectChangeCipherSpec(Box::new(ExpectChangeCipherSpec {
+            session: finishing,
+            decrypter,
+        }))
+    })
 }
 
 fn check_server_hello_extensions(offered: &[ExtensionType], sh: &ServerHello) -> Result<(), Error> {
@@ -490,12 +591,14 @@ impl ExpectServerHelloDone {
         } = *self;
         let HandshakeCore {
             config,
+            server_name,
             suite,
             mut transcript,
             randoms,
             extended_master_secret,
             key_share,
-            ..
+            server_session_id,
+            expect_ticket,
         } = core;
 
         if certificate_requested {
@@ -553,17 +656,29 @@ impl ExpectServerHelloDone {
         transcript.add(&finished);
         common.send_handshake(&finished)?;
 
-        Ok(State::ExpectChangeCipherSpec(Box::new(
-            ExpectChangeCipherSpec {
-                session: Session {
-                    suite,
-                    randoms,
-                    master_secret,
-                    transcript,
-                },
-                decrypter: decrypter(suite, &key_block)?,
+        let session = Session {
+            suite,
+            randoms,
+            master_secret,
+            transcript,
+            client_finish: None,
+            to_store: SessionToStore {
+                config,
+                server_name,
+                session_id: server_session_id,
+                extended_master_secret,
+                resumed: None,
+                ticket: None,
             },
-        )))
+        };
+        let decrypter = decrypter(suite, &key_block)?;
+        // RFC 5077 §3.3: a server that answered our session_ticket
+        // extension sends NewSessionTicket before its ChangeCipherSpec.
+        Ok(if expect_ticket {
+            State::ExpectNewSessionTicket(Box::new(ExpectNewSessionTicket { session, decrypter }))
+        } else {
+            State::ExpectChangeCipherSpec(Box::new(ExpectChangeCipherSpec { session, decrypter }))
+        })
     }
 }
 
@@ -590,8 +705,37 @@ struct Session {
     suite: &'static Tls12CipherSuite,
     randoms: Randoms,
     master_secret: MasterSecret,
-    /// Through our Finished.
+    /// Through our Finished (full handshake) or the ServerHello
+    /// (abbreviated), and the NewSessionTicket if one came.
     transcript: Transcript,
+    /// In an abbreviated handshake, our write keys: our ChangeCipherSpec
+    /// and Finished follow the server's Finished (RFC 5246 §7.3).
+    client_finish: Option<RecordEncrypter>,
+    to_store: SessionToStore,
+}
+
+/// Waiting for the NewSessionTicket the server promised by answering our
+/// session_ticket extension (RFC 5077 §3.3): it must come, before the
+/// server's ChangeCipherSpec.
+pub(crate) struct ExpectNewSessionTicket {
+    session: Session,
+    decrypter: RecordDecrypter,
+}
+
+impl ExpectNewSessionTicket {
+    fn handle(mut self: Box<Self>, msg: HandshakeMessage, raw: &[u8]) -> Result<State, Error> {
+        let HandshakePayload::NewSessionTicket12(ticket) = msg.payload else {
+            return Err(unexpected(&[HandshakeType::NewSessionTicket], &msg));
+        };
+        // RFC 5077 §3.3: the message is part of the handshake the
+        // Finished messages cover.
+        self.session.transcript.add(raw);
+        self.session.to_store.ticket = Some(ticket);
+        let Self { session, decrypter } = *self;
+        Ok(State::ExpectChangeCipherSpec(Box::new(
+            ExpectChangeCipherSpec { session, decrypter },
+        )))
+    }
 }
 
 /// Waiting for the server's ChangeCipherSpec (RFC 5246 §7.1), with the
@@ -623,6 +767,7 @@ impl ExpectFinished {
         self: Box<Self>,
         common: &mut CommonState,
         msg: HandshakeMessage,
+        raw: &[u8],
     ) -> Result<State, Error> {
         let HandshakePayload::Finished(verify_data) = msg.payload else {
             return Err(unexpected(&[HandshakeType::Finished], &msg));
@@ -631,7 +776,9 @@ impl ExpectFinished {
             suite,
             randoms,
             master_secret,
-            transcript,
+            mut transcript,
+            client_finish,
+            to_store,
         } = self.session;
         // RFC 5246 §7.4.9: a wrong verify_data is decrypt_error. The
         // comparison takes the same time wherever the bytes differ.
@@ -642,6 +789,19 @@ impl ExpectFinished {
             )
             .into());
         }
+        if let Some(encrypter) = client_finish {
+            // RFC 5246 §7.3: in the abbreviated handshake our
+            // ChangeCipherSpec and Finished answer the server's, and our
+            // Finished covers theirs.
+            transcript.add(raw);
+            common.send(ContentType::ChangeCipherSpec, &[1])?;
+            common.set_encrypter(encrypter);
+            let verify_data = master_secret.client_finished(&transcript.current_hash());
+            let finished = HandshakeMessage::new(HandshakePayload::Finished(verify_data.to_vec()))
+                .get_encoding();
+            common.send_handshake(&finished)?;
+        }
+        to_store.store(suite, &master_secret, common);
         common.may_receive_application_data = true;
         common.start_sending_application_data()?;
         common.log(

@@ -46,7 +46,10 @@ pub fn prf(hash: HashAlgorithm, secret: &[u8], label: &[u8], seed: &[&[u8]], out
 }
 
 /// The 48-byte master secret of a TLS 1.2 session, with the PRF hash of its
-/// suite. Wiped on drop; `Debug` shows only the hash.
+/// suite. Wiped on drop; `Debug` shows only the hash. A clone is a second
+/// copy, wiped on its own drop (a stored TLS 1.2 session hands out one per
+/// resumption).
+#[derive(Clone)]
 pub struct MasterSecret {
     hash: HashAlgorithm,
     bytes: SecretBytes,

@@ -296,15 +296,17 @@ pub extern "C" fn oxtls_config_builder_set_max_fragment_size(
     })
 }
 
-/// The session tickets a config keeps when none is chosen.
+/// The sessions a config keeps when none is chosen.
 const DEFAULT_SESSION_CACHE_SIZE: usize = 256;
 
-/// Sets how many TLS 1.3 session tickets the config keeps in memory for
-/// resuming later connections to the same server name (RFC 8446 §2.2); 256
-/// by default, 0 disables resumption. Connections made from one config
-/// share its cache, from any thread; each ticket is used once. A resumed
-/// connection skips the server's certificate and signature, and reports
-/// the certificates of the connection that received the ticket
+/// Sets how many sessions the config keeps in memory for resuming later
+/// connections to the same server name: TLS 1.3 session tickets (RFC 8446
+/// §2.2) and one TLS 1.2 session per server (RFC 5246 §7.3, RFC 5077),
+/// counted together; 256 by default, 0 disables resumption (and TLS 1.2
+/// ClientHellos then ask for no ticket). Connections made from one config
+/// share its cache, from any thread; each TLS 1.3 ticket is used once. A
+/// resumed connection skips the server's certificate and signature, and
+/// reports the certificates of the connection that made the session
 /// (`oxtls_conn_is_resumed()` tells which happened).
 #[no_mangle]
 pub extern "C" fn oxtls_config_builder_set_session_cache_size(

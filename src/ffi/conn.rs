@@ -394,8 +394,9 @@ pub extern "C" fn oxtls_conn_is_handshaking(conn: *const oxtls_conn) -> bool {
     })
 }
 
-/// True if the handshake resumed an earlier session from a ticket
-/// (RFC 8446 §2.2) rather than making a full one; false before the server
+/// True if the handshake resumed an earlier session (a TLS 1.3 ticket,
+/// RFC 8446 §2.2; a TLS 1.2 session id or ticket, RFC 5246 §7.3, RFC 5077)
+/// rather than making a full one; false before the server
 /// has answered, for a full handshake, and for NULL. See
 /// `oxtls_config_builder_set_session_cache_size()`.
 #[no_mangle]

@@ -1,6 +1,7 @@
 /*
- * TLS 1.3 session resumption through the C API: connections made from
- * one config resume from the tickets earlier ones received, against the
+ * Session resumption through the C API: connections made from one config
+ * resume from the tickets earlier ones received (TLS 1.3), or from the
+ * session of an earlier one (TLS 1.2, s_server -tls1_2), against the
  * rustls test server and s_server; a cache size of 0 turns it off.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -60,6 +61,22 @@ static void second_connection_resumes_with_s_server(void)
     const oxtls_config *config = config_with_cache(16);
     CHECK(!get_and_report_resumed(config, openssl_port(), "s_server"));
     CHECK(get_and_report_resumed(config, openssl_port(), "s_server"));
+    oxtls_config_free(config);
+}
+
+/* TLS 1.2 (RFC 5077 ticket): s_server's status page says "New" then
+ * "Reused", and so does oxtls_conn_is_resumed. */
+static void tls12_second_connection_resumes_with_s_server(void)
+{
+    const oxtls_config *config = config_with_cache(16);
+    CHECK(!get_and_report_resumed(config, openssl12_port(), "New, TLSv1.2"));
+    CHECK(get_and_report_resumed(config, openssl12_port(), "Reused, TLSv1.2"));
+    CHECK(get_and_report_resumed(config, openssl12_port(), "Reused, TLSv1.2"));
+    oxtls_config_free(config);
+    /* Without a cache every handshake is full. */
+    config = config_with_cache(0);
+    CHECK(!get_and_report_resumed(config, openssl12_port(), "New, TLSv1.2"));
+    CHECK(!get_and_report_resumed(config, openssl12_port(), "New, TLSv1.2"));
     oxtls_config_free(config);
 }
 
@@ -151,6 +168,8 @@ static void early_data_with_s_server(void)
 const struct test resumption_tests[] = {
     {"second_connection_resumes", second_connection_resumes},
     {"second_connection_resumes_with_s_server", second_connection_resumes_with_s_server},
+    {"tls12_second_connection_resumes_with_s_server",
+     tls12_second_connection_resumes_with_s_server},
     {"a_cache_of_zero_disables_resumption", a_cache_of_zero_disables_resumption},
     {"early_data_with_s_server", early_data_with_s_server},
     {NULL, NULL},

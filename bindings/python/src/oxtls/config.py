@@ -108,9 +108,10 @@ class Config:
       ``"secp384r1"``); the first gets a key share.
     - ``verify``: False accepts ANY certificate (dangerous; tests only).
     - ``enable_sni``, ``max_fragment_size``: as in oxtls.h.
-    - ``session_cache_size``: how many TLS 1.3 session tickets the
-      connections made with this Config keep to resume later ones with
-      the same server (default 256; 0 turns resumption off).
+    - ``session_cache_size``: how many sessions (TLS 1.3 tickets, TLS 1.2
+      sessions) the connections made with this Config keep to resume
+      later ones with the same server (default 256; 0 turns resumption
+      off).
     - ``verify_callback(server_name, chain, error) -> bool``: called after
       oxtls's own verification with the chain as DER ``bytes`` (end-entity
       first) and ``error`` (None, or the ``CertificateError`` oxtls found).

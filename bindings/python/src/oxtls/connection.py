@@ -322,8 +322,9 @@ class Connection:
             return _lib.oxtls_conn_protocol_version(self._live())
 
     def is_resumed(self):
-        """Whether the handshake resumed an earlier session (a ticket kept
-        by this connection's Config) instead of a full handshake."""
+        """Whether the handshake resumed an earlier session (a TLS 1.3
+        ticket or TLS 1.2 session kept by this connection's Config)
+        instead of a full handshake."""
         with self._lock:
             return bool(_lib.oxtls_conn_is_resumed(self._live()))
 
