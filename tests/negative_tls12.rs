@@ -529,6 +529,23 @@ fn an_empty_server_certificate() {
     );
 }
 
+/// RFC 5246 §7.4.5: ServerHelloDone ends the server's flight. The start of
+/// a next message in the same record (as BoGo's
+/// PartialNewSessionTicketWithServerHelloDone sends) is refused before we
+/// answer, not carried across our change of keys.
+#[test]
+fn bytes_after_server_hello_done_in_its_record() {
+    let (mut run, _pki) = default_run(KeyType::EcdsaP256);
+    let mut last_record = run.first_flight.concat();
+    last_record.push(4); // the first byte of a NewSessionTicket
+    let (err, sent) = feed_until_error(&mut run.client, &record(22, &last_record));
+    assert_eq!(
+        err,
+        Error::InvalidMessage(InvalidMessage::HandshakeSplitAcrossKeyChange)
+    );
+    assert_eq!(sent, plaintext_alert(AlertDescription::UnexpectedMessage));
+}
+
 /// RFC 5246 §7.1: ChangeCipherSpec belongs right before the server's
 /// Finished; one in the middle of the first flight is unexpected.
 #[test]

@@ -141,6 +141,12 @@ fn a_second_connection_resumes_by_ticket_with_every_suite() {
         // The resumed connection reports the original server's chain.
         assert!(second.peer_certificates().is_some());
         assert_eq!(second.peer_certificates(), first.peer_certificates());
+        // No key exchange of its own: it reports the first handshake's.
+        assert!(first.negotiated_key_exchange_group().is_some());
+        assert_eq!(
+            second.negotiated_key_exchange_group().map(|g| g.name()),
+            first.negotiated_key_exchange_group().map(|g| g.name())
+        );
         assert_exporters_agree(&second, &srv);
         // RFC 5077 §3.4: rustls renews the ticket when it resumes; the
         // store keeps the new one with the same session.

@@ -188,6 +188,9 @@ pub fn run(
     let expect_resume = c.resume && (!opts.expect_session_miss || accepted);
     let facts = check_handshake(opts, &conn, &settings, expect_resume, session)?;
     let version = conn.protocol_version();
+    if version == Some(ProtocolVersion::TLSv1_2) {
+        check_new_tls12_session(opts, &conn, c.store, sessions_before)?;
+    }
     exchange(opts, &mut conn, &mut io, &first_write)?;
     if version == Some(ProtocolVersion::TLSv1_3) {
         check_new_session(opts, c.store, sessions_before)?;
@@ -228,6 +231,29 @@ fn write_early_data(
         done += 1;
     }
     writes.drain(..done);
+    Ok(())
+}
+
+/// bssl_shim.cc's check, at the end of a TLS 1.2 handshake, that a full
+/// handshake (or a resumption that renewed its ticket) left a new session
+/// to resume, unless the test says none will. oxtls keeps only sessions
+/// with the extended master secret (RFC 7627 §5.3); tests of sessions
+/// without it are disabled in config.json.
+fn check_new_tls12_session(
+    opts: &Options,
+    conn: &ClientConnection,
+    store: &ShimSessionStore,
+    before: usize,
+) -> Result<(), Failure> {
+    let resumed = conn.handshake_kind() == Some(HandshakeKind::Resumed);
+    let got = store.received() > before;
+    let want = !opts.expect_no_session && (!resumed || opts.expect_ticket_renewal);
+    if got != want {
+        return Err(Failure::Shim(format!(
+            "new session was{} cached, but we expected the opposite",
+            if got { "" } else { " not" }
+        )));
+    }
     Ok(())
 }
 

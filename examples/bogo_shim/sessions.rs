@@ -13,7 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use oxtls::pki_types::{ServerName, UnixTime};
-use oxtls::{ClientSessionStore, TimeProvider, Tls13Session};
+use oxtls::{ClientSessionStore, TimeProvider, Tls12Session, Tls13Session};
 
 /// The one session the next connection offers.
 #[derive(Debug, Default)]
@@ -23,7 +23,12 @@ pub struct ShimSessionStore {
 
 #[derive(Debug, Default)]
 struct Slot {
+    /// The newest session, of either version: receiving one drops the
+    /// other, as the BoringSSL shim keeps only the newest.
     session: Option<Tls13Session>,
+    /// A TLS 1.2 session stays for later connections (resuming it does
+    /// not use it up) until a newer one replaces it.
+    tls12: Option<Tls12Session>,
     /// Sessions received so far, over all connections.
     received: usize,
     /// Whether the newest session received allows 0-RTT data.
@@ -53,10 +58,27 @@ impl ClientSessionStore for ShimSessionStore {
         slot.received += 1;
         slot.newest_allows_early_data = value.max_early_data_size() > 0;
         slot.session = Some(value);
+        slot.tls12 = None;
     }
 
     fn take_tls13_ticket(&self, _server_name: &ServerName<'static>) -> Option<Tls13Session> {
         self.lock().session.take()
+    }
+
+    fn set_tls12_session(&self, _server_name: ServerName<'static>, value: Tls12Session) {
+        let mut slot = self.lock();
+        slot.received += 1;
+        slot.newest_allows_early_data = false;
+        slot.session = None;
+        slot.tls12 = Some(value);
+    }
+
+    fn tls12_session(&self, _server_name: &ServerName<'static>) -> Option<Tls12Session> {
+        self.lock().tls12.clone()
+    }
+
+    fn remove_tls12_session(&self, _server_name: &ServerName<'static>) {
+        self.lock().tls12 = None;
     }
 }
 

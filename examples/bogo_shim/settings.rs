@@ -35,7 +35,7 @@ pub struct Capabilities {
 pub const OXTLS: Capabilities = Capabilities {
     tls12: true,
     resumption: true,
-    tls12_resumption: false,
+    tls12_resumption: true,
 };
 
 /// What every connection of one test shares.
@@ -337,14 +337,15 @@ mod tests {
     #[test]
     fn resumption_needs() {
         assert!(check_resumption(&resuming(|_| {}), OXTLS).is_ok());
-        // A TLS 1.2 session to resume waits for TLS 1.2 resumption.
+        // A TLS 1.2 session to resume needs TLS 1.2 resumption, which
+        // oxtls has.
         let tls12 = resuming(|o| o.max_version = Some(0x0303));
-        assert!(check_resumption(&tls12, OXTLS).is_err());
-        let with_tls12_resumption = Capabilities {
-            tls12_resumption: true,
+        assert!(check_resumption(&tls12, OXTLS).is_ok());
+        let without_tls12_resumption = Capabilities {
+            tls12_resumption: false,
             ..OXTLS
         };
-        assert!(check_resumption(&tls12, with_tls12_resumption).is_ok());
+        assert!(check_resumption(&tls12, without_tls12_resumption).is_err());
         // Not resuming, nothing to check.
         let mut once = tls12.clone();
         once.initial.resume_count = 0;

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
+use crate::crypto::kx::SupportedKxGroup;
 use crate::crypto::suites::{Tls12CipherSuite, Tls13CipherSuite};
 use crate::crypto::tls12::MasterSecret;
 use crate::crypto::tls13::Secret;
@@ -135,6 +136,9 @@ pub struct Tls12Session {
     /// connection reports it as its peer's.
     pub(crate) server_cert_chain: Vec<CertificateDer<'static>>,
     pub(crate) alpn: Option<Vec<u8>>,
+    /// The group of the full handshake's key exchange: a resumed
+    /// connection has none of its own and reports this one.
+    pub(crate) kx_group: Option<&'static SupportedKxGroup>,
     /// Seconds, capped at seven days.
     pub(crate) lifetime: u32,
     pub(crate) received_at: UnixTime,
@@ -578,6 +582,7 @@ mod tests {
             extended_master_secret: true,
             server_cert_chain: Vec::new(),
             alpn: None,
+            kx_group: None,
             lifetime: 3600,
             received_at: UnixTime::since_unix_epoch(Duration::from_secs(1000)),
         }

@@ -334,6 +334,7 @@ fn start_abbreviated(
     let key_block = master_secret.key_block(suite, &randoms.client, &randoms.server);
     common.handshake_kind = Some(HandshakeKind::Resumed);
     common.peer_certificates = Some(session.server_cert_chain.clone());
+    common.kx_group = session.kx_group;
     common.log(
         LogLevel::Debug,
         format_args!("server resumed our TLS 1.2 session"),
@@ -554,6 +555,10 @@ impl ExpectServerHelloDone {
                 Ok(State::ExpectServerHelloDone(self))
             }
             HandshakePayload::ServerHelloDone => {
+                // RFC 5246 §7.4.5: ServerHelloDone ends the server's
+                // flight; what it sends next answers ours and comes under
+                // new keys, so nothing may follow it in its record.
+                common.check_record_ends_here()?;
                 self.core.transcript.add(raw);
                 self.send_client_flight(common)
             }

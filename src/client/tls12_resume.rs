@@ -178,6 +178,7 @@ impl SessionToStore {
                 extended_master_secret: true,
                 server_cert_chain: common.peer_certificates.clone().unwrap_or_default(),
                 alpn: common.alpn_protocol.clone(),
+                kx_group: common.kx_group,
                 lifetime,
                 received_at: now,
             },

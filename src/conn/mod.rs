@@ -420,7 +420,9 @@ impl ClientConnection {
     }
 
     /// The group of the handshake's (EC)DHE key exchange (X25519, P-256,
-    /// ...), once the server has chosen it.
+    /// ...), once the server has chosen it. A resumed TLS 1.2 connection
+    /// makes no key exchange and reports the group of the handshake that
+    /// made its session.
     pub fn negotiated_key_exchange_group(&self) -> Option<&'static SupportedKxGroup> {
         self.common.kx_group
     }
