@@ -6,10 +6,13 @@ use std::io;
 use super::protect::{RecordEncrypter, MAX_FRAGMENT_LEN};
 use crate::error::Error;
 use crate::msgs::enums::{ContentType, ProtocolVersion};
-use crate::msgs::record_header::RecordHeader;
+use crate::msgs::record_header::{RecordHeader, HEADER_LEN};
 
 /// The capacity up to which a drained send buffer is freed at once.
 const SMALL_BUFFER: usize = 4096;
+
+/// The alignment sealed payloads start on (see `align_first_payload`).
+const CACHE_LINE: usize = 64;
 
 /// Bytes waiting for the transport.
 #[derive(Debug, Default)]
@@ -61,9 +64,24 @@ impl SendBuffer {
         data: &[u8],
     ) -> Result<(), Error> {
         let records = data.len().div_ceil(self.max_fragment).max(1);
-        self.buf.reserve(data.len() + records * enc.overhead());
+        self.buf
+            .reserve(data.len() + records * enc.overhead() + CACHE_LINE);
+        if self.buf.is_empty() {
+            self.align_first_payload();
+        }
         chunks(data, self.max_fragment)
             .try_for_each(|chunk| enc.seal_record(typ, chunk, &mut self.buf))
+    }
+
+    /// Starts an empty buffer's first record where its payload begins a
+    /// cache line: sealing in place and copying run faster on aligned
+    /// data than 5 bytes past a boundary, where the record header puts
+    /// it otherwise. The bytes skipped are never sent.
+    fn align_first_payload(&mut self) {
+        let payload_at = self.buf.as_ptr() as usize + HEADER_LEN;
+        let skip = (CACHE_LINE - payload_at % CACHE_LINE) % CACHE_LINE;
+        self.buf.resize(skip, 0);
+        self.sent = skip;
     }
 
     /// Bytes not yet written to the transport.
@@ -151,6 +169,27 @@ mod tests {
         }
         assert_eq!(sizes, [1000, 1000, 500]);
         assert_eq!(got, data);
+    }
+
+    /// A protected record put in an empty buffer starts its payload on a
+    /// cache line, and the bytes skipped to get there are never sent.
+    #[test]
+    fn a_fresh_record_payload_starts_a_cache_line() {
+        let key = AeadKey::new(AeadAlgorithm::Aes128Gcm, &[5; 16]).unwrap();
+        let mut enc = RecordEncrypter::tls13(key, Iv::new([1; 12]));
+        let mut sb = SendBuffer::new(MAX_FRAGMENT_LEN);
+        for round in 0..3 {
+            sb.push_protected(&mut enc, ContentType::ApplicationData, &[7; 1000])
+                .unwrap();
+            let record = &sb.buf[sb.sent..];
+            assert_eq!(record[0], 23, "round {round}: the record comes first");
+            assert_eq!((record.as_ptr() as usize + HEADER_LEN) % CACHE_LINE, 0);
+            let mut wire = Vec::new();
+            while sb.write_tls(&mut wire).unwrap() > 0 {}
+            assert_eq!(wire.len(), HEADER_LEN + 1000 + 1 + 16);
+            assert_eq!(wire[..3], [23, 3, 3]);
+            assert!(sb.is_empty());
+        }
     }
 
     #[test]
