@@ -107,8 +107,8 @@ impl Plan {
 
     /// Runs each sampler `warmup + runs` times, interleaved (so a slow
     /// moment of a shared machine hits every client alike), and returns
-    /// each one's median.
-    fn measure(&self, samplers: &mut [&mut dyn FnMut() -> f64]) -> Vec<f64> {
+    /// each one's kept samples, in run order.
+    fn samples(&self, samplers: &mut [&mut dyn FnMut() -> f64]) -> Vec<Vec<f64>> {
         let mut samples = vec![Vec::with_capacity(self.runs); samplers.len()];
         for run in 0..self.warmup + self.runs {
             for (kept, sampler) in samples.iter_mut().zip(samplers.iter_mut()) {
@@ -118,7 +118,7 @@ impl Plan {
                 }
             }
         }
-        samples.into_iter().map(median).collect()
+        samples
     }
 }
 
@@ -292,7 +292,7 @@ fn print_context(plan: &Plan, openssl_counted: bool, overhead_ns: f64) {
         "# times: the client's calls only, in thread CPU time, less {overhead_ns:.0} ns of clock cost per timed call"
     );
     println!(
-        "# ratios divide the row's values as they stand: for µs lower is better, for MB/s higher"
+        "# ratios: the median of per-sample ratios where the row's figures were sampled side by side, else of the values; for µs lower is better, for MB/s higher"
     );
     if !openssl_counted {
         println!("# OpenSSL refused CRYPTO_set_mem_functions: its memory is not counted");
@@ -339,7 +339,7 @@ fn timed_handshake_rows<F: floor::FloorHandshake>(
 ) -> Vec<Row> {
     let c = &setup.clients;
     let resume = setup.resumption;
-    let medians = plan.measure(&mut [
+    let samples = plan.samples(&mut [
         &mut || figures::handshake_micros(&c.oxtls, server, n, resume),
         &mut || figures::handshake_micros(&c.rustls, server, n, resume),
         &mut || figures::handshake_micros(&c.openssl, server, n, resume),
@@ -354,13 +354,17 @@ fn timed_handshake_rows<F: floor::FloorHandshake>(
             ),
             Unit::Micros,
         )
-        .clients([Some(medians[0]), Some(medians[1]), Some(medians[2])])
-        .floor(medians[3]),
+        .sampled([
+            Some(&samples[0]),
+            Some(&samples[1]),
+            Some(&samples[2]),
+            Some(&samples[3]),
+        ]),
         Row::new(
             format!("floor: handshake {label}, back to back (hot caches)"),
             Unit::Micros,
         )
-        .floor(medians[4]),
+        .floor(median(samples[4].clone())),
     ]
 }
 
@@ -436,31 +440,32 @@ fn bulk_rows(plan: &Plan, setup: &Setup) -> Vec<Row> {
         let mut ox = BulkPair::new(&c.oxtls, &server);
         let mut rs = BulkPair::new(&c.rustls, &server);
         let mut os = BulkPair::new(&c.openssl, &server);
-        let send = plan.measure(&mut [
+        let send = plan.samples(&mut [
             &mut || ox.send_mbps(bytes),
             &mut || rs.send_mbps(bytes),
             &mut || os.send_mbps(bytes),
             &mut || floor::seal_mbps(alg, floor_bytes, true),
             &mut || floor::seal_mbps(alg, floor_bytes, false),
         ]);
-        let receive = plan.measure(&mut [
+        let receive = plan.samples(&mut [
             &mut || ox.receive_mbps(bytes),
             &mut || rs.receive_mbps(bytes),
             &mut || os.receive_mbps(bytes),
             &mut || floor::open_mbps(alg, floor_bytes, 0),
             &mut || floor::open_mbps(alg, floor_bytes, 2),
         ]);
-        let in_place = plan.measure(&mut [
+        let in_place = plan.samples(&mut [
             &mut || ox.receive_in_place_mbps(bytes),
             &mut || rs.receive_in_place_mbps(bytes),
+            &mut || floor::open_mbps(alg, floor_bytes, 0),
             &mut || floor::open_mbps(alg, floor_bytes, 1),
         ]);
         // The same oxtls through its C API, against the Rust API in the
         // same run (sampled side by side).
         let mut ox_c = BulkPair::new(&c.oxtls_c, &server);
         let c_send =
-            plan.measure(&mut [&mut || ox_c.send_mbps(bytes), &mut || ox.send_mbps(bytes)]);
-        let c_receive = plan.measure(&mut [&mut || ox_c.receive_mbps(bytes), &mut || {
+            plan.samples(&mut [&mut || ox_c.send_mbps(bytes), &mut || ox.send_mbps(bytes)]);
+        let c_receive = plan.samples(&mut [&mut || ox_c.receive_mbps(bytes), &mut || {
             ox.receive_mbps(bytes)
         }]);
         c_api_rows.push(
@@ -468,75 +473,85 @@ fn bulk_rows(plan: &Plan, setup: &Setup) -> Vec<Row> {
                 format!("C API send {name} (floor column: the Rust API)"),
                 Unit::MegabytesPerSec,
             )
-            .clients([Some(c_send[0]), None, None])
-            .floor(c_send[1]),
+            .sampled([Some(&c_send[0]), None, None, Some(&c_send[1])]),
         );
         c_api_rows.push(
             Row::new(
                 format!("C API receive {name} (floor column: the Rust API)"),
                 Unit::MegabytesPerSec,
             )
-            .clients([Some(c_receive[0]), None, None])
-            .floor(c_receive[1]),
+            .sampled([Some(&c_receive[0]), None, None, Some(&c_receive[1])]),
         );
         rows.push(
             Row::new(
                 format!("send {name}, 16 KiB writes (floor: seal + 2 copies)"),
                 Unit::MegabytesPerSec,
             )
-            .clients([Some(send[0]), Some(send[1]), Some(send[2])])
-            .floor(send[3]),
+            .sampled([
+                Some(&send[0]),
+                Some(&send[1]),
+                Some(&send[2]),
+                Some(&send[3]),
+            ]),
         );
         rows.push(
             Row::new(
                 format!("receive {name}, 16 KiB reads (floor: raw open)"),
                 Unit::MegabytesPerSec,
             )
-            .clients([Some(receive[0]), Some(receive[1]), Some(receive[2])])
-            .floor(receive[3]),
+            .sampled([
+                Some(&receive[0]),
+                Some(&receive[1]),
+                Some(&receive[2]),
+                Some(&receive[3]),
+            ]),
         );
         rows.push(
             Row::new(
                 format!("receive {name}, lent in place by BufRead (floor: raw open)"),
                 Unit::MegabytesPerSec,
             )
-            .clients([Some(in_place[0]), Some(in_place[1]), None])
-            .floor(receive[3]),
+            .sampled([
+                Some(&in_place[0]),
+                Some(&in_place[1]),
+                None,
+                Some(&in_place[2]),
+            ]),
         );
         floor_rows.push(
             Row::new(
                 format!("floor: raw seal {name} 16 KiB"),
                 Unit::MegabytesPerSec,
             )
-            .floor(send[4]),
+            .floor(median(send[4].clone())),
         );
         floor_rows.push(
             Row::new(
                 format!("floor: seal + 2 copies {name}"),
                 Unit::MegabytesPerSec,
             )
-            .floor(send[3]),
+            .floor(median(send[3].clone())),
         );
         floor_rows.push(
             Row::new(
                 format!("floor: raw open {name} 16 KiB"),
                 Unit::MegabytesPerSec,
             )
-            .floor(receive[3]),
+            .floor(median(receive[3].clone())),
         );
         floor_rows.push(
             Row::new(
                 format!("floor: open + 1 copy (in) {name}"),
                 Unit::MegabytesPerSec,
             )
-            .floor(in_place[2]),
+            .floor(median(in_place[3].clone())),
         );
         floor_rows.push(
             Row::new(
                 format!("floor: open + 2 copies {name}"),
                 Unit::MegabytesPerSec,
             )
-            .floor(receive[4]),
+            .floor(median(receive[4].clone())),
         );
     }
     rows.extend(c_api_rows);

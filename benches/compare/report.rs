@@ -43,6 +43,11 @@ pub struct Row {
     pub rustls: Option<f64>,
     pub openssl: Option<f64>,
     pub floor: Option<f64>,
+    /// The samples behind the values, when they were taken side by side
+    /// (oxtls, rustls, OpenSSL, floor): ratios are then the medians of
+    /// the per-sample ratios, which a slow spell of the shared machine
+    /// moves less than the ratio of two medians.
+    samples: [Option<Vec<f64>>; 4],
 }
 
 impl Row {
@@ -54,6 +59,31 @@ impl Row {
             rustls: None,
             openssl: None,
             floor: None,
+            samples: [None, None, None, None],
+        }
+    }
+
+    /// Values from interleaved samples (oxtls, rustls, OpenSSL, floor;
+    /// `None` where a column has none): each value is its samples'
+    /// median, each ratio the median of the samples' ratios.
+    pub fn sampled(mut self, samples: [Option<&[f64]>; 4]) -> Row {
+        let median = |s: Option<&[f64]>| s.map(|s| crate::median(s.to_vec()));
+        [self.oxtls, self.rustls, self.openssl, self.floor] = samples.map(median);
+        self.samples = samples.map(|s| s.map(<[f64]>::to_vec));
+        self
+    }
+
+    /// The ratio of columns `a` and `b`: paired if both were sampled.
+    fn ratio(&self, a: usize, b: usize) -> Option<f64> {
+        let values = [self.oxtls, self.rustls, self.openssl, self.floor];
+        match (&self.samples[a], &self.samples[b]) {
+            (Some(x), Some(y)) if x.len() == y.len() && !x.is_empty() => {
+                Some(crate::median(x.iter().zip(y).map(|(x, y)| x / y).collect()))
+            }
+            _ => match (values[a], values[b]) {
+                (Some(x), Some(y)) if y != 0.0 => Some(x / y),
+                _ => None,
+            },
         }
     }
 
@@ -70,9 +100,9 @@ impl Row {
 
     fn cells(&self) -> Vec<String> {
         let value = |v: Option<f64>| v.map_or("-".to_string(), |v| self.unit.format(v));
-        let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
-            (Some(a), Some(b)) if b != 0.0 => format!("{:.2}×", a / b),
-            _ => "-".to_string(),
+        let ratio = |a: usize, b: usize| {
+            self.ratio(a, b)
+                .map_or("-".to_string(), |r| format!("{r:.2}×"))
         };
         vec![
             self.figure.clone(),
@@ -81,11 +111,11 @@ impl Row {
             value(self.rustls),
             value(self.openssl),
             value(self.floor),
-            ratio(self.oxtls, self.rustls),
-            ratio(self.oxtls, self.openssl),
-            ratio(self.oxtls, self.floor),
-            ratio(self.rustls, self.floor),
-            ratio(self.openssl, self.floor),
+            ratio(0, 1),
+            ratio(0, 2),
+            ratio(0, 3),
+            ratio(1, 3),
+            ratio(2, 3),
         ]
     }
 }
