@@ -136,6 +136,30 @@ typedef void (*oxtls_log_callback)(void *userdata, oxtls_log_level level, const 
 typedef void (*oxtls_keylog_callback)(void *userdata, const char *label, const uint8_t *client_random, size_t client_random_len, const uint8_t *secret, size_t secret_len);
 
 /**
+ * One direction's traffic keys, as `oxtls_conn_dangerous_extract_secrets()`
+ * hands them out.
+ */
+typedef struct oxtls_traffic_keys {
+  /**
+   * The sequence number of the next record in this direction.
+   */
+  uint64_t sequence;
+  /**
+   * The AEAD key: `key_len` bytes (16 for AES-128-GCM, 32 for
+   * AES-256-GCM and ChaCha20-Poly1305).
+   */
+  uint8_t key[32];
+  size_t key_len;
+  /**
+   * The IV the record layer combines with the sequence number (RFC 8446
+   * §5.3; RFC 7905 §2). For TLS 1.2 AES-GCM: the 4-byte salt, then the
+   * next record's 8-byte explicit nonce, which oxtls counts like the
+   * sequence number (RFC 5288 §3), as kernel TLS expects.
+   */
+  uint8_t iv[12];
+} oxtls_traffic_keys;
+
+/**
  * Reads up to `len` bytes from the caller's transport into `buf` and
  * stores the count in `*out_n` (0 at end of stream). Returns 0 on
  * success or an errno value (`EAGAIN` or `EWOULDBLOCK` when nothing can
@@ -256,6 +280,12 @@ typedef int (*oxtls_write_callback)(void *userdata, const uint8_t *buf, size_t l
  * Plaintext was written after `oxtls_conn_send_close_notify()`.
  */
 #define OXTLS_ERR_ALREADY_CLOSED 112
+
+/**
+ * The connection's keys were taken by
+ * `oxtls_conn_dangerous_extract_secrets()`; it can no longer be used.
+ */
+#define OXTLS_ERR_SECRETS_EXTRACTED 113
 
 /**
  * A transport callback (or the fd) failed; `oxtls_conn_last_errno()`
@@ -674,6 +704,12 @@ oxtls_result oxtls_config_builder_set_session_cache_size(struct oxtls_config_bui
 oxtls_result oxtls_config_builder_set_enable_early_data(struct oxtls_config_builder *builder, bool enable);
 
 /**
+ * Whether `oxtls_conn_dangerous_extract_secrets()` may hand out a
+ * connection's traffic keys (for kernel TLS, say); off by default.
+ */
+oxtls_result oxtls_config_builder_set_enable_secret_extraction(struct oxtls_config_builder *builder, bool enable);
+
+/**
  * DANGEROUS: accept any server certificate, for any name, at any time.
  * Anyone on the network path can then read and change the connection.
  * For tests only. (The server must still prove it holds the key of the
@@ -907,6 +943,25 @@ uint16_t oxtls_conn_protocol_version(const struct oxtls_conn *conn);
  * names it.
  */
 uint16_t oxtls_conn_cipher_suite(const struct oxtls_conn *conn);
+
+/**
+ * DANGEROUS: takes an established connection's current traffic keys and
+ * sequence numbers, ours (`tx`) and the server's (`rx`), for another
+ * implementation (kernel TLS, say) to carry its records on. The cipher
+ * suite is `oxtls_conn_cipher_suite()`'s and the version
+ * `oxtls_conn_protocol_version()`'s.
+ *
+ * Whoever holds these keys can read and forge the connection's traffic.
+ * The config must allow it (`oxtls_config_builder_set_enable_secret_extraction()`,
+ * else `OXTLS_ERR_INVALID_CONFIG`); the handshake must be complete
+ * (`OXTLS_ERR_HANDSHAKE_NOT_COMPLETE`) and nothing buffered: write out
+ * every TLS byte and read every byte of plaintext first (`OXTLS_ERR_GENERAL`
+ * otherwise, saying which). On success the connection is spent: every
+ * later call on it fails with `OXTLS_ERR_SECRETS_EXTRACTED` (free it with
+ * `oxtls_conn_free()`), so it never sends a record the keys' new owner
+ * would not count.
+ */
+oxtls_result oxtls_conn_dangerous_extract_secrets(struct oxtls_conn *conn, struct oxtls_traffic_keys *tx, struct oxtls_traffic_keys *rx);
 
 /**
  * The IANA number of the key exchange group the handshake used (0x001d

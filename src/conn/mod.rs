@@ -475,14 +475,36 @@ impl ClientConnection {
     /// (TLS bytes not yet written, plaintext or records not yet read,
     /// writes waiting for the handshake): those would be lost, so write
     /// and read them first.
-    pub fn dangerous_extract_secrets(self) -> Result<ExtractedSecrets, Error> {
+    pub fn dangerous_extract_secrets(mut self) -> Result<ExtractedSecrets, Error> {
+        self.extract_secrets_and_retire()
+    }
+
+    /// `dangerous_extract_secrets` for a caller that keeps the connection
+    /// object (the C API): on success the connection is dead, every later
+    /// call failing, so it never sends a record the new owner of the keys
+    /// would not know of.
+    /// Whether the config allows `dangerous_extract_secrets`.
+    pub(crate) fn secret_extraction_enabled(&self) -> bool {
+        self.common.secret_extraction
+    }
+
+    pub(crate) fn extract_secrets_and_retire(&mut self) -> Result<ExtractedSecrets, Error> {
+        let secrets = self.extract_secrets()?;
+        self.state = None;
+        self.error = Some(Error::General(
+            "the connection's secrets were extracted; it can no longer be used".into(),
+        ));
+        Ok(secrets)
+    }
+
+    fn extract_secrets(&self) -> Result<ExtractedSecrets, Error> {
         if !self.common.secret_extraction {
             return Err(Error::General(
                 "secret extraction is disabled (ClientConfig::enable_secret_extraction)".into(),
             ));
         }
-        if let Some(err) = self.error {
-            return Err(err);
+        if let Some(err) = &self.error {
+            return Err(err.clone());
         }
         if self.is_handshaking() {
             return Err(Error::HandshakeNotComplete);

@@ -50,6 +50,7 @@ pub struct oxtls_config_builder {
     max_fragment_size: Option<usize>,
     session_cache_size: usize,
     enable_early_data: bool,
+    enable_secret_extraction: bool,
 }
 
 /// An immutable client configuration, made by
@@ -89,6 +90,7 @@ pub extern "C" fn oxtls_config_builder_new() -> *mut oxtls_config_builder {
             max_fragment_size: None,
             session_cache_size: DEFAULT_SESSION_CACHE_SIZE,
             enable_early_data: false,
+            enable_secret_extraction: false,
         }))
     })
 }
@@ -334,6 +336,19 @@ pub extern "C" fn oxtls_config_builder_set_enable_early_data(
     })
 }
 
+/// Whether `oxtls_conn_dangerous_extract_secrets()` may hand out a
+/// connection's traffic keys (for kernel TLS, say); off by default.
+#[no_mangle]
+pub extern "C" fn oxtls_config_builder_set_enable_secret_extraction(
+    builder: *mut oxtls_config_builder,
+    enable: bool,
+) -> oxtls_result {
+    with_builder(builder, |b| {
+        b.enable_secret_extraction = enable;
+        Ok(())
+    })
+}
+
 /// DANGEROUS: accept any server certificate, for any name, at any time.
 /// Anyone on the network path can then read and change the connection.
 /// For tests only. (The server must still prove it holds the key of the
@@ -495,6 +510,7 @@ impl oxtls_config_builder {
         config.key_log = self.key_log;
         config.resumption = Resumption::in_memory_sessions(self.session_cache_size);
         config.enable_early_data = self.enable_early_data;
+        config.enable_secret_extraction = self.enable_secret_extraction;
         // Fail now rather than at the first connection.
         config.validate()?;
         Ok(config)

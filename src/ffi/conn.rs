@@ -453,6 +453,80 @@ pub extern "C" fn oxtls_conn_cipher_suite(conn: *const oxtls_conn) -> u16 {
     })
 }
 
+/// One direction's traffic keys, as `oxtls_conn_dangerous_extract_secrets()`
+/// hands them out.
+#[repr(C)]
+pub struct oxtls_traffic_keys {
+    /// The sequence number of the next record in this direction.
+    pub sequence: u64,
+    /// The AEAD key: `key_len` bytes (16 for AES-128-GCM, 32 for
+    /// AES-256-GCM and ChaCha20-Poly1305).
+    pub key: [u8; 32],
+    pub key_len: usize,
+    /// The IV the record layer combines with the sequence number (RFC 8446
+    /// §5.3; RFC 7905 §2). For TLS 1.2 AES-GCM: the 4-byte salt, then the
+    /// next record's 8-byte explicit nonce, which oxtls counts like the
+    /// sequence number (RFC 5288 §3), as kernel TLS expects.
+    pub iv: [u8; 12],
+}
+
+/// DANGEROUS: takes an established connection's current traffic keys and
+/// sequence numbers, ours (`tx`) and the server's (`rx`), for another
+/// implementation (kernel TLS, say) to carry its records on. The cipher
+/// suite is `oxtls_conn_cipher_suite()`'s and the version
+/// `oxtls_conn_protocol_version()`'s.
+///
+/// Whoever holds these keys can read and forge the connection's traffic.
+/// The config must allow it (`oxtls_config_builder_set_enable_secret_extraction()`,
+/// else `OXTLS_ERR_INVALID_CONFIG`); the handshake must be complete
+/// (`OXTLS_ERR_HANDSHAKE_NOT_COMPLETE`) and nothing buffered: write out
+/// every TLS byte and read every byte of plaintext first (`OXTLS_ERR_GENERAL`
+/// otherwise, saying which). On success the connection is spent: every
+/// later call on it fails with `OXTLS_ERR_SECRETS_EXTRACTED` (free it with
+/// `oxtls_conn_free()`), so it never sends a record the keys' new owner
+/// would not count.
+#[no_mangle]
+pub extern "C" fn oxtls_conn_dangerous_extract_secrets(
+    conn: *mut oxtls_conn,
+    tx: *mut oxtls_traffic_keys,
+    rx: *mut oxtls_traffic_keys,
+) -> oxtls_result {
+    with_live_conn(conn, |c| {
+        if tx.is_null() {
+            return Err(FfiError::null("tx"));
+        }
+        if rx.is_null() {
+            return Err(FfiError::null("rx"));
+        }
+        if !c.conn.secret_extraction_enabled() {
+            return Err(FfiError::new(
+                OXTLS_ERR_INVALID_CONFIG,
+                "secret extraction is disabled: see oxtls_config_builder_set_enable_secret_extraction",
+            ));
+        }
+        let secrets = c.conn.extract_secrets_and_retire()?;
+        c.fatal = Some(FfiError::new(
+            OXTLS_ERR_SECRETS_EXTRACTED,
+            "the connection's secrets were extracted; it can no longer be used",
+        ));
+        let keys = |(sequence, s): &(u64, crate::conn::ConnectionTrafficSecrets)| {
+            let mut out = oxtls_traffic_keys {
+                sequence: *sequence,
+                key: [0; 32],
+                key_len: s.key().as_bytes().len(),
+                iv: *s.iv(),
+            };
+            out.key[..out.key_len].copy_from_slice(s.key().as_bytes());
+            out
+        };
+        // SAFETY: both checked non-NULL above; writable as documented.
+        unsafe {
+            write_out(tx, keys(&secrets.tx), "tx")?;
+            write_out(rx, keys(&secrets.rx), "rx")
+        }
+    })
+}
+
 /// The IANA number of the key exchange group the handshake used (0x001d
 /// for X25519, 0x0017 for P-256, 0x0018 for P-384), or 0 until the server
 /// has chosen one (and for NULL).

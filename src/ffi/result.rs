@@ -72,6 +72,9 @@ pub const OXTLS_ERR_HANDSHAKE_NOT_COMPLETE: oxtls_result = 110;
 pub const OXTLS_ERR_OUT_OF_RANGE: oxtls_result = 111;
 /// Plaintext was written after `oxtls_conn_send_close_notify()`.
 pub const OXTLS_ERR_ALREADY_CLOSED: oxtls_result = 112;
+/// The connection's keys were taken by
+/// `oxtls_conn_dangerous_extract_secrets()`; it can no longer be used.
+pub const OXTLS_ERR_SECRETS_EXTRACTED: oxtls_result = 113;
 
 /// A transport callback (or the fd) failed; `oxtls_conn_last_errno()`
 /// has its errno value.
@@ -283,6 +286,7 @@ pub(crate) fn message(code: oxtls_result) -> &'static str {
         OXTLS_ERR_HANDSHAKE_NOT_COMPLETE => "the handshake is not complete\0",
         OXTLS_ERR_OUT_OF_RANGE => "index out of range\0",
         OXTLS_ERR_ALREADY_CLOSED => "cannot write after close_notify was sent\0",
+        OXTLS_ERR_SECRETS_EXTRACTED => "the connection's secrets were extracted\0",
         OXTLS_ERR_IO => "the transport failed (see oxtls_conn_last_errno)\0",
         OXTLS_ERR_UNEXPECTED_EOF => "the peer closed the connection without close_notify\0",
         OXTLS_ERR_BUFFER_FULL => "buffer limit reached\0",
@@ -446,6 +450,7 @@ mod tests {
         OXTLS_ERR_HANDSHAKE_NOT_COMPLETE,
         OXTLS_ERR_OUT_OF_RANGE,
         OXTLS_ERR_ALREADY_CLOSED,
+        OXTLS_ERR_SECRETS_EXTRACTED,
         OXTLS_ERR_IO,
         OXTLS_ERR_UNEXPECTED_EOF,
         OXTLS_ERR_BUFFER_FULL,

@@ -451,6 +451,67 @@ static void tls12_only_client(void)
     buffer_free(&page);
 }
 
+/* Keys handed out for kernel TLS: only when the config allows it, only
+ * once the handshake is done, and the connection is spent afterwards. */
+static void dangerous_extract_secrets(void)
+{
+    const uint16_t versions[2][1] = {{0x0304}, {0x0303}};
+    struct oxtls_traffic_keys tx, rx;
+    size_t i, n;
+    int fd;
+    for (i = 0; i < 2; i++) {
+        const oxtls_config *config = NULL;
+        oxtls_conn *conn = NULL;
+        uint16_t suite;
+        size_t want_key;
+        oxtls_config_builder *b = oxtls_config_builder_new();
+        CHECK_RESULT(oxtls_config_builder_load_roots_file(b, pki_path("ca.pem")), OXTLS_OK);
+        CHECK_RESULT(oxtls_config_builder_set_protocol_versions(b, versions[i], 1), OXTLS_OK);
+        CHECK_RESULT(oxtls_config_builder_set_enable_secret_extraction(b, true), OXTLS_OK);
+        CHECK_RESULT(oxtls_config_builder_build(b, &config), OXTLS_OK);
+        CHECK_RESULT(oxtls_conn_new(config, "localhost", &conn), OXTLS_OK);
+        /* Not before the handshake. */
+        CHECK_RESULT(oxtls_conn_dangerous_extract_secrets(conn, &tx, &rx),
+                     OXTLS_ERR_HANDSHAKE_NOT_COMPLETE);
+        fd = tcp_connect(server_port());
+        CHECK_RESULT(handshake(conn, fd), OXTLS_OK);
+        CHECK_RESULT(oxtls_conn_dangerous_extract_secrets(conn, NULL, &rx),
+                     OXTLS_ERR_NULL_PARAMETER);
+        CHECK_RESULT(oxtls_conn_dangerous_extract_secrets(conn, &tx, &rx), OXTLS_OK);
+        suite = oxtls_conn_cipher_suite(conn);
+        want_key = (suite == 0x1301 || suite == 0xc02b || suite == 0xc02f) ? 16 : 32;
+        CHECK(tx.key_len == want_key && rx.key_len == want_key);
+        CHECK(memcmp(tx.key, rx.key, tx.key_len) != 0);
+        /* Our Finished went out under the handshake keys in TLS 1.3 and
+         * as record 0 of these in TLS 1.2. */
+        CHECK(tx.sequence == (versions[i][0] == 0x0303 ? 1 : 0));
+        /* The connection is spent. */
+        CHECK_RESULT(oxtls_conn_write(conn, (const uint8_t *)"x", 1, &n),
+                     OXTLS_ERR_SECRETS_EXTRACTED);
+        CHECK_RESULT(oxtls_conn_send_close_notify(conn), OXTLS_ERR_SECRETS_EXTRACTED);
+        CHECK_RESULT(oxtls_conn_dangerous_extract_secrets(conn, &tx, &rx),
+                     OXTLS_ERR_SECRETS_EXTRACTED);
+        close(fd);
+        oxtls_conn_free(conn);
+        oxtls_config_free(config);
+    }
+
+    /* A config that does not allow it. */
+    {
+        const oxtls_config *config = config_trusting(pki_path("ca.pem"));
+        oxtls_conn *conn = NULL;
+        CHECK_RESULT(oxtls_conn_new(config, "localhost", &conn), OXTLS_OK);
+        fd = tcp_connect(server_port());
+        CHECK_RESULT(handshake(conn, fd), OXTLS_OK);
+        CHECK_RESULT(oxtls_conn_dangerous_extract_secrets(conn, &tx, &rx),
+                     OXTLS_ERR_INVALID_CONFIG);
+        close(fd);
+        oxtls_conn_free(conn);
+        oxtls_config_free(config);
+    }
+    CHECK_RESULT(oxtls_conn_dangerous_extract_secrets(NULL, &tx, &rx), OXTLS_ERR_NULL_PARAMETER);
+}
+
 /* One config, connections on several threads at once. */
 static void *fetch_on_a_thread(void *arg)
 {
@@ -491,5 +552,6 @@ const struct test conn_tests[] = {
     {"keylog", keylog},
     {"tls12_only_client", tls12_only_client},
     {"config_shared_across_threads", config_shared_across_threads},
+    {"dangerous_extract_secrets", dangerous_extract_secrets},
     {NULL, NULL},
 };
