@@ -204,6 +204,9 @@ pub struct EarlySecret {
     /// constants of the hash (RFC 8448 §3 shows SHA-256's), worked out
     /// once per process instead of in every full handshake.
     no_psk: Option<&'static NoPskSchedule>,
+    /// With a PSK, the secret keyed once for the values expanded from it
+    /// (the binder key, the early traffic and exporter secrets, the salt).
+    prk: Option<hkdf::Prk>,
 }
 
 /// The start of every key schedule without a PSK: public constants.
@@ -243,6 +246,7 @@ impl EarlySecret {
                         bytes: constants.early.clone(),
                     },
                     no_psk: Some(constants),
+                    prk: None,
                 }
             }
         }
@@ -252,12 +256,20 @@ impl EarlySecret {
     fn extract(hash: HashAlgorithm, psk: Option<&[u8]>) -> Self {
         let zeros = SecretBytes::zeroed(hash.output_len());
         let ikm = psk.unwrap_or(zeros.as_bytes());
+        let bytes = hkdf::extract(hash, zeros.as_bytes(), ikm);
         Self {
-            secret: Secret {
-                hash,
-                bytes: hkdf::extract(hash, zeros.as_bytes(), ikm),
-            },
+            prk: Some(hkdf::Prk::new(hash, bytes.as_bytes())),
+            secret: Secret { hash, bytes },
             no_psk: None,
+        }
+    }
+
+    /// Derive-Secret(Early Secret, label, transcript hash), with the
+    /// secret keyed once.
+    fn derive(&self, label: &[u8], transcript_hash: &HashOutput) -> Secret {
+        match &self.prk {
+            Some(prk) => derive_with(prk, self.secret.hash, label, transcript_hash),
+            None => self.secret.derive(label, transcript_hash),
         }
     }
 
@@ -273,7 +285,7 @@ impl EarlySecret {
             PskKind::Resumption => b"res binder",
             PskKind::External => b"ext binder",
         };
-        self.secret.derive(label, &self.secret.hash.empty_hash())
+        self.derive(label, &self.secret.hash.empty_hash())
     }
 
     /// RFC 8446 §4.2.11.2: a PSK binder is a Finished computed with the
@@ -288,13 +300,13 @@ impl EarlySecret {
     /// client_early_traffic_secret = Derive-Secret(., "c e traffic",
     /// ClientHello).
     pub fn client_early_traffic_secret(&self, client_hello_hash: &HashOutput) -> Secret {
-        self.secret.derive(b"c e traffic", client_hello_hash)
+        self.derive(b"c e traffic", client_hello_hash)
     }
 
     /// early_exporter_master_secret = Derive-Secret(., "e exp master",
     /// ClientHello).
     pub fn early_exporter_master_secret(&self, client_hello_hash: &HashOutput) -> Secret {
-        self.secret.derive(b"e exp master", client_hello_hash)
+        self.derive(b"e exp master", client_hello_hash)
     }
 
     /// The Handshake Secret: HKDF-Extract(Derive-Secret(., "derived", ""),
@@ -309,7 +321,7 @@ impl EarlySecret {
                 hash,
                 bytes: constants.derived_salt.clone(),
             },
-            None => self.secret.derived_salt(),
+            None => self.derive(b"derived", &hash.empty_hash()),
         };
         let secret = Secret {
             hash,
