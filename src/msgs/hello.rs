@@ -275,20 +275,21 @@ impl EncodedClientHello {
     /// must be as long as the placeholders' (so no length field before
     /// them changes).
     pub fn set_binders(&mut self, binders: &[&[u8]]) -> Result<(), Error> {
-        let mut list = Vec::new();
-        encode_prefixed(&mut list, ListLength::U16, |out| {
-            for binder in binders {
-                encode_opaque(out, ListLength::U8, binder);
-            }
-        });
+        // The binders list as encoded: a u16 length, then each binder
+        // with its u8 length. Written over the placeholders in place.
+        let list_len = 2 + binders.iter().map(|b| 1 + b.len()).sum::<usize>();
         let old_len = self.bytes.len().saturating_sub(self.binders_at);
-        if self.binders_at == self.bytes.len() || old_len != list.len() {
+        if self.binders_at == self.bytes.len() || old_len != list_len {
             return Err(Error::General(
                 "PSK binders do not match the placeholders' lengths".into(),
             ));
         }
         self.bytes.truncate(self.binders_at);
-        self.bytes.extend_from_slice(&list);
+        encode_prefixed(&mut self.bytes, ListLength::U16, |out| {
+            for binder in binders {
+                encode_opaque(out, ListLength::U8, binder);
+            }
+        });
         Ok(())
     }
 
