@@ -208,11 +208,12 @@ impl ClientHelloParams<'_> {
                     .collect(),
             ));
         }
-        let schemes = config.verifier.supported_verify_schemes();
-        exts.push(ClientExtension::SignatureAlgorithms(schemes.clone()));
-        if tls13 {
-            exts.push(ClientExtension::SignatureAlgorithmsCert(schemes));
-        }
+        // RFC 8446 §4.2.3: without signature_algorithms_cert this list
+        // also covers the signatures in certificates, which is what we
+        // accept there too; sending it twice would only lengthen the hello.
+        exts.push(ClientExtension::SignatureAlgorithms(
+            config.verifier.supported_verify_schemes(),
+        ));
         if !config.alpn_protocols.is_empty() {
             exts.push(ClientExtension::Alpn(config.alpn_protocols.clone()));
         }
