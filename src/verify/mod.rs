@@ -124,3 +124,12 @@ pub trait ServerCertVerifier: Send + Sync + fmt::Debug {
         signature::SUPPORTED_VERIFY_SCHEMES.to_vec()
     }
 }
+
+/// The SubjectPublicKeyInfo (DER, outer SEQUENCE included) of a
+/// certificate: to check that a client key belongs to its certificate
+/// before any handshake relies on it.
+pub fn certificate_public_key_info(cert: &CertificateDer<'_>) -> Result<Vec<u8>, Error> {
+    let cert = webpki::EndEntityCert::try_from(cert)
+        .map_err(|_| Error::InvalidConfig("client certificate: not a parsable X.509 certificate"))?;
+    Ok(cert.subject_public_key_info().as_ref().to_vec())
+}
