@@ -25,7 +25,8 @@ use std::sync::Arc;
 use rustls_pki_types::ServerName;
 
 pub use self::config::{
-    ClientCertKey, ClientConfig, ConfigBuilder, DangerousClientConfig, DangerousConfigBuilder, WantsClientCert,
+    ClientCertKey, ClientConfig, ConfigBuilder, DangerousClientConfig, DangerousConfigBuilder,
+    WantsClientCert,
 };
 pub use self::session::{
     ClientSessionMemoryCache, ClientSessionStore, Resumption, SystemClock, TimeProvider,

@@ -26,7 +26,7 @@ use rustls_pki_types::{ServerName, UnixTime};
 
 use super::session::Tls12Session;
 use super::tls12_resume::{self, SessionToStore};
-use super::{unexpected, ClientConfig};
+use super::{unexpected, ClientCertKey, ClientConfig};
 use crate::conn::{CommonState, ConnectionTrafficSecrets, HandshakeKind};
 use crate::crypto::aead::NONCE_LEN;
 use crate::crypto::hash::Transcript;
@@ -37,9 +37,10 @@ use crate::error::{CertificateError, Error, InvalidMessage, PeerMisbehaved};
 use crate::log::LogLevel;
 use crate::msgs::enums::{
     AlertDescription, AlertLevel, ContentType, EcPointFormat, ExtensionType, HandshakeType,
+    SignatureScheme,
 };
 use crate::msgs::extensions::ExtensionForm;
-use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
+use crate::msgs::handshake::{DigitallySigned, HandshakeMessage, HandshakePayload};
 use crate::msgs::hello::{ServerHello, SessionId};
 use crate::msgs::server_ext::ServerExtension;
 use crate::msgs::tls12::{
@@ -324,9 +325,12 @@ fn start_abbreviated(
     let HandshakeStart {
         config,
         server_name,
-        transcript,
+        mut transcript,
         ..
     } = start;
+    // RFC 5246 §7.3: no certificates in an abbreviated handshake, so
+    // nothing will sign the messages.
+    transcript.stop_keeping_messages();
     let suite = session.suite;
     if let Some(key_log) = &config.key_log {
         key_log.log("CLIENT_RANDOM", &randoms.client, master_secret.as_bytes());
@@ -489,7 +493,7 @@ impl ExpectServerKeyExchange {
                 core: self.core,
                 group,
                 server_public: ske.params.public,
-                certificate_requested: false,
+                certificate_request: None,
             },
         )))
     }
@@ -537,7 +541,8 @@ pub(crate) struct ExpectServerHelloDone {
     group: &'static SupportedKxGroup,
     /// ServerECDHParams.point.
     server_public: Vec<u8>,
-    certificate_requested: bool,
+    /// The server's CertificateRequest, if it sent one.
+    certificate_request: Option<CertificateRequest12>,
 }
 
 impl ExpectServerHelloDone {
@@ -548,10 +553,10 @@ impl ExpectServerHelloDone {
         raw: &[u8],
     ) -> Result<State, Error> {
         match msg.payload {
-            HandshakePayload::CertificateRequest12(req) if !self.certificate_requested => {
+            HandshakePayload::CertificateRequest12(req) if self.certificate_request.is_none() => {
                 self.handle_certificate_request(common, &req);
                 self.core.transcript.add(raw);
-                self.certificate_requested = true;
+                self.certificate_request = Some(req);
                 Ok(State::ExpectServerHelloDone(self))
             }
             HandshakePayload::ServerHelloDone => {
@@ -572,14 +577,15 @@ impl ExpectServerHelloDone {
         }
     }
 
-    /// We have no client certificate: we will answer with an empty
-    /// Certificate and the server decides whether that is enough
-    /// (RFC 5246 §7.4.6).
+    /// RFC 5246 §7.4.4: the server asks for our certificate; we answer
+    /// with our flight, after ServerHelloDone.
     fn handle_certificate_request(&self, common: &CommonState, req: &CertificateRequest12) {
         common.log(
             LogLevel::Debug,
             format_args!(
-                "server asked for a client certificate ({} acceptable CAs); sending none",
+                "server asked for a client certificate (types {:?}, schemes {:?}, {} acceptable CAs)",
+                req.certificate_types,
+                req.signature_algorithms,
                 req.certificate_authorities.len()
             ),
         );
@@ -592,7 +598,7 @@ impl ExpectServerHelloDone {
             core,
             group,
             server_public,
-            certificate_requested,
+            certificate_request,
         } = *self;
         let HandshakeCore {
             config,
@@ -606,16 +612,21 @@ impl ExpectServerHelloDone {
             expect_ticket,
         } = core;
 
-        if certificate_requested {
-            // RFC 5246 §7.4.6: with no suitable certificate the client
-            // sends a Certificate with an empty list.
-            let cert = HandshakeMessage::new(HandshakePayload::Certificate12(Certificate12 {
-                chain: Vec::new(),
-            }))
-            .get_encoding();
-            transcript.add(&cert);
-            common.send_handshake(&cert)?;
-        }
+        // RFC 5246 §7.4.6: our Certificate comes first; with no suitable
+        // certificate, one with an empty list. The scheme for
+        // CertificateVerify is chosen now, since it decides which.
+        let client_auth = match &certificate_request {
+            Some(req) => Some(send_client_certificate(
+                common,
+                &config,
+                req,
+                &mut transcript,
+            )?),
+            None => {
+                transcript.stop_keeping_messages();
+                None
+            }
+        };
 
         // The key of our TLS 1.3 share serves if it is on the server's
         // group; it was never used for anything else.
@@ -633,6 +644,9 @@ impl ExpectServerHelloDone {
         let pre_master_secret = kx.complete(&server_public)?;
         transcript.add(&cke);
         common.send_handshake(&cke)?;
+        if let Some(Some((ck, scheme))) = client_auth {
+            send_certificate_verify(common, &config, ck, scheme, &mut transcript)?;
+        }
 
         // RFC 7627 §4: with the extension the master secret covers the
         // transcript through ClientKeyExchange; RFC 5246 §8.1 otherwise.
@@ -689,6 +703,78 @@ impl ExpectServerHelloDone {
 
 /// RFC 5246 §6.3 with RFC 5288 §3 / RFC 7905 §2: the record keys of each
 /// direction from the key block.
+/// RFC 5246 §7.4.6: sends our chain if the server accepts its type and a
+/// scheme our key can make, else an empty Certificate. Returns the key and
+/// scheme to sign CertificateVerify with, if we sent a chain.
+fn send_client_certificate<'a>(
+    common: &mut CommonState,
+    config: &'a ClientConfig,
+    req: &CertificateRequest12,
+    transcript: &mut Transcript,
+) -> Result<Option<(&'a ClientCertKey, SignatureScheme)>, Error> {
+    let chosen = config.client_auth.as_deref().and_then(|ck| {
+        Some((
+            ck,
+            ck.tls12_scheme(&req.certificate_types, &req.signature_algorithms)?,
+        ))
+    });
+    let chain = match chosen {
+        Some((ck, _)) => ck.chain().to_vec(),
+        None => {
+            common.log(
+                LogLevel::Info,
+                format_args!(
+                    "server asked for a client certificate; sending none ({})",
+                    if config.client_auth.is_some() {
+                        "it accepts no certificate type or scheme our key can make"
+                    } else {
+                        "none configured"
+                    }
+                ),
+            );
+            transcript.stop_keeping_messages();
+            Vec::new()
+        }
+    };
+    let cert = HandshakeMessage::new(HandshakePayload::Certificate12(Certificate12 { chain }))
+        .get_encoding();
+    transcript.add(&cert);
+    common.send_handshake(&cert)?;
+    Ok(chosen)
+}
+
+/// RFC 5246 §7.4.8: proves we hold our certificate's key by signing every
+/// handshake message so far, through ClientKeyExchange.
+fn send_certificate_verify(
+    common: &mut CommonState,
+    config: &ClientConfig,
+    ck: &ClientCertKey,
+    scheme: SignatureScheme,
+    transcript: &mut Transcript,
+) -> Result<(), Error> {
+    let messages = transcript.kept_messages().ok_or(Error::General(
+        "the handshake messages were not kept for CertificateVerify".into(),
+    ))?;
+    let signature = ck.key().sign(scheme, messages, &config.randomness)?;
+    transcript.stop_keeping_messages();
+    let verify = HandshakeMessage::new(HandshakePayload::CertificateVerify(DigitallySigned {
+        scheme,
+        signature,
+    }))
+    .get_encoding();
+    transcript.add(&verify);
+    common.send_handshake(&verify)?;
+    common.log(
+        LogLevel::Info,
+        format_args!(
+            "sent our client certificate ({} in chain, {} key) signed with {scheme:?}",
+            ck.chain().len(),
+            ck.key().algorithm_name()
+        ),
+    );
+    Ok(())
+}
+
 fn encrypter(suite: &Tls12CipherSuite, kb: &KeyBlock) -> Result<RecordEncrypter, Error> {
     RecordEncrypter::tls12(
         kb.client_aead_key()?,

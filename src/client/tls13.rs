@@ -8,7 +8,8 @@
 //!                <------------------  {Certificate}
 //!                <------------------  {CertificateVerify}
 //!                <------------------  {Finished}             (application keys)
-//!   {Certificate}  ------------------>                       (if requested; empty)
+//!   {Certificate}  ------------------>                       (if requested)
+//!   {CertificateVerify} ------------->                       (if we have a key it accepts)
 //!   {Finished}     ------------------>
 //!                <=================>  [Application Data], NewSessionTicket, KeyUpdate
 //! ```
@@ -27,14 +28,16 @@ use crate::crypto::suites::Tls13CipherSuite;
 use crate::crypto::tls13::{self as keys, EarlySecret, HandshakeSecret, Secret};
 use crate::error::{CertificateError, Error, InvalidMessage, PeerMisbehaved};
 use crate::log::LogLevel;
-use crate::msgs::enums::{AlertDescription, ExtensionType, HandshakeType, KeyUpdateRequest};
+use crate::msgs::enums::{
+    AlertDescription, ExtensionType, HandshakeType, KeyUpdateRequest, SignatureScheme,
+};
 use crate::msgs::extensions::ExtensionForm;
-use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
+use crate::msgs::handshake::{DigitallySigned, HandshakeMessage, HandshakePayload};
 use crate::msgs::tls13::{
-    Certificate13, CertificateRequest13, EncryptedExtensions, NewSessionTicket13,
+    Certificate13, CertificateEntry, CertificateRequest13, EncryptedExtensions, NewSessionTicket13,
 };
 use crate::record::protect::{Iv, RecordDecrypter, RecordEncrypter};
-use crate::verify::signature::tls13_server_verify_message;
+use crate::verify::signature::{tls13_client_verify_message, tls13_server_verify_message};
 
 /// What a TLS 1.3 connection waits for.
 pub(crate) enum State {
@@ -278,12 +281,12 @@ impl ExpectEncryptedExtensions {
             common.peer_certificates = Some(chain);
             return Ok(State::ExpectFinished(Box::new(ExpectFinished {
                 core: self.core,
-                client_auth_context: None,
+                client_auth: None,
             })));
         }
         Ok(State::ExpectCertificate(Box::new(ExpectCertificate {
             core: self.core,
-            client_auth_context: None,
+            client_auth: None,
         })))
     }
 
@@ -364,9 +367,8 @@ impl ExpectEncryptedExtensions {
 /// (RFC 8446 §4.3.2, §4.4.2).
 pub(crate) struct ExpectCertificate {
     core: HandshakeCore,
-    /// The certificate_request_context of a CertificateRequest, if the
-    /// server sent one.
-    client_auth_context: Option<Vec<u8>>,
+    /// The server's CertificateRequest, if it sent one.
+    client_auth: Option<ClientAuthRequest>,
 }
 
 impl ExpectCertificate {
@@ -377,8 +379,8 @@ impl ExpectCertificate {
         raw: &[u8],
     ) -> Result<State, Error> {
         match msg.payload {
-            HandshakePayload::CertificateRequest13(req) if self.client_auth_context.is_none() => {
-                self.handle_certificate_request(req, raw)
+            HandshakePayload::CertificateRequest13(req) if self.client_auth.is_none() => {
+                self.handle_certificate_request(common, req, raw)
             }
             HandshakePayload::Certificate13(cert) => self.handle_certificate(common, cert, raw),
             _ => Err(unexpected(
@@ -391,16 +393,33 @@ impl ExpectCertificate {
         }
     }
 
-    /// We have no client certificate to offer; we will answer with an
-    /// empty Certificate, and the server decides whether that is enough
-    /// (RFC 8446 §4.4.2).
+    /// RFC 8446 §4.3.2: the server asks for our certificate. We answer
+    /// after its Finished; here we note the context to echo and the
+    /// schemes it accepts.
     fn handle_certificate_request(
         mut self: Box<Self>,
+        common: &mut CommonState,
         req: CertificateRequest13,
         raw: &[u8],
     ) -> Result<State, Error> {
+        // RFC 8446 §4.3.2: "The "signature_algorithms" extension MUST be
+        // specified".
+        let schemes = req
+            .signature_algorithms()
+            .ok_or(PeerMisbehaved::Other(
+                "server's CertificateRequest has no signature_algorithms",
+                AlertDescription::MissingExtension,
+            ))?
+            .to_vec();
+        common.log(
+            LogLevel::Debug,
+            format_args!("server asked for a client certificate (schemes {schemes:?})"),
+        );
         self.core.transcript.add(raw);
-        self.client_auth_context = Some(req.context);
+        self.client_auth = Some(ClientAuthRequest {
+            context: req.context,
+            schemes,
+        });
         Ok(State::ExpectCertificate(self))
     }
 
@@ -447,7 +466,7 @@ impl ExpectCertificate {
         Ok(State::ExpectCertificateVerify(Box::new(
             ExpectCertificateVerify {
                 core: self.core,
-                client_auth_context: self.client_auth_context,
+                client_auth: self.client_auth,
             },
         )))
     }
@@ -456,7 +475,7 @@ impl ExpectCertificate {
 /// Waiting for the server's CertificateVerify (RFC 8446 §4.4.3).
 pub(crate) struct ExpectCertificateVerify {
     core: HandshakeCore,
-    client_auth_context: Option<Vec<u8>>,
+    client_auth: Option<ClientAuthRequest>,
 }
 
 impl ExpectCertificateVerify {
@@ -489,7 +508,7 @@ impl ExpectCertificateVerify {
         self.core.transcript.add(raw);
         Ok(State::ExpectFinished(Box::new(ExpectFinished {
             core: self.core,
-            client_auth_context: self.client_auth_context,
+            client_auth: self.client_auth,
         })))
     }
 }
@@ -497,7 +516,7 @@ impl ExpectCertificateVerify {
 /// Waiting for the server's Finished (RFC 8446 §4.4.4).
 pub(crate) struct ExpectFinished {
     core: HandshakeCore,
-    client_auth_context: Option<Vec<u8>>,
+    client_auth: Option<ClientAuthRequest>,
 }
 
 impl ExpectFinished {
@@ -572,16 +591,11 @@ impl ExpectFinished {
             common.set_encrypter(encrypter(suite, &client_secret)?);
         }
 
-        // Our second flight, under the handshake keys: an empty Certificate
-        // if one was requested (RFC 8446 §4.4.2), then Finished.
-        if let Some(context) = self.client_auth_context {
-            let cert = HandshakeMessage::new(HandshakePayload::Certificate13(Certificate13 {
-                context,
-                entries: Vec::new(),
-            }))
-            .get_encoding();
-            transcript.add(&cert);
-            common.send_handshake(&cert)?;
+        // Our second flight, under the handshake keys: Certificate and
+        // CertificateVerify if one was requested (RFC 8446 §4.4.2, §4.4.3),
+        // then Finished.
+        if let Some(request) = self.client_auth {
+            send_client_auth(common, &config, request, &mut transcript)?;
         }
         let client_verify_data = client_secret.finished_verify_data(&transcript.current_hash());
         let finished = HandshakeMessage::new(HandshakePayload::Finished(
@@ -610,6 +624,78 @@ impl ExpectFinished {
             tickets_stored: 0,
         })))
     }
+}
+
+/// What a server's CertificateRequest asked of us (RFC 8446 §4.3.2).
+struct ClientAuthRequest {
+    /// certificate_request_context, echoed in our Certificate.
+    context: Vec<u8>,
+    /// signature_algorithms: what our CertificateVerify may use.
+    schemes: Vec<SignatureScheme>,
+}
+
+/// RFC 8446 §4.4.2, §4.4.3: answers a CertificateRequest with our chain
+/// and a CertificateVerify over the transcript through that Certificate,
+/// or, with no certificate or no scheme the server accepts, with an empty
+/// Certificate alone (the server then decides whether to go on).
+fn send_client_auth(
+    common: &mut CommonState,
+    config: &ClientConfig,
+    request: ClientAuthRequest,
+    transcript: &mut Transcript,
+) -> Result<(), Error> {
+    let chosen = config
+        .client_auth
+        .as_deref()
+        .and_then(|ck| Some((ck, ck.tls13_scheme(&request.schemes)?)));
+    let entries = match chosen {
+        Some((ck, _)) => ck
+            .chain()
+            .iter()
+            .cloned()
+            .map(CertificateEntry::new)
+            .collect(),
+        None => Vec::new(),
+    };
+    let cert = HandshakeMessage::new(HandshakePayload::Certificate13(Certificate13 {
+        context: request.context,
+        entries,
+    }))
+    .get_encoding();
+    transcript.add(&cert);
+    common.send_handshake(&cert)?;
+    let Some((ck, scheme)) = chosen else {
+        common.log(
+            LogLevel::Info,
+            format_args!(
+                "server asked for a client certificate; sending none ({})",
+                if config.client_auth.is_some() {
+                    "it accepts no signature scheme our key can make"
+                } else {
+                    "none configured"
+                }
+            ),
+        );
+        return Ok(());
+    };
+    let message = tls13_client_verify_message(transcript.current_hash().as_bytes());
+    let signature = ck.key().sign(scheme, &message, &config.randomness)?;
+    let verify = HandshakeMessage::new(HandshakePayload::CertificateVerify(DigitallySigned {
+        scheme,
+        signature,
+    }))
+    .get_encoding();
+    transcript.add(&verify);
+    common.send_handshake(&verify)?;
+    common.log(
+        LogLevel::Info,
+        format_args!(
+            "sent our client certificate ({} in chain, {} key) signed with {scheme:?}",
+            ck.chain().len(),
+            ck.key().algorithm_name()
+        ),
+    );
+    Ok(())
 }
 
 /// KeyUpdates accepted in a row without application data in between.

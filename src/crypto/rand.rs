@@ -69,7 +69,10 @@ impl Randomness {
     /// Runs `f` with a ring generator for a use whose length ring decides
     /// (an ECDSA nonce, a PSS salt). A fixed script gives one byte, which
     /// ring's fixed-byte generator repeats: deterministic, for tests only.
-    pub(super) fn with_ring_any<R>(&self, f: impl FnOnce(&dyn SecureRandom) -> R) -> Result<R, Error> {
+    pub(super) fn with_ring_any<R>(
+        &self,
+        f: impl FnOnce(&dyn SecureRandom) -> R,
+    ) -> Result<R, Error> {
         match self {
             Self::System => Ok(f(&SystemRandom::new())),
             Self::Fixed(fixed) => {

@@ -159,7 +159,9 @@ impl SigningKey {
                 .with_ring_any(|rng| k.sign(rng, message))?
                 .map(|sig| sig.as_ref().to_vec())
                 .map_err(failed),
-            (KeyKind::Ed25519(k), SignatureScheme::ED25519) => Ok(k.sign(message).as_ref().to_vec()),
+            (KeyKind::Ed25519(k), SignatureScheme::ED25519) => {
+                Ok(k.sign(message).as_ref().to_vec())
+            }
             (KeyKind::Rsa(k), _) => {
                 let padding: &'static dyn signature::RsaEncoding = match scheme {
                     SignatureScheme::RSA_PSS_RSAE_SHA256 => &signature::RSA_PSS_SHA256,

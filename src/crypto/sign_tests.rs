@@ -44,7 +44,10 @@ fn rsa_uses_pkcs1_only_in_tls12() {
     let rsa = key_of(&rcgen::PKCS_RSA_SHA256);
     let pkcs1_only = &[SignatureScheme::RSA_PKCS1_SHA256];
     // RFC 8446 §4.4.3: never PKCS#1 v1.5 in a TLS 1.3 CertificateVerify.
-    assert_eq!(rsa.choose_scheme(pkcs1_only, ProtocolVersion::TLSv1_3), None);
+    assert_eq!(
+        rsa.choose_scheme(pkcs1_only, ProtocolVersion::TLSv1_3),
+        None
+    );
     assert_eq!(
         rsa.choose_scheme(pkcs1_only, ProtocolVersion::TLSv1_2),
         Some(SignatureScheme::RSA_PKCS1_SHA256)

@@ -129,7 +129,8 @@ pub trait ServerCertVerifier: Send + Sync + fmt::Debug {
 /// certificate: to check that a client key belongs to its certificate
 /// before any handshake relies on it.
 pub fn certificate_public_key_info(cert: &CertificateDer<'_>) -> Result<Vec<u8>, Error> {
-    let cert = webpki::EndEntityCert::try_from(cert)
-        .map_err(|_| Error::InvalidConfig("client certificate: not a parsable X.509 certificate"))?;
+    let cert = webpki::EndEntityCert::try_from(cert).map_err(|_| {
+        Error::InvalidConfig("client certificate: not a parsable X.509 certificate")
+    })?;
     Ok(cert.subject_public_key_info().as_ref().to_vec())
 }
