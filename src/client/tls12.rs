@@ -644,9 +644,6 @@ impl ExpectServerHelloDone {
         let pre_master_secret = kx.complete(&server_public)?;
         transcript.add(&cke);
         common.send_handshake(&cke)?;
-        if let Some(Some((ck, scheme))) = client_auth {
-            send_certificate_verify(common, &config, ck, scheme, &mut transcript)?;
-        }
 
         // RFC 7627 §4: with the extension the master secret covers the
         // transcript through ClientKeyExchange; RFC 5246 §8.1 otherwise.
@@ -664,6 +661,13 @@ impl ExpectServerHelloDone {
             key_log.log("CLIENT_RANDOM", &randoms.client, master_secret.as_bytes());
         }
         let key_block = master_secret.key_block(suite, &randoms.client, &randoms.server);
+
+        // RFC 5246 §7.4.8: CertificateVerify follows ClientKeyExchange. It
+        // is not in RFC 7627's session hash, which ends at ClientKeyExchange
+        // (so it is sent after the master secret is made).
+        if let Some(Some((ck, scheme))) = client_auth {
+            send_certificate_verify(common, &config, ck, scheme, &mut transcript)?;
+        }
 
         // RFC 5246 §7.1: ChangeCipherSpec, then everything we send is
         // under the new keys, starting with Finished.
