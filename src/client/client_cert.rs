@@ -75,3 +75,7 @@ impl fmt::Debug for ClientCertKey {
             .finish()
     }
 }
+
+#[cfg(test)]
+#[path = "client_cert_tests.rs"]
+mod tests;

@@ -1,7 +1,16 @@
 use super::*;
 
-fn key_of(alg: &'static rcgen::SignatureAlgorithm) -> SigningKey {
-    let pair = rcgen::KeyPair::generate_for(alg).expect("generate key");
+use crate::verify::test_pki::{self, KeyKind as TestKey};
+
+const ALL_KEYS: [TestKey; 4] = [
+    TestKey::EcdsaP256,
+    TestKey::EcdsaP384,
+    TestKey::Ed25519,
+    TestKey::Rsa2048,
+];
+
+fn key_of(kind: TestKey) -> SigningKey {
+    let pair = test_pki::key(kind);
     let der = PrivateKeyDer::try_from(pair.serialize_der()).expect("pkcs8");
     SigningKey::from_der(&der).expect("load key")
 }
@@ -17,17 +26,17 @@ const ALL_OFFERED: &[SignatureScheme] = &[
 #[test]
 fn each_key_type_chooses_its_own_scheme() {
     let tls13 = ProtocolVersion::TLSv1_3;
-    let p256 = key_of(&rcgen::PKCS_ECDSA_P256_SHA256);
+    let p256 = key_of(TestKey::EcdsaP256);
     assert_eq!(
         p256.choose_scheme(ALL_OFFERED, tls13),
         Some(SignatureScheme::ECDSA_NISTP256_SHA256)
     );
-    let p384 = key_of(&rcgen::PKCS_ECDSA_P384_SHA384);
+    let p384 = key_of(TestKey::EcdsaP384);
     assert_eq!(
         p384.choose_scheme(ALL_OFFERED, tls13),
         Some(SignatureScheme::ECDSA_NISTP384_SHA384)
     );
-    let ed = key_of(&rcgen::PKCS_ED25519);
+    let ed = key_of(TestKey::Ed25519);
     assert_eq!(
         ed.choose_scheme(ALL_OFFERED, tls13),
         Some(SignatureScheme::ED25519)
@@ -41,7 +50,7 @@ fn each_key_type_chooses_its_own_scheme() {
 
 #[test]
 fn rsa_uses_pkcs1_only_in_tls12() {
-    let rsa = key_of(&rcgen::PKCS_RSA_SHA256);
+    let rsa = key_of(TestKey::Rsa2048);
     let pkcs1_only = &[SignatureScheme::RSA_PKCS1_SHA256];
     // RFC 8446 §4.4.3: never PKCS#1 v1.5 in a TLS 1.3 CertificateVerify.
     assert_eq!(
@@ -63,13 +72,8 @@ fn rsa_uses_pkcs1_only_in_tls12() {
 #[test]
 fn signatures_verify_and_wrong_schemes_are_refused() {
     let rand = Randomness::System;
-    for alg in [
-        &rcgen::PKCS_ECDSA_P256_SHA256,
-        &rcgen::PKCS_ECDSA_P384_SHA384,
-        &rcgen::PKCS_ED25519,
-        &rcgen::PKCS_RSA_SHA256,
-    ] {
-        let key = key_of(alg);
+    for kind in ALL_KEYS {
+        let key = key_of(kind);
         for &scheme in key.schemes(ProtocolVersion::TLSv1_2) {
             let sig = key.sign(scheme, b"hello", &rand).expect("sign");
             assert!(!sig.is_empty(), "{scheme:?}");
@@ -86,13 +90,8 @@ fn signatures_verify_and_wrong_schemes_are_refused() {
 
 #[test]
 fn spki_matches_the_certificates() {
-    for alg in [
-        &rcgen::PKCS_ECDSA_P256_SHA256,
-        &rcgen::PKCS_ECDSA_P384_SHA384,
-        &rcgen::PKCS_ED25519,
-        &rcgen::PKCS_RSA_SHA256,
-    ] {
-        let pair = rcgen::KeyPair::generate_for(alg).expect("generate key");
+    for kind in ALL_KEYS {
+        let pair = test_pki::key(kind);
         let cert = rcgen::CertificateParams::new(vec!["client".into()])
             .expect("params")
             .self_signed(&pair)
@@ -100,7 +99,7 @@ fn spki_matches_the_certificates() {
         let der = PrivateKeyDer::try_from(pair.serialize_der()).expect("pkcs8");
         let key = SigningKey::from_der(&der).expect("load");
         let from_cert = crate::verify::certificate_public_key_info(cert.der()).expect("spki");
-        assert_eq!(key.subject_public_key_info(), from_cert, "{alg:?}");
+        assert_eq!(key.subject_public_key_info(), from_cert, "{kind:?}");
     }
 }
 

@@ -23,7 +23,7 @@ mod webpki_errors;
 mod webpki_verifier;
 
 #[cfg(test)]
-mod test_pki;
+pub(crate) mod test_pki;
 #[cfg(test)]
 mod tests_chain;
 #[cfg(test)]
