@@ -302,6 +302,60 @@ fn a_key_that_is_not_the_certificates_is_a_config_error() {
     assert!(matches!(err, Error::InvalidConfig(_)), "{err:?}");
 }
 
+/// `openssl` re-encodes a PKCS#8 key: `-traditional` gives PKCS#1 for RSA
+/// and SEC1 for EC keys.
+fn traditional_form(key_pem: &str) -> rustls::pki_types::PrivateKeyDer<'static> {
+    use rustls::pki_types::pem::PemObject;
+    let dir = TempDir::new("key");
+    let path = dir.write("key.pem", key_pem);
+    let out = std::process::Command::new("openssl")
+        .args(["pkey", "-traditional", "-in"])
+        .arg(&path)
+        .output()
+        .expect("run openssl pkey");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    rustls::pki_types::PrivateKeyDer::from_pem_slice(&out.stdout).expect("PEM key")
+}
+
+#[test]
+fn a_pkcs1_rsa_key_works_and_a_sec1_key_is_refused_with_a_reason() {
+    let pki = TestPki::new();
+    let server_cert = pki.server_cert(KeyType::EcdsaP256);
+    let cert = client_cert(&pki, KeyType::Rsa2048);
+    let pkcs1 = traditional_form(&cert.key_pem);
+    assert!(matches!(pkcs1, rustls::pki_types::PrivateKeyDer::Pkcs1(_)));
+    for (versions, version) in BOTH {
+        let config = ClientConfig::builder()
+            .with_root_certificates(roots(&pki))
+            .with_client_auth_cert(cert.chain.clone(), pkcs1.clone_key())
+            .expect("PKCS#1 key accepted");
+        let mut server = RustlsServerOptions::new(&server_cert)
+            .versions(versions)
+            .require_client_cert(&[pki.ca_der()])
+            .connection();
+        let mut client = oxtls_client(config, "localhost");
+        handshake(&mut client, &mut server).unwrap_or_else(|e| panic!("{version:?}: {e}"));
+        let seen = ServerView::of(&server).client_certificates;
+        assert_eq!(seen.as_deref(), Some(&cert.chain[..]), "{version:?}");
+    }
+
+    let ec = client_cert(&pki, KeyType::EcdsaP256);
+    let sec1 = traditional_form(&ec.key_pem);
+    assert!(matches!(sec1, rustls::pki_types::PrivateKeyDer::Sec1(_)));
+    let err = ClientConfig::builder()
+        .with_root_certificates(roots(&pki))
+        .with_client_auth_cert(ec.chain.clone(), sec1)
+        .expect_err("SEC1 is not read");
+    assert!(
+        matches!(err, Error::InvalidConfig(why) if why.contains("SEC1")),
+        "{err:?}"
+    );
+}
+
 /// `openssl s_server -Verify 1`: a server that requires a certificate
 /// chaining to `-CAfile`; its `-www` page describes the certificate.
 #[test]
