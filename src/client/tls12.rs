@@ -24,9 +24,10 @@ use std::sync::Arc;
 
 use rustls_pki_types::{ServerName, UnixTime};
 
+use super::client_cert::{send_tls12_certificate, send_tls12_certificate_verify};
 use super::session::Tls12Session;
 use super::tls12_resume::{self, SessionToStore};
-use super::{unexpected, ClientCertKey, ClientConfig};
+use super::{unexpected, ClientConfig};
 use crate::conn::{CommonState, ConnectionTrafficSecrets, HandshakeKind};
 use crate::crypto::aead::NONCE_LEN;
 use crate::crypto::hash::Transcript;
@@ -37,10 +38,9 @@ use crate::error::{CertificateError, Error, InvalidMessage, PeerMisbehaved};
 use crate::log::LogLevel;
 use crate::msgs::enums::{
     AlertDescription, AlertLevel, ContentType, EcPointFormat, ExtensionType, HandshakeType,
-    SignatureScheme,
 };
 use crate::msgs::extensions::ExtensionForm;
-use crate::msgs::handshake::{DigitallySigned, HandshakeMessage, HandshakePayload};
+use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
 use crate::msgs::hello::{ServerHello, SessionId};
 use crate::msgs::server_ext::ServerExtension;
 use crate::msgs::tls12::{
@@ -616,12 +616,7 @@ impl ExpectServerHelloDone {
         // certificate, one with an empty list. The scheme for
         // CertificateVerify is chosen now, since it decides which.
         let client_auth = match &certificate_request {
-            Some(req) => Some(send_client_certificate(
-                common,
-                &config,
-                req,
-                &mut transcript,
-            )?),
+            Some(req) => send_tls12_certificate(common, &config, req, &mut transcript)?,
             None => {
                 transcript.stop_keeping_messages();
                 None
@@ -665,8 +660,8 @@ impl ExpectServerHelloDone {
         // RFC 5246 §7.4.8: CertificateVerify follows ClientKeyExchange. It
         // is not in RFC 7627's session hash, which ends at ClientKeyExchange
         // (so it is sent after the master secret is made).
-        if let Some(Some((ck, scheme))) = client_auth {
-            send_certificate_verify(common, &config, ck, scheme, &mut transcript)?;
+        if let Some((ck, scheme)) = client_auth {
+            send_tls12_certificate_verify(common, &config, ck, scheme, &mut transcript)?;
         }
 
         // RFC 5246 §7.1: ChangeCipherSpec, then everything we send is
@@ -707,78 +702,6 @@ impl ExpectServerHelloDone {
 
 /// RFC 5246 §6.3 with RFC 5288 §3 / RFC 7905 §2: the record keys of each
 /// direction from the key block.
-/// RFC 5246 §7.4.6: sends our chain if the server accepts its type and a
-/// scheme our key can make, else an empty Certificate. Returns the key and
-/// scheme to sign CertificateVerify with, if we sent a chain.
-fn send_client_certificate<'a>(
-    common: &mut CommonState,
-    config: &'a ClientConfig,
-    req: &CertificateRequest12,
-    transcript: &mut Transcript,
-) -> Result<Option<(&'a ClientCertKey, SignatureScheme)>, Error> {
-    let chosen = config.client_auth.as_deref().and_then(|ck| {
-        Some((
-            ck,
-            ck.tls12_scheme(&req.certificate_types, &req.signature_algorithms)?,
-        ))
-    });
-    let chain = match chosen {
-        Some((ck, _)) => ck.chain().to_vec(),
-        None => {
-            common.log(
-                LogLevel::Info,
-                format_args!(
-                    "server asked for a client certificate; sending none ({})",
-                    if config.client_auth.is_some() {
-                        "it accepts no certificate type or scheme our key can make"
-                    } else {
-                        "none configured"
-                    }
-                ),
-            );
-            transcript.stop_keeping_messages();
-            Vec::new()
-        }
-    };
-    let cert = HandshakeMessage::new(HandshakePayload::Certificate12(Certificate12 { chain }))
-        .get_encoding();
-    transcript.add(&cert);
-    common.send_handshake(&cert)?;
-    Ok(chosen)
-}
-
-/// RFC 5246 §7.4.8: proves we hold our certificate's key by signing every
-/// handshake message so far, through ClientKeyExchange.
-fn send_certificate_verify(
-    common: &mut CommonState,
-    config: &ClientConfig,
-    ck: &ClientCertKey,
-    scheme: SignatureScheme,
-    transcript: &mut Transcript,
-) -> Result<(), Error> {
-    let messages = transcript.kept_messages().ok_or(Error::General(
-        "the handshake messages were not kept for CertificateVerify".into(),
-    ))?;
-    let signature = ck.key().sign(scheme, messages, &config.randomness)?;
-    transcript.stop_keeping_messages();
-    let verify = HandshakeMessage::new(HandshakePayload::CertificateVerify(DigitallySigned {
-        scheme,
-        signature,
-    }))
-    .get_encoding();
-    transcript.add(&verify);
-    common.send_handshake(&verify)?;
-    common.log(
-        LogLevel::Info,
-        format_args!(
-            "sent our client certificate ({} in chain, {} key) signed with {scheme:?}",
-            ck.chain().len(),
-            ck.key().algorithm_name()
-        ),
-    );
-    Ok(())
-}
-
 fn encrypter(suite: &Tls12CipherSuite, kb: &KeyBlock) -> Result<RecordEncrypter, Error> {
     RecordEncrypter::tls12(
         kb.client_aead_key()?,

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
+use super::client_cert::{send_tls13_client_auth, ClientAuthRequest};
 use super::hello::ResumptionOffer;
 use super::session::{Tls13Session, MAX_TICKET_LIFETIME};
 use super::{unexpected, ClientConfig};
@@ -28,16 +29,14 @@ use crate::crypto::suites::Tls13CipherSuite;
 use crate::crypto::tls13::{self as keys, EarlySecret, HandshakeSecret, Secret};
 use crate::error::{CertificateError, Error, InvalidMessage, PeerMisbehaved};
 use crate::log::LogLevel;
-use crate::msgs::enums::{
-    AlertDescription, ExtensionType, HandshakeType, KeyUpdateRequest, SignatureScheme,
-};
+use crate::msgs::enums::{AlertDescription, ExtensionType, HandshakeType, KeyUpdateRequest};
 use crate::msgs::extensions::ExtensionForm;
-use crate::msgs::handshake::{DigitallySigned, HandshakeMessage, HandshakePayload};
+use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
 use crate::msgs::tls13::{
-    Certificate13, CertificateEntry, CertificateRequest13, EncryptedExtensions, NewSessionTicket13,
+    Certificate13, CertificateRequest13, EncryptedExtensions, NewSessionTicket13,
 };
 use crate::record::protect::{Iv, RecordDecrypter, RecordEncrypter};
-use crate::verify::signature::{tls13_client_verify_message, tls13_server_verify_message};
+use crate::verify::signature::tls13_server_verify_message;
 
 /// What a TLS 1.3 connection waits for.
 pub(crate) enum State {
@@ -595,7 +594,7 @@ impl ExpectFinished {
         // CertificateVerify if one was requested (RFC 8446 §4.4.2, §4.4.3),
         // then Finished.
         if let Some(request) = self.client_auth {
-            send_client_auth(common, &config, request, &mut transcript)?;
+            send_tls13_client_auth(common, &config, request, &mut transcript)?;
         }
         let client_verify_data = client_secret.finished_verify_data(&transcript.current_hash());
         let finished = HandshakeMessage::new(HandshakePayload::Finished(
@@ -624,78 +623,6 @@ impl ExpectFinished {
             tickets_stored: 0,
         })))
     }
-}
-
-/// What a server's CertificateRequest asked of us (RFC 8446 §4.3.2).
-struct ClientAuthRequest {
-    /// certificate_request_context, echoed in our Certificate.
-    context: Vec<u8>,
-    /// signature_algorithms: what our CertificateVerify may use.
-    schemes: Vec<SignatureScheme>,
-}
-
-/// RFC 8446 §4.4.2, §4.4.3: answers a CertificateRequest with our chain
-/// and a CertificateVerify over the transcript through that Certificate,
-/// or, with no certificate or no scheme the server accepts, with an empty
-/// Certificate alone (the server then decides whether to go on).
-fn send_client_auth(
-    common: &mut CommonState,
-    config: &ClientConfig,
-    request: ClientAuthRequest,
-    transcript: &mut Transcript,
-) -> Result<(), Error> {
-    let chosen = config
-        .client_auth
-        .as_deref()
-        .and_then(|ck| Some((ck, ck.tls13_scheme(&request.schemes)?)));
-    let entries = match chosen {
-        Some((ck, _)) => ck
-            .chain()
-            .iter()
-            .cloned()
-            .map(CertificateEntry::new)
-            .collect(),
-        None => Vec::new(),
-    };
-    let cert = HandshakeMessage::new(HandshakePayload::Certificate13(Certificate13 {
-        context: request.context,
-        entries,
-    }))
-    .get_encoding();
-    transcript.add(&cert);
-    common.send_handshake(&cert)?;
-    let Some((ck, scheme)) = chosen else {
-        common.log(
-            LogLevel::Info,
-            format_args!(
-                "server asked for a client certificate; sending none ({})",
-                if config.client_auth.is_some() {
-                    "it accepts no signature scheme our key can make"
-                } else {
-                    "none configured"
-                }
-            ),
-        );
-        return Ok(());
-    };
-    let message = tls13_client_verify_message(transcript.current_hash().as_bytes());
-    let signature = ck.key().sign(scheme, &message, &config.randomness)?;
-    let verify = HandshakeMessage::new(HandshakePayload::CertificateVerify(DigitallySigned {
-        scheme,
-        signature,
-    }))
-    .get_encoding();
-    transcript.add(&verify);
-    common.send_handshake(&verify)?;
-    common.log(
-        LogLevel::Info,
-        format_args!(
-            "sent our client certificate ({} in chain, {} key) signed with {scheme:?}",
-            ck.chain().len(),
-            ck.key().algorithm_name()
-        ),
-    );
-    Ok(())
 }
 
 /// KeyUpdates accepted in a row without application data in between.
