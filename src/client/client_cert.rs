@@ -211,9 +211,9 @@ pub(super) fn send_tls12_certificate_verify(
     scheme: SignatureScheme,
     transcript: &mut Transcript,
 ) -> Result<(), Error> {
-    let messages = transcript.kept_messages().ok_or(Error::General(
-        "the handshake messages were not kept for CertificateVerify".into(),
-    ))?;
+    let messages = transcript.kept_messages().ok_or_else(|| {
+        Error::General("the handshake messages were not kept for CertificateVerify".into())
+    })?;
     let signature = ck.key().sign(scheme, messages, &config.randomness)?;
     transcript.stop_keeping_messages();
     let verify = HandshakeMessage::new(HandshakePayload::CertificateVerify(DigitallySigned {
