@@ -12,7 +12,9 @@
 //! `intermediate.pem` and `server-key.pem` (the server's certificate, the
 //! intermediate CA that issued it, and its key, so `openssl s_server` can
 //! serve the same identity). The leaf is valid for `localhost` and
-//! `127.0.0.1`. Then prints
+//! `127.0.0.1`. Also `client-cert.pem` and `client-key.pem`: a client
+//! certificate (ECDSA P-256, clientAuth) issued by the root, for mutual
+//! TLS tests against a server that trusts `ca.pem`. Then prints
 //! `listening on 127.0.0.1:PORT` and serves until killed (or for at most
 //! `--lifetime SECONDS`, 900 by default, so a forgotten server goes away).
 //!
@@ -110,6 +112,19 @@ fn make_pki_and_config(dir: &Path) -> Result<ServerConfig, Box<dyn std::error::E
     std::fs::write(dir.join("server-cert.pem"), leaf.pem())?;
     std::fs::write(dir.join("intermediate.pem"), mid.pem())?;
     std::fs::write(dir.join("server-key.pem"), leaf_key.serialize_pem())?;
+
+    let client_key = KeyPair::generate()?;
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "oxtls test client");
+    params.is_ca = IsCa::ExplicitNoCa;
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    params.use_authority_key_identifier_extension = true;
+    let client = params.signed_by(&client_key, &root, &root_key)?;
+    std::fs::write(dir.join("client-cert.pem"), client.pem())?;
+    std::fs::write(dir.join("client-key.pem"), client_key.serialize_pem())?;
 
     let chain: Vec<CertificateDer<'static>> = vec![leaf.der().clone(), mid.der().clone()];
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));

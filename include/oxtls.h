@@ -614,6 +614,30 @@ const char *oxtls_version(void);
 uint32_t oxtls_version_number(void);
 
 /**
+ * Authenticates connections with a client certificate when a server asks
+ * for one (mutual TLS). `cert_chain_pem_path` names a PEM file with the
+ * certificate and then any intermediates; `key_pem_path` a PEM file with
+ * its private key (PKCS#8 for ECDSA P-256/P-384, Ed25519 or RSA, or PKCS#1
+ * `BEGIN RSA PRIVATE KEY`; not encrypted). Both NUL-terminated.
+ *
+ * Fails with `OXTLS_ERR_CANNOT_READ_FILE` if a file cannot be read,
+ * `OXTLS_ERR_BAD_PEM` if it holds no certificate or key, and
+ * `OXTLS_ERR_INVALID_CONFIG` if the key is of an unsupported kind (SEC1
+ * `BEGIN EC PRIVATE KEY`: convert it to PKCS#8) or is not the
+ * certificate's. On failure the builder is unchanged; a later call
+ * replaces an earlier one.
+ */
+oxtls_result oxtls_config_builder_set_client_cert_pem(struct oxtls_config_builder *builder, const char *cert_chain_pem_path, const char *key_pem_path);
+
+/**
+ * As `oxtls_config_builder_set_client_cert_pem()`, from PEM text in
+ * memory: `(chain, chain_len)` the certificate then any intermediates,
+ * `(key, key_len)` its private key. oxtls keeps its own copy; the key's
+ * buffer may be wiped once this returns.
+ */
+oxtls_result oxtls_config_builder_set_client_cert_pem_data(struct oxtls_config_builder *builder, const uint8_t *chain, size_t chain_len, const uint8_t *key, size_t key_len);
+
+/**
  * Makes a builder with the defaults: TLS 1.3 and 1.2, every cipher suite and
  * key-exchange group oxtls implements, SNI on, certificate verification
  * on (with no roots yet: load some, or the build fails), no ALPN.

@@ -17,6 +17,9 @@ use crate::record::joiner::DEFAULT_MAX_HANDSHAKE_LEN;
 use crate::record::protect::MAX_FRAGMENT_LEN;
 use crate::verify::{RootCertStore, ServerCertVerifier, WebPkiServerVerifier};
 
+pub use super::client_cert::ClientCertKey;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+
 /// The protocol versions a config enables when none are chosen: TLS 1.3
 /// and TLS 1.2, so that any current server can be reached. A TLS 1.3
 /// server cannot be pushed down to 1.2 (RFC 8446 §4.1.3's sentinel).
@@ -76,6 +79,9 @@ pub struct ClientConfig {
     /// A problem found while building, reported when a connection is made
     /// (the builder's methods are infallible, as in rustls).
     pub(crate) build_error: Option<Error>,
+    /// Our certificate chain and key, if we authenticate ourselves when a
+    /// server asks (RFC 8446 §4.3.2, RFC 5246 §7.4.4).
+    pub(crate) client_auth: Option<Arc<ClientCertKey>>,
     /// Test seam: rewrites each ClientHello before it is sent, so a
     /// known-answer test can reproduce a published trace's exact hello.
     pub(crate) client_hello_hook: Option<fn(&mut crate::msgs::hello::ClientHello)>,
@@ -189,6 +195,7 @@ impl fmt::Debug for ClientConfig {
             .field("key_log", &self.key_log.is_some())
             .field("resumption", &self.resumption)
             .field("enable_early_data", &self.enable_early_data)
+            .field("client_auth", &self.client_auth)
             .finish_non_exhaustive()
     }
 }
@@ -250,6 +257,27 @@ impl WantsClientCert {
     /// connection is made, as `Error::InvalidConfig`; until then the config
     /// holds a verifier that refuses everything.
     pub fn with_no_client_auth(self) -> ClientConfig {
+        self.finish(None)
+    }
+
+    /// Finishes the config with a client certificate: when a server asks
+    /// for one, we send `cert_chain` (end-entity certificate first) and
+    /// prove we hold `key_der` by signing the handshake with it.
+    ///
+    /// The key may be PKCS#8 (ECDSA P-256/P-384, Ed25519, RSA) or PKCS#1
+    /// (RSA); see [`crate::crypto::sign::SigningKey`]. An empty chain, a key ring cannot use, or
+    /// a key that is not the end-entity certificate's is
+    /// `Error::InvalidConfig` here, not a handshake failure later.
+    pub fn with_client_auth_cert(
+        self,
+        cert_chain: Vec<CertificateDer<'static>>,
+        key_der: PrivateKeyDer<'static>,
+    ) -> Result<ClientConfig, Error> {
+        let cert_key = ClientCertKey::new(cert_chain, &key_der)?;
+        Ok(self.finish(Some(Arc::new(cert_key))))
+    }
+
+    fn finish(self, client_auth: Option<Arc<ClientCertKey>>) -> ClientConfig {
         let (verifier, build_error) = match self.verifier {
             Ok(v) => (v, None),
             Err(e) => (Arc::new(RefuseAll) as Arc<dyn ServerCertVerifier>, Some(e)),
@@ -272,6 +300,7 @@ impl WantsClientCert {
             randomness: Randomness::System,
             middlebox_compat: true,
             build_error,
+            client_auth,
             client_hello_hook: None,
         }
     }

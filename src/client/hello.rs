@@ -760,7 +760,13 @@ impl ExpectServerHello {
             )
             .into());
         }
-        let mut transcript = buffer.start_hash(suite.hash);
+        // RFC 5246 §7.4.8: a client CertificateVerify signs the handshake
+        // messages themselves, so keep them while we might have to.
+        let mut transcript = if self.config.client_auth.is_some() {
+            buffer.start_hash_keeping_messages(suite.hash)
+        } else {
+            buffer.start_hash(suite.hash)
+        };
         transcript.add(raw);
         common.version = Some(ProtocolVersion::TLSv1_2);
         common.suite = Some(SupportedCipherSuite::Tls12(suite));

@@ -9,6 +9,7 @@
 //! the message it waits for and is consumed by handling that message, so
 //! secrets move forward by value and cannot be reused by mistake.
 
+mod client_cert;
 mod config;
 mod hello;
 mod session;
@@ -24,7 +25,8 @@ use std::sync::Arc;
 use rustls_pki_types::ServerName;
 
 pub use self::config::{
-    ClientConfig, ConfigBuilder, DangerousClientConfig, DangerousConfigBuilder, WantsClientCert,
+    ClientCertKey, ClientConfig, ConfigBuilder, DangerousClientConfig, DangerousConfigBuilder,
+    WantsClientCert,
 };
 pub use self::session::{
     ClientSessionMemoryCache, ClientSessionStore, Resumption, SystemClock, TimeProvider,

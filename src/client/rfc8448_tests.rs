@@ -717,3 +717,15 @@ fn malformed_tickets_are_refused() {
 
 /// RFC 8448 §4: the resumed handshake.
 mod resumption;
+
+/// RFC 8446 §4.3.2: a CertificateRequest must carry signature_algorithms;
+/// one with only signature_algorithms_cert is missing_extension.
+#[test]
+fn a_certificate_request_without_signature_algorithms_is_missing_extension() {
+    let (err, alert) = fail_on(&edited_server_flight(|m| {
+        let request = vec![13, 0, 0, 11, 0, 0, 8, 0, 0x32, 0, 4, 0, 2, 4, 3];
+        m.insert(1, request);
+    }));
+    assert!(matches!(err, crate::Error::PeerMisbehaved(_)), "{err:?}");
+    assert_eq!(alert, [2, 109], "fatal missing_extension");
+}

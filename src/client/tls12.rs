@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::{ServerName, UnixTime};
 
+use super::client_cert::{send_tls12_certificate, send_tls12_certificate_verify};
 use super::session::Tls12Session;
 use super::tls12_resume::{self, SessionToStore};
 use super::{unexpected, ClientConfig};
@@ -324,9 +325,12 @@ fn start_abbreviated(
     let HandshakeStart {
         config,
         server_name,
-        transcript,
+        mut transcript,
         ..
     } = start;
+    // RFC 5246 §7.3: no certificates in an abbreviated handshake, so
+    // nothing will sign the messages.
+    transcript.stop_keeping_messages();
     let suite = session.suite;
     if let Some(key_log) = &config.key_log {
         key_log.log("CLIENT_RANDOM", &randoms.client, master_secret.as_bytes());
@@ -489,7 +493,7 @@ impl ExpectServerKeyExchange {
                 core: self.core,
                 group,
                 server_public: ske.params.public,
-                certificate_requested: false,
+                certificate_request: None,
             },
         )))
     }
@@ -537,7 +541,8 @@ pub(crate) struct ExpectServerHelloDone {
     group: &'static SupportedKxGroup,
     /// ServerECDHParams.point.
     server_public: Vec<u8>,
-    certificate_requested: bool,
+    /// The server's CertificateRequest, if it sent one.
+    certificate_request: Option<CertificateRequest12>,
 }
 
 impl ExpectServerHelloDone {
@@ -548,10 +553,10 @@ impl ExpectServerHelloDone {
         raw: &[u8],
     ) -> Result<State, Error> {
         match msg.payload {
-            HandshakePayload::CertificateRequest12(req) if !self.certificate_requested => {
+            HandshakePayload::CertificateRequest12(req) if self.certificate_request.is_none() => {
                 self.handle_certificate_request(common, &req);
                 self.core.transcript.add(raw);
-                self.certificate_requested = true;
+                self.certificate_request = Some(req);
                 Ok(State::ExpectServerHelloDone(self))
             }
             HandshakePayload::ServerHelloDone => {
@@ -572,14 +577,15 @@ impl ExpectServerHelloDone {
         }
     }
 
-    /// We have no client certificate: we will answer with an empty
-    /// Certificate and the server decides whether that is enough
-    /// (RFC 5246 §7.4.6).
+    /// RFC 5246 §7.4.4: the server asks for our certificate; we answer
+    /// with our flight, after ServerHelloDone.
     fn handle_certificate_request(&self, common: &CommonState, req: &CertificateRequest12) {
         common.log(
             LogLevel::Debug,
             format_args!(
-                "server asked for a client certificate ({} acceptable CAs); sending none",
+                "server asked for a client certificate (types {:?}, schemes {:?}, {} acceptable CAs)",
+                req.certificate_types,
+                req.signature_algorithms,
                 req.certificate_authorities.len()
             ),
         );
@@ -592,7 +598,7 @@ impl ExpectServerHelloDone {
             core,
             group,
             server_public,
-            certificate_requested,
+            certificate_request,
         } = *self;
         let HandshakeCore {
             config,
@@ -606,16 +612,16 @@ impl ExpectServerHelloDone {
             expect_ticket,
         } = core;
 
-        if certificate_requested {
-            // RFC 5246 §7.4.6: with no suitable certificate the client
-            // sends a Certificate with an empty list.
-            let cert = HandshakeMessage::new(HandshakePayload::Certificate12(Certificate12 {
-                chain: Vec::new(),
-            }))
-            .get_encoding();
-            transcript.add(&cert);
-            common.send_handshake(&cert)?;
-        }
+        // RFC 5246 §7.4.6: our Certificate comes first; with no suitable
+        // certificate, one with an empty list. The scheme for
+        // CertificateVerify is chosen now, since it decides which.
+        let client_auth = match &certificate_request {
+            Some(req) => send_tls12_certificate(common, &config, req, &mut transcript)?,
+            None => {
+                transcript.stop_keeping_messages();
+                None
+            }
+        };
 
         // The key of our TLS 1.3 share serves if it is on the server's
         // group; it was never used for anything else.
@@ -650,6 +656,13 @@ impl ExpectServerHelloDone {
             key_log.log("CLIENT_RANDOM", &randoms.client, master_secret.as_bytes());
         }
         let key_block = master_secret.key_block(suite, &randoms.client, &randoms.server);
+
+        // RFC 5246 §7.4.8: CertificateVerify follows ClientKeyExchange. It
+        // is not in RFC 7627's session hash, which ends at ClientKeyExchange
+        // (so it is sent after the master secret is made).
+        if let Some((ck, scheme)) = client_auth {
+            send_tls12_certificate_verify(common, &config, ck, scheme, &mut transcript)?;
+        }
 
         // RFC 5246 §7.1: ChangeCipherSpec, then everything we send is
         // under the new keys, starting with Finished.

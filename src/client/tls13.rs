@@ -8,7 +8,8 @@
 //!                <------------------  {Certificate}
 //!                <------------------  {CertificateVerify}
 //!                <------------------  {Finished}             (application keys)
-//!   {Certificate}  ------------------>                       (if requested; empty)
+//!   {Certificate}  ------------------>                       (if requested)
+//!   {CertificateVerify} ------------->                       (if we have a key it accepts)
 //!   {Finished}     ------------------>
 //!                <=================>  [Application Data], NewSessionTicket, KeyUpdate
 //! ```
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
+use super::client_cert::{send_tls13_client_auth, ClientAuthRequest};
 use super::hello::ResumptionOffer;
 use super::session::{Tls13Session, MAX_TICKET_LIFETIME};
 use super::{unexpected, ClientConfig};
@@ -278,12 +280,12 @@ impl ExpectEncryptedExtensions {
             common.peer_certificates = Some(chain);
             return Ok(State::ExpectFinished(Box::new(ExpectFinished {
                 core: self.core,
-                client_auth_context: None,
+                client_auth: None,
             })));
         }
         Ok(State::ExpectCertificate(Box::new(ExpectCertificate {
             core: self.core,
-            client_auth_context: None,
+            client_auth: None,
         })))
     }
 
@@ -364,9 +366,8 @@ impl ExpectEncryptedExtensions {
 /// (RFC 8446 §4.3.2, §4.4.2).
 pub(crate) struct ExpectCertificate {
     core: HandshakeCore,
-    /// The certificate_request_context of a CertificateRequest, if the
-    /// server sent one.
-    client_auth_context: Option<Vec<u8>>,
+    /// The server's CertificateRequest, if it sent one.
+    client_auth: Option<ClientAuthRequest>,
 }
 
 impl ExpectCertificate {
@@ -377,8 +378,8 @@ impl ExpectCertificate {
         raw: &[u8],
     ) -> Result<State, Error> {
         match msg.payload {
-            HandshakePayload::CertificateRequest13(req) if self.client_auth_context.is_none() => {
-                self.handle_certificate_request(req, raw)
+            HandshakePayload::CertificateRequest13(req) if self.client_auth.is_none() => {
+                self.handle_certificate_request(common, req, raw)
             }
             HandshakePayload::Certificate13(cert) => self.handle_certificate(common, cert, raw),
             _ => Err(unexpected(
@@ -391,16 +392,33 @@ impl ExpectCertificate {
         }
     }
 
-    /// We have no client certificate to offer; we will answer with an
-    /// empty Certificate, and the server decides whether that is enough
-    /// (RFC 8446 §4.4.2).
+    /// RFC 8446 §4.3.2: the server asks for our certificate. We answer
+    /// after its Finished; here we note the context to echo and the
+    /// schemes it accepts.
     fn handle_certificate_request(
         mut self: Box<Self>,
+        common: &mut CommonState,
         req: CertificateRequest13,
         raw: &[u8],
     ) -> Result<State, Error> {
+        // RFC 8446 §4.3.2: "The "signature_algorithms" extension MUST be
+        // specified".
+        let schemes = req
+            .signature_algorithms()
+            .ok_or(PeerMisbehaved::Other(
+                "server's CertificateRequest has no signature_algorithms",
+                AlertDescription::MissingExtension,
+            ))?
+            .to_vec();
+        common.log(
+            LogLevel::Debug,
+            format_args!("server asked for a client certificate (schemes {schemes:?})"),
+        );
         self.core.transcript.add(raw);
-        self.client_auth_context = Some(req.context);
+        self.client_auth = Some(ClientAuthRequest {
+            context: req.context,
+            schemes,
+        });
         Ok(State::ExpectCertificate(self))
     }
 
@@ -447,7 +465,7 @@ impl ExpectCertificate {
         Ok(State::ExpectCertificateVerify(Box::new(
             ExpectCertificateVerify {
                 core: self.core,
-                client_auth_context: self.client_auth_context,
+                client_auth: self.client_auth,
             },
         )))
     }
@@ -456,7 +474,7 @@ impl ExpectCertificate {
 /// Waiting for the server's CertificateVerify (RFC 8446 §4.4.3).
 pub(crate) struct ExpectCertificateVerify {
     core: HandshakeCore,
-    client_auth_context: Option<Vec<u8>>,
+    client_auth: Option<ClientAuthRequest>,
 }
 
 impl ExpectCertificateVerify {
@@ -489,7 +507,7 @@ impl ExpectCertificateVerify {
         self.core.transcript.add(raw);
         Ok(State::ExpectFinished(Box::new(ExpectFinished {
             core: self.core,
-            client_auth_context: self.client_auth_context,
+            client_auth: self.client_auth,
         })))
     }
 }
@@ -497,7 +515,7 @@ impl ExpectCertificateVerify {
 /// Waiting for the server's Finished (RFC 8446 §4.4.4).
 pub(crate) struct ExpectFinished {
     core: HandshakeCore,
-    client_auth_context: Option<Vec<u8>>,
+    client_auth: Option<ClientAuthRequest>,
 }
 
 impl ExpectFinished {
@@ -572,16 +590,11 @@ impl ExpectFinished {
             common.set_encrypter(encrypter(suite, &client_secret)?);
         }
 
-        // Our second flight, under the handshake keys: an empty Certificate
-        // if one was requested (RFC 8446 §4.4.2), then Finished.
-        if let Some(context) = self.client_auth_context {
-            let cert = HandshakeMessage::new(HandshakePayload::Certificate13(Certificate13 {
-                context,
-                entries: Vec::new(),
-            }))
-            .get_encoding();
-            transcript.add(&cert);
-            common.send_handshake(&cert)?;
+        // Our second flight, under the handshake keys: Certificate and
+        // CertificateVerify if one was requested (RFC 8446 §4.4.2, §4.4.3),
+        // then Finished.
+        if let Some(request) = self.client_auth {
+            send_tls13_client_auth(common, &config, request, &mut transcript)?;
         }
         let client_verify_data = client_secret.finished_verify_data(&transcript.current_hash());
         let finished = HandshakeMessage::new(HandshakePayload::Finished(

@@ -7,6 +7,7 @@
 //! - [`tls13`]: the TLS 1.3 key schedule, on [`hkdf`].
 //! - [`tls12`]: the TLS 1.2 PRF, master secret and key block.
 //! - [`rand`]: randomness, with a fixed seam for known-answer tests.
+//! - [`sign`]: the client's private key, for client authentication.
 //! - [`secret`]: the wiped-on-drop buffer secrets live in.
 
 pub mod aead;
@@ -15,6 +16,7 @@ pub mod hkdf;
 pub mod kx;
 pub mod rand;
 pub mod secret;
+pub mod sign;
 pub mod suites;
 pub mod tls12;
 pub mod tls13;

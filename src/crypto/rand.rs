@@ -65,6 +65,27 @@ impl Randomness {
     }
 }
 
+impl Randomness {
+    /// Runs `f` with a ring generator for a use whose length ring decides
+    /// (an ECDSA nonce, a PSS salt). A fixed script gives one byte, which
+    /// ring's fixed-byte generator repeats: deterministic, for tests only.
+    pub(super) fn with_ring_any<R>(
+        &self,
+        f: impl FnOnce(&dyn SecureRandom) -> R,
+    ) -> Result<R, Error> {
+        match self {
+            Self::System => Ok(f(&SystemRandom::new())),
+            Self::Fixed(fixed) => {
+                let mut byte = [0u8; 1];
+                fixed.take(&mut byte)?;
+                #[allow(deprecated)]
+                let rng = ring::test::rand::FixedByteRandom { byte: byte[0] };
+                Ok(f(&rng))
+            }
+        }
+    }
+}
+
 impl fmt::Debug for Randomness {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -16,7 +16,7 @@ use super::callbacks::{
 };
 use super::result::*;
 use super::roots::RootsBuilder;
-use crate::client::{ClientConfig, Resumption};
+use crate::client::{ClientCertKey, ClientConfig, Resumption};
 use crate::crypto::kx::{find_kx_group, SupportedKxGroup, ALL_KX_GROUPS};
 use crate::crypto::suites::{SupportedCipherSuite, DEFAULT_CIPHER_SUITES};
 use crate::msgs::enums::{CipherSuite, NamedGroup, ProtocolVersion};
@@ -51,6 +51,8 @@ pub struct oxtls_config_builder {
     session_cache_size: usize,
     enable_early_data: bool,
     enable_secret_extraction: bool,
+    /// Set by `oxtls_config_builder_set_client_cert_pem*` (client_cert.rs).
+    pub(crate) client_auth: Option<Arc<ClientCertKey>>,
 }
 
 /// An immutable client configuration, made by
@@ -91,6 +93,7 @@ pub extern "C" fn oxtls_config_builder_new() -> *mut oxtls_config_builder {
             session_cache_size: DEFAULT_SESSION_CACHE_SIZE,
             enable_early_data: false,
             enable_secret_extraction: false,
+            client_auth: None,
         }))
     })
 }
@@ -511,6 +514,7 @@ impl oxtls_config_builder {
         config.resumption = Resumption::in_memory_sessions(self.session_cache_size);
         config.enable_early_data = self.enable_early_data;
         config.enable_secret_extraction = self.enable_secret_extraction;
+        config.client_auth = self.client_auth;
         // Fail now rather than at the first connection.
         config.validate()?;
         Ok(config)

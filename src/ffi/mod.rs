@@ -22,6 +22,7 @@
 
 mod boundary;
 mod callbacks;
+mod client_cert;
 mod config;
 mod conn;
 mod result;

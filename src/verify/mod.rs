@@ -23,7 +23,7 @@ mod webpki_errors;
 mod webpki_verifier;
 
 #[cfg(test)]
-mod test_pki;
+pub(crate) mod test_pki;
 #[cfg(test)]
 mod tests_chain;
 #[cfg(test)]
@@ -123,4 +123,14 @@ pub trait ServerCertVerifier: Send + Sync + fmt::Debug {
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         signature::SUPPORTED_VERIFY_SCHEMES.to_vec()
     }
+}
+
+/// The SubjectPublicKeyInfo (DER, outer SEQUENCE included) of a
+/// certificate: to check that a client key belongs to its certificate
+/// before any handshake relies on it.
+pub fn certificate_public_key_info(cert: &CertificateDer<'_>) -> Result<Vec<u8>, Error> {
+    let cert = webpki::EndEntityCert::try_from(cert).map_err(|_| {
+        Error::InvalidConfig("client certificate: not a parsable X.509 certificate")
+    })?;
+    Ok(cert.subject_public_key_info().as_ref().to_vec())
 }

@@ -58,6 +58,7 @@ const char *pki_path(const char *name)
 int server_port(void) { return atoi(env_or_die("OXTLS_TEST_PORT")); }
 int openssl_port(void) { return atoi(env_or_die("OXTLS_TEST_OPENSSL_PORT")); }
 int openssl12_port(void) { return atoi(env_or_die("OXTLS_TEST_OPENSSL12_PORT")); }
+int openssl_mtls_port(void) { return atoi(env_or_die("OXTLS_TEST_OPENSSL_MTLS_PORT")); }
 int openssl_early_port(void) { return atoi(env_or_die("OXTLS_TEST_OPENSSL_EARLY_PORT")); }
 const char *openssl_early_log(void) { return env_or_die("OXTLS_TEST_OPENSSL_EARLY_LOG"); }
 

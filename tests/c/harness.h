@@ -40,6 +40,9 @@ const char *pki_path(const char *name);
 int server_port(void);
 int openssl_port(void);
 int openssl12_port(void);
+/* `s_server -www -Verify 1`: requires a client certificate chaining to
+ * ca.pem (the test server writes client-cert.pem and client-key.pem). */
+int openssl_mtls_port(void);
 /* An interactive `s_server -early_data` (TLS 1.3), and the file its
  * output (what it received) goes to. */
 int openssl_early_port(void);

@@ -2,8 +2,9 @@
 # The C side of `make test` (run by `make c-test`, after it has built the
 # libraries, the C programs in target/c and the test server):
 #
-# - starts the rustls test server (examples/test_server.rs) and two
-#   `openssl s_server`s (-www, and one limited to TLS 1.2) on 127.0.0.1;
+# - starts the rustls test server (examples/test_server.rs) and
+#   `openssl s_server`s (-www, one limited to TLS 1.2, one requiring a
+#   client certificate, one taking early data) on 127.0.0.1;
 # - runs the C tests twice: under AddressSanitizer + UBSan, and under
 #   valgrind --leak-check=full;
 # - runs both C examples against the test server and s_server;
@@ -77,6 +78,9 @@ start_s_server s_server -www
 openssl_port=$s_port
 start_s_server s_server12 -www -tls1_2
 openssl12_port=$s_port
+# Mutual TLS: requires a client certificate chaining to the test root.
+start_s_server s_server_mtls -www -Verify 1 -CAfile "$work/pki/ca.pem"
+openssl_mtls_port=$s_port
 
 # An s_server that takes 0-RTT data. -early_data works only in its
 # interactive mode, which prints what it receives (to the log the C test
@@ -106,6 +110,7 @@ export OXTLS_TEST_DIR="$work/pki"
 export OXTLS_TEST_PORT=$port
 export OXTLS_TEST_OPENSSL_PORT=$openssl_port
 export OXTLS_TEST_OPENSSL12_PORT=$openssl12_port
+export OXTLS_TEST_OPENSSL_MTLS_PORT=$openssl_mtls_port
 export OXTLS_TEST_OPENSSL_EARLY_PORT=$openssl_early_port
 export OXTLS_TEST_OPENSSL_EARLY_LOG="$work/s_server_early.out"
 

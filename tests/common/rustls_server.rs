@@ -75,6 +75,8 @@ pub struct RustlsServerOptions {
     pub send_tickets: bool,
     /// Require a client certificate chaining to one of these roots.
     pub client_auth_roots: Option<Vec<CertificateDer<'static>>>,
+    /// With `client_auth_roots`: ask for a certificate but go on without.
+    pub client_auth_optional: bool,
 }
 
 impl RustlsServerOptions {
@@ -89,6 +91,7 @@ impl RustlsServerOptions {
             max_fragment_size: None,
             send_tickets: true,
             client_auth_roots: None,
+            client_auth_optional: false,
         }
     }
 
@@ -137,6 +140,14 @@ impl RustlsServerOptions {
         self
     }
 
+    /// Ask for a client certificate chaining to `roots`, but accept a
+    /// client that sends none.
+    pub fn request_client_cert(mut self, roots: &[CertificateDer<'static>]) -> Self {
+        self.client_auth_roots = Some(roots.to_vec());
+        self.client_auth_optional = true;
+        self
+    }
+
     pub fn config(&self) -> Arc<ServerConfig> {
         let provider = Arc::new(ring_provider(
             self.cipher_suites.as_deref(),
@@ -154,7 +165,12 @@ impl RustlsServerOptions {
                         .add(root.clone())
                         .unwrap_or_else(|e| panic!("bad client auth root: {e}"));
                 }
-                let verifier = WebPkiClientVerifier::builder_with_provider(store.into(), provider)
+                let mut verifier =
+                    WebPkiClientVerifier::builder_with_provider(store.into(), provider);
+                if self.client_auth_optional {
+                    verifier = verifier.allow_unauthenticated();
+                }
+                let verifier = verifier
                     .build()
                     .unwrap_or_else(|e| panic!("cannot build client verifier: {e}"));
                 builder.with_client_cert_verifier(verifier)

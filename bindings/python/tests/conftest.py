@@ -142,6 +142,16 @@ def s_server_tls12(pki):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def s_server_mtls(pki):
+    """openssl s_server -www requiring a client certificate that chains to
+    ca.pem (the test server writes client-cert.pem and client-key.pem)."""
+    server = _start_s_server(pki, "s_server_mtls", "-www", "-Verify", "1",
+                             "-CAfile", str(pki / "ca.pem"))
+    yield server
+    server.stop()
+
+
 def pytest_report_header(config):
     try:
         import oxtls

@@ -370,3 +370,25 @@ def test_tls12_server_with_the_default_versions(s_server_tls12, config):
     with oxtls.wrap_socket(connect(s_server_tls12.port), "localhost", config) as tls:
         assert tls.version() == "TLSv1.2"
         assert b"s_server" in http_get(tls)
+
+
+@pytest.mark.parametrize("version", ["TLSv1.3", "TLSv1.2"])
+def test_client_certificate_for_a_server_that_requires_one(s_server_mtls, ca_file, pki, version):
+    client_cert = (pki / "client-cert.pem", pki / "client-key.pem")
+    config = oxtls.Config(ca_file, versions=[version], client_cert=client_cert)
+    with oxtls.wrap_socket(connect(s_server_mtls.port), "localhost", config) as tls:
+        assert tls.version() == version
+        page = http_get(tls)
+    assert b"Client certificate" in page
+    assert b"oxtls test client" in page
+
+    # Without one, s_server ends the handshake.
+    with pytest.raises(oxtls.Error):
+        with oxtls.wrap_socket(connect(s_server_mtls.port), "localhost",
+                               oxtls.Config(ca_file, versions=[version])) as tls:
+            http_get(tls)
+
+    # The server's key is not the client certificate's: refused up front.
+    with pytest.raises(oxtls.Error) as info:
+        oxtls.Config(ca_file, client_cert=(pki / "client-cert.pem", pki / "server-key.pem"))
+    assert info.value.code == oxtls.Result.ERR_INVALID_CONFIG

@@ -91,6 +91,14 @@ _PROTOTYPES = {
     "oxtls_config_builder_add_roots_pem": (result_t, [config_builder_p, c_char_p, c_size_t]),
     "oxtls_config_builder_add_root_der": (result_t, [config_builder_p, c_char_p, c_size_t]),
     "oxtls_config_builder_set_session_cache_size": (result_t, [config_builder_p, c_size_t]),
+    "oxtls_config_builder_set_client_cert_pem": (
+        result_t,
+        [config_builder_p, c_char_p, c_char_p],
+    ),
+    "oxtls_config_builder_set_client_cert_pem_data": (
+        result_t,
+        [config_builder_p, c_char_p, c_size_t, c_char_p, c_size_t],
+    ),
     "oxtls_conn_new": (result_t, [config_p, c_char_p, POINTER(conn_p)]),
     "oxtls_conn_free": (None, [conn_p]),
     "oxtls_conn_process_new_packets": (result_t, [conn_p]),

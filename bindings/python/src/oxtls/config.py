@@ -123,6 +123,10 @@ class Config:
       in the NSS key log format Wireshark reads, like
       ``ssl.SSLContext.keylog_filename``. For debugging only: the file
       decrypts the connections.
+    - ``client_cert``: ``(chain_path, key_path)``, PEM files of a client
+      certificate (then any intermediates) and its private key (PKCS#8,
+      or PKCS#1 for RSA), sent when a server asks for one (mutual TLS).
+      A key that is not the certificate's raises here.
 
     A Config is immutable and may be shared between threads. It is also
     accepted wherever the standard library expects an ``ssl.SSLContext``
@@ -151,6 +155,7 @@ class Config:
         verify_callback=None,
         log_callback=None,
         keylog_filename=None,
+        client_cert=None,
     ):
         self._handle = None
         self._finalizer = None
@@ -178,6 +183,14 @@ class Config:
                         builder, int(session_cache_size)
                     ),
                     f"session_cache_size {session_cache_size}",
+                )
+            if client_cert is not None:
+                chain_path, key_path = client_cert
+                _check(
+                    _lib.oxtls_config_builder_set_client_cert_pem(
+                        builder, os.fsencode(chain_path), os.fsencode(key_path)
+                    ),
+                    f"cannot use client certificate {os.fsdecode(chain_path)!r}",
                 )
             if keylog_filename is not None:
                 self._keylog_thunk = _native.KEYLOG_CALLBACK(_make_keylog(keylog_filename))
