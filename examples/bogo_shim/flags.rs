@@ -45,6 +45,10 @@ pub struct Options {
     pub host_name: Option<String>,
     /// ALPN protocols to offer, in wire form (each prefixed by its length).
     pub advertise_alpn: Option<Vec<u8>>,
+    /// The client certificate chain and key to answer a
+    /// CertificateRequest with (PEM files).
+    pub cert_file: Option<String>,
+    pub key_file: Option<String>,
     /// The ALPN protocol the handshake must end with (empty: none).
     pub expect_alpn: Vec<u8>,
     /// Key-exchange groups to offer, by code point, most preferred first.
@@ -141,6 +145,8 @@ impl Default for Options {
             reverify_on_resume: false,
             host_name: None,
             advertise_alpn: None,
+            cert_file: None,
+            key_file: None,
             expect_alpn: Vec::new(),
             curves: Vec::new(),
             key_shares: None,
@@ -265,7 +271,8 @@ const fn unsupported(name: &'static str, takes_value: bool, why: &'static str) -
     }
 }
 
-const NO_CLIENT_AUTH: &str = "oxtls has no client certificates yet";
+const NO_CLIENT_AUTH: &str =
+    "oxtls takes one client certificate per config, with no credential list, callback or signing preferences";
 const NO_EARLY_DATA_REASON: &str = "oxtls does not say why 0-RTT data was refused";
 const NO_CROSS_NAME_RESUMPTION: &str = "oxtls has no resumption across names";
 const NO_RENEGOTIATION: &str = "oxtls never renegotiates (by design)";
@@ -303,7 +310,10 @@ pub static FLAGS: &[Flag] = &[
     unsupported("-available-client-cert-types", true, NO_RPK),
     unsupported("-available-trust-anchors", true, NO_TRUST_ANCHORS),
     unsupported("-cbc-record-splitting", false, "oxtls has no CBC suites"),
-    unsupported("-cert-file", true, NO_CLIENT_AUTH),
+    apply("-cert-file", true, |o, v| {
+        o.cert_file = Some(path(v)?);
+        Ok(())
+    }),
     apply("-check-close-notify", false, |o, _| {
         o.check_close_notify = true;
         Ok(())
@@ -569,7 +579,10 @@ pub static FLAGS: &[Flag] = &[
         o.is_handshaker_supported = true;
         Ok(())
     }),
-    unsupported("-key-file", true, NO_CLIENT_AUTH),
+    apply("-key-file", true, |o, v| {
+        o.key_file = Some(path(v)?);
+        Ok(())
+    }),
     apply("-key-shares", true, |o, v| {
         o.key_shares
             .get_or_insert_with(Vec::new)
@@ -877,6 +890,10 @@ fn utf8(v: &[u8]) -> Result<String, String> {
 
 /// Decimal, as test_config.cc's `StringToInt` reads it: digits only, in
 /// range for the type.
+fn path(v: &[u8]) -> Result<String, String> {
+    String::from_utf8(v.to_vec()).map_err(|_| "a path that is not UTF-8".to_string())
+}
+
 fn parse_int<T: std::str::FromStr>(v: &[u8]) -> Result<T, String> {
     let s = std::str::from_utf8(v).map_err(|_| "value is not UTF-8".to_string())?;
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {

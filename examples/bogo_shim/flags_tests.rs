@@ -229,3 +229,11 @@ fn expect_curve_id_is_checked_not_refused() {
     assert_eq!(a.initial.expect_curve_id, Some(29));
     assert!(a.initial.unsupported.is_empty());
 }
+
+#[test]
+fn client_certificate_files_are_taken() {
+    let a = parse_args(&args(&["-cert-file", "c.pem", "-key-file", "k.pem"])).unwrap();
+    assert_eq!(a.initial.cert_file.as_deref(), Some("c.pem"));
+    assert_eq!(a.initial.key_file.as_deref(), Some("k.pem"));
+    assert!(a.initial.unsupported.is_empty());
+}

@@ -5,7 +5,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use oxtls::crypto::kx::find_kx_group;
-use oxtls::pki_types::ServerName;
+use oxtls::pki_types::pem::PemObject;
+use oxtls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use oxtls::verify::signature::SUPPORTED_VERIFY_SCHEMES;
 use oxtls::{ClientConfig, NamedGroup, ProtocolVersion, Resumption, SignatureScheme};
 
@@ -123,10 +124,15 @@ pub fn build(
     if let Some(groups) = groups {
         builder = builder.with_kx_groups(&groups);
     }
-    let mut config = builder
+    let builder = builder
         .dangerous()
-        .with_custom_certificate_verifier(verifier.clone())
-        .with_no_client_auth();
+        .with_custom_certificate_verifier(verifier.clone());
+    let mut config = match client_cert(opts)? {
+        Some((chain, key)) => builder
+            .with_client_auth_cert(chain, key)
+            .map_err(|e| Unimplemented(format!("-cert-file/-key-file: {e}")))?,
+        None => builder.with_no_client_auth(),
+    };
     if let Some(list) = &opts.advertise_alpn {
         config.alpn_protocols = alpn_list(list)?;
     }
@@ -142,6 +148,21 @@ pub fn build(
         verifier,
         server_name: server_name(opts)?,
     })
+}
+
+/// The certificate chain and key of `-cert-file` and `-key-file`.
+fn client_cert(
+    opts: &Options,
+) -> Result<Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>, Unimplemented> {
+    let (Some(cert), Some(key)) = (&opts.cert_file, &opts.key_file) else {
+        return Ok(None);
+    };
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| Unimplemented(format!("-cert-file {cert}: {e}")))?;
+    let key = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| Unimplemented(format!("-key-file {key}: {e}")))?;
+    Ok(Some((chain, key)))
 }
 
 fn check_roles(opts: &Options, caps: Capabilities) -> Result<(), Unimplemented> {

@@ -729,3 +729,20 @@ fn a_certificate_request_without_signature_algorithms_is_missing_extension() {
     assert!(matches!(err, crate::Error::PeerMisbehaved(_)), "{err:?}");
     assert_eq!(alert, [2, 109], "fatal missing_extension");
 }
+
+/// RFC 8446 §4.3.2: during the handshake a CertificateRequest's context
+/// "SHALL be zero length" (found by BoGo's RequestContextInHandshake).
+#[test]
+fn a_certificate_request_with_a_context_in_the_handshake_is_refused() {
+    let (err, alert) = fail_on(&edited_server_flight(|m| {
+        let request = vec![13, 0, 0, 12, 1, 0xaa, 0, 8, 0, 0x0d, 0, 4, 0, 2, 4, 3];
+        m.insert(1, request);
+    }));
+    assert_eq!(
+        err,
+        crate::Error::InvalidMessage(crate::InvalidMessage::IllegalValue(
+            "CertificateRequest.certificate_request_context"
+        ))
+    );
+    assert_eq!(alert, [2, 47], "fatal illegal_parameter");
+}

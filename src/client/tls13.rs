@@ -401,6 +401,15 @@ impl ExpectCertificate {
         req: CertificateRequest13,
         raw: &[u8],
     ) -> Result<State, Error> {
+        // RFC 8446 §4.3.2: the certificate_request_context "SHALL be zero
+        // length unless used for the post-handshake authentication
+        // exchanges".
+        if !req.context.is_empty() {
+            return Err(InvalidMessage::IllegalValue(
+                "CertificateRequest.certificate_request_context",
+            )
+            .into());
+        }
         // RFC 8446 §4.3.2: "The "signature_algorithms" extension MUST be
         // specified".
         let schemes = req
