@@ -5,14 +5,14 @@
 
 mod common;
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
 use common::certs::{Eku, IssuedCert, KeyType, TestPki};
 use common::openssl_server::{OpensslServerOptions, SServerMode};
-use common::oxtls_client::oxtls_client;
+use common::oxtls_client::{connect_to_s_server, http_get, oxtls_client};
 use common::pump::{handshake, send_pattern, Side};
 use common::rustls_server::{ring_provider, RustlsServerOptions, ServerView};
 use common::tempdir::TempDir;
@@ -376,7 +376,8 @@ fn openssl_server_requiring_a_certificate_accepts_ours() {
                 .arg(ca_file)
                 .start();
             let mut client = oxtls_client(config_with_cert(&pki, &cert), "localhost");
-            let page = http_get(&server, &mut client);
+            let mut sock = connect_to_s_server(&server, &mut client);
+            let page = http_get(&mut client, &mut sock);
             assert_eq!(client.protocol_version(), Some(version));
             assert!(
                 page.contains("Client certificate") && page.contains("client.test"),
@@ -437,41 +438,4 @@ fn refusal(client: &mut ClientConnection, sock: &mut TcpStream) -> Result<(), Er
             }
         }
     }
-}
-
-/// Handshakes with s_server, sends `GET /` and reads its page.
-fn http_get(
-    server: &common::openssl_server::OpensslServer,
-    client: &mut ClientConnection,
-) -> String {
-    let mut sock = TcpStream::connect(server.addr()).expect("connect to s_server");
-    sock.set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    client
-        .complete_io(&mut sock)
-        .unwrap_or_else(|e| panic!("handshake failed: {e}\n{}", server.diagnostics()));
-    client
-        .writer()
-        .write_all(b"GET / HTTP/1.0\r\n\r\n")
-        .unwrap();
-    let mut page = Vec::new();
-    loop {
-        while client.wants_write() {
-            client.write_tls(&mut sock).unwrap();
-        }
-        match client.reader().read_to_end(&mut page) {
-            Ok(_) => break,
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-            Err(e) => panic!("read failed: {e}\n{}", server.diagnostics()),
-        }
-        let got = client.read_tls(&mut sock).unwrap();
-        client
-            .process_new_packets()
-            .unwrap_or_else(|e| panic!("{e}\n{}", server.diagnostics()));
-        if got == 0 {
-            let _ = client.reader().read_to_end(&mut page);
-            break;
-        }
-    }
-    String::from_utf8_lossy(&page).into_owned()
 }

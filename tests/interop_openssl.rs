@@ -6,51 +6,12 @@ mod common;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
 
 use common::certs::{KeyType, TestPki};
-use common::openssl_server::{OpensslServer, OpensslServerOptions, SServerMode};
-use common::oxtls_client::{oxtls_client, oxtls_config};
+use common::openssl_server::{OpensslServerOptions, SServerMode};
+use common::oxtls_client::{connect_to_s_server, http_get, oxtls_client, oxtls_config};
 use common::TlsVersions;
 use oxtls::{ClientConnection, ProtocolVersion};
-
-/// Connects, runs the handshake over the socket, and returns both.
-fn connect(server: &OpensslServer, client: &mut ClientConnection) -> TcpStream {
-    let mut sock = TcpStream::connect(server.addr()).expect("connect to s_server");
-    sock.set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    client
-        .complete_io(&mut sock)
-        .unwrap_or_else(|e| panic!("handshake failed: {e}\n{}", server.diagnostics()));
-    assert!(!client.is_handshaking());
-    sock
-}
-
-/// Sends an HTTP GET and reads until the server closes.
-fn http_get(client: &mut ClientConnection, sock: &mut TcpStream) -> String {
-    client
-        .writer()
-        .write_all(b"GET / HTTP/1.0\r\n\r\n")
-        .unwrap();
-    let mut page = Vec::new();
-    loop {
-        while client.wants_write() {
-            client.write_tls(sock).unwrap();
-        }
-        match client.reader().read_to_end(&mut page) {
-            Ok(_) => break,
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-            Err(e) => panic!("read failed: {e}"),
-        }
-        if client.read_tls(sock).unwrap() == 0 {
-            client.process_new_packets().unwrap();
-            let _ = client.reader().read_to_end(&mut page);
-            break;
-        }
-        client.process_new_packets().unwrap();
-    }
-    String::from_utf8_lossy(&page).into_owned()
-}
 
 #[test]
 fn every_suite_and_group() {
@@ -70,7 +31,7 @@ fn every_suite_and_group() {
                 .mode(SServerMode::Www)
                 .start();
             let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
-            let mut sock = connect(&server, &mut client);
+            let mut sock = connect_to_s_server(&server, &mut client);
             assert_eq!(client.protocol_version(), Some(ProtocolVersion::TLSv1_3));
             assert_eq!(
                 client
@@ -101,7 +62,7 @@ fn hello_retry_request_forced_by_the_server_groups() {
         .mode(SServerMode::Www)
         .start();
     let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
-    let mut sock = connect(&server, &mut client);
+    let mut sock = connect_to_s_server(&server, &mut client);
     let page = http_get(&mut client, &mut sock);
     assert!(page.starts_with("HTTP/1.0 200 ok"), "{page:.200}");
 }
@@ -114,7 +75,7 @@ fn key_update_from_the_server() {
         .mode(SServerMode::Interactive)
         .start();
     let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
-    let mut sock = connect(&server, &mut client);
+    let mut sock = connect_to_s_server(&server, &mut client);
 
     let read_line = |client: &mut ClientConnection, sock: &mut TcpStream| -> String {
         let mut line = Vec::new();
@@ -180,7 +141,7 @@ fn key_log_matches_openssl() {
     let mut config = oxtls_config(&[pki.ca_der()]);
     config.key_log = Some(lines.clone());
     let mut client = oxtls_client(config, "localhost");
-    let mut sock = connect(&server, &mut client);
+    let mut sock = connect_to_s_server(&server, &mut client);
     let page = http_get(&mut client, &mut sock);
     assert!(page.starts_with("HTTP/1.0 200 ok"));
 
@@ -213,7 +174,7 @@ fn key_log_file_writes_sslkeylogfile() {
     let mut config = oxtls_config(&[pki.ca_der()]);
     config.key_log = Some(key_log);
     let mut client = oxtls_client(config, "localhost");
-    connect(&server, &mut client);
+    connect_to_s_server(&server, &mut client);
     let written = std::fs::read_to_string(&path).unwrap();
     let labels: Vec<&str> = written
         .lines()

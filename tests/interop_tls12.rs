@@ -7,13 +7,12 @@
 mod common;
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::certs::{KeyType, TestPki};
 use common::openssl_server::{OpensslServer, OpensslServerOptions, SServerMode};
-use common::oxtls_client::{oxtls_client, oxtls_config};
+use common::oxtls_client::{connect_to_s_server, http_get, oxtls_client, oxtls_config};
 use common::pump::{handshake, pump, send_pattern, Side};
 use common::rustls_server::{ring_provider, server_export, RustlsServerOptions, ServerView};
 use common::TlsVersions;
@@ -383,44 +382,6 @@ fn a_certificate_request_is_answered_with_no_certificate() {
     ));
 }
 
-/// Connects to s_server and runs the handshake over the socket.
-fn connect(server: &OpensslServer, client: &mut ClientConnection) -> TcpStream {
-    let mut sock = TcpStream::connect(server.addr()).expect("connect to s_server");
-    sock.set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    client
-        .complete_io(&mut sock)
-        .unwrap_or_else(|e| panic!("handshake failed: {e}\n{}", server.diagnostics()));
-    assert!(!client.is_handshaking());
-    sock
-}
-
-/// Sends an HTTP GET and reads until the server closes.
-fn http_get(client: &mut ClientConnection, sock: &mut TcpStream) -> String {
-    client
-        .writer()
-        .write_all(b"GET / HTTP/1.0\r\n\r\n")
-        .unwrap();
-    let mut page = Vec::new();
-    loop {
-        while client.wants_write() {
-            client.write_tls(sock).unwrap();
-        }
-        match client.reader().read_to_end(&mut page) {
-            Ok(_) => break,
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-            Err(e) => panic!("read failed: {e}"),
-        }
-        if client.read_tls(sock).unwrap() == 0 {
-            client.process_new_packets().unwrap();
-            let _ = client.reader().read_to_end(&mut page);
-            break;
-        }
-        client.process_new_packets().unwrap();
-    }
-    String::from_utf8_lossy(&page).into_owned()
-}
-
 #[test]
 fn openssl_every_suite_with_every_group() {
     let pki = TestPki::new();
@@ -447,7 +408,7 @@ fn openssl_every_suite_with_every_group() {
             .mode(SServerMode::Www)
             .start();
         let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
-        let mut sock = connect(&server, &mut client);
+        let mut sock = connect_to_s_server(&server, &mut client);
         assert_eq!(client.protocol_version(), Some(ProtocolVersion::TLSv1_2));
         assert_eq!(
             client
@@ -480,7 +441,7 @@ fn openssl_key_log_matches() {
     let mut config = oxtls_config(&[pki.ca_der()]);
     config.key_log = Some(lines.clone());
     let mut client = oxtls_client(config, "localhost");
-    let mut sock = connect(&server, &mut client);
+    let mut sock = connect_to_s_server(&server, &mut client);
     let page = http_get(&mut client, &mut sock);
     assert!(page.starts_with("HTTP/1.0 200 ok"));
     let ours = lines.0.lock().unwrap().clone();
@@ -509,7 +470,7 @@ fn openssl_without_extended_master_secret() {
     let mut config = oxtls_config(&[pki.ca_der()]);
     config.key_log = Some(lines.clone());
     let mut client = oxtls_client(config, "localhost");
-    let mut sock = connect(&server, &mut client);
+    let mut sock = connect_to_s_server(&server, &mut client);
     let page = http_get(&mut client, &mut sock);
     assert!(page.starts_with("HTTP/1.0 200 ok"), "{page:.200}");
     assert!(
@@ -537,7 +498,7 @@ fn openssl_hello_request_gets_no_renegotiation() {
         .mode(SServerMode::Interactive)
         .start();
     let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
-    let mut sock = connect(&server, &mut client);
+    let mut sock = connect_to_s_server(&server, &mut client);
     server.send_line("r");
     let err = loop {
         match client.read_tls(&mut sock) {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::certs::{KeyType, TestPki};
-use common::oxtls_client::oxtls_config;
+use common::oxtls_client::{get_from_s_server, oxtls_config};
 use common::pump::{handshake, send_pattern, transfer, Side, TlsEndpoint};
 use common::rustls_server::{RustlsServerOptions, ServerView};
 use common::TlsVersions;
@@ -368,45 +368,6 @@ fn a_server_resuming_with_a_suite_of_another_hash_is_illegal_parameter() {
 }
 
 // ---- against OpenSSL ----------------------------------------------------
-
-/// Connects to s_server over TCP with `config`, GETs its status page, and
-/// returns the page and the connection.
-fn get_from_s_server(
-    server: &common::openssl_server::OpensslServer,
-    config: &Arc<ClientConfig>,
-) -> (String, ClientConnection) {
-    use std::io::{ErrorKind, Read, Write};
-    let mut sock = std::net::TcpStream::connect(server.addr()).expect("connect to s_server");
-    sock.set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut client =
-        ClientConnection::new(config.clone(), ServerName::try_from("localhost").unwrap()).unwrap();
-    client
-        .complete_io(&mut sock)
-        .unwrap_or_else(|e| panic!("handshake failed: {e}\n{}", server.diagnostics()));
-    client
-        .writer()
-        .write_all(b"GET / HTTP/1.0\r\n\r\n")
-        .unwrap();
-    let mut page = Vec::new();
-    loop {
-        while client.wants_write() {
-            client.write_tls(&mut sock).unwrap();
-        }
-        match client.reader().read_to_end(&mut page) {
-            Ok(_) => break,
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-            Err(e) => panic!("read failed: {e}"),
-        }
-        if client.read_tls(&mut sock).unwrap() == 0 {
-            client.process_new_packets().unwrap();
-            let _ = client.reader().read_to_end(&mut page);
-            break;
-        }
-        client.process_new_packets().unwrap();
-    }
-    (String::from_utf8_lossy(&page).into_owned(), client)
-}
 
 #[test]
 fn openssl_resumes_the_second_connection() {

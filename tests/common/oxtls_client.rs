@@ -1,11 +1,14 @@
 //! oxtls's `ClientConnection` as a harness endpoint, and configs for it.
 
 use std::io::{self, Read, Write};
+use std::net::TcpStream;
 use std::sync::Arc;
+use std::time::Duration;
 
 use oxtls::pki_types::{CertificateDer, ServerName};
 use oxtls::{ClientConfig, ClientConnection, RootCertStore};
 
+use crate::common::openssl_server::OpensslServer;
 use crate::common::pump::TlsEndpoint;
 
 impl TlsEndpoint for ClientConnection {
@@ -49,4 +52,57 @@ pub fn oxtls_config(roots: &[CertificateDer<'static>]) -> ClientConfig {
 pub fn oxtls_client(config: ClientConfig, name: &str) -> ClientConnection {
     let name = ServerName::try_from(name.to_string()).expect("valid server name");
     ClientConnection::new(Arc::new(config), name).expect("connection starts")
+}
+
+/// Connects to `server` (`openssl s_server`) and runs the handshake over
+/// the socket; s_server's own output goes into any panic message.
+pub fn connect_to_s_server(server: &OpensslServer, client: &mut ClientConnection) -> TcpStream {
+    let mut sock = TcpStream::connect(server.addr()).expect("connect to s_server");
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    client
+        .complete_io(&mut sock)
+        .unwrap_or_else(|e| panic!("handshake failed: {e}\n{}", server.diagnostics()));
+    assert!(!client.is_handshaking());
+    sock
+}
+
+/// Sends `GET /` over an established connection and reads until the
+/// server closes; returns the page.
+pub fn http_get(client: &mut ClientConnection, sock: &mut TcpStream) -> String {
+    client
+        .writer()
+        .write_all(b"GET / HTTP/1.0\r\n\r\n")
+        .unwrap();
+    let mut page = Vec::new();
+    loop {
+        while client.wants_write() {
+            client.write_tls(sock).unwrap();
+        }
+        match client.reader().read_to_end(&mut page) {
+            Ok(_) => break,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => panic!("read failed: {e}"),
+        }
+        if client.read_tls(sock).unwrap() == 0 {
+            client.process_new_packets().unwrap();
+            let _ = client.reader().read_to_end(&mut page);
+            break;
+        }
+        client.process_new_packets().unwrap();
+    }
+    String::from_utf8_lossy(&page).into_owned()
+}
+
+/// A new connection to "localhost" made with `config`: connects to
+/// s_server, handshakes, GETs `/`; returns the page and the connection.
+pub fn get_from_s_server(
+    server: &OpensslServer,
+    config: &Arc<ClientConfig>,
+) -> (String, ClientConnection) {
+    let name = ServerName::try_from("localhost").expect("valid server name");
+    let mut client = ClientConnection::new(config.clone(), name).expect("connection");
+    let mut sock = connect_to_s_server(server, &mut client);
+    let page = http_get(&mut client, &mut sock);
+    (page, client)
 }
