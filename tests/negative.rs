@@ -6,6 +6,7 @@ mod common;
 use std::sync::Arc;
 
 use common::certs::{Eku, Issuer, KeyType, TestPki, Validity};
+use common::flight::{feed_until_error, plaintext_alert};
 use common::oxtls_client::{oxtls_client, oxtls_config};
 use common::pump::{handshake, PumpError, Side};
 use common::rustls_server::{ring_provider, RustlsServerOptions};
@@ -175,28 +176,6 @@ fn edit_server_hello(
     out.extend_from_slice(&body);
     out.extend_from_slice(&flight[5 + len..]);
     out
-}
-
-/// Feeds `bytes` to the client and returns its error and the plaintext
-/// alert record it queued.
-fn feed_until_error(client: &mut ClientConnection, bytes: &[u8]) -> (Error, Vec<u8>) {
-    let mut rd = bytes;
-    let err = loop {
-        assert!(!rd.is_empty(), "client accepted everything");
-        client.read_tls(&mut rd).unwrap();
-        if let Err(e) = client.process_new_packets() {
-            break e;
-        }
-    };
-    let mut out = Vec::new();
-    while client.wants_write() {
-        client.write_tls(&mut out).unwrap();
-    }
-    (err, out)
-}
-
-fn plaintext_alert(desc: AlertDescription) -> Vec<u8> {
-    vec![21, 3, 3, 0, 2, 2, u8::from(desc)]
 }
 
 #[test]

@@ -10,6 +10,9 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::certs::{KeyType, TestPki};
+use common::flight::{
+    deliver, drain_client, drain_server, feed_until_error, plaintext_alert, record, split_records,
+};
 use common::oxtls_client::{oxtls_client, oxtls_config};
 use common::rustls_server::RustlsServerOptions;
 use common::TlsVersions;
@@ -98,49 +101,6 @@ fn default_run(key: KeyType) -> (Run, TestPki) {
     (run, pki)
 }
 
-fn drain_client(client: &mut ClientConnection) -> Vec<u8> {
-    let mut out = Vec::new();
-    while client.wants_write() {
-        client.write_tls(&mut out).unwrap();
-    }
-    out
-}
-
-fn drain_server(server: &mut rustls::ServerConnection) -> Vec<u8> {
-    let mut out = Vec::new();
-    while server.wants_write() {
-        server.write_tls(&mut out).unwrap();
-    }
-    out
-}
-
-fn deliver(bytes: &[u8], server: &mut rustls::ServerConnection) {
-    let mut rd = bytes;
-    while !rd.is_empty() {
-        server.read_tls(&mut rd).unwrap();
-    }
-    server.process_new_packets().unwrap();
-}
-
-/// Each record of `tls` as (content type, fragment).
-fn split_records(tls: &[u8]) -> Vec<(u8, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut rest = tls;
-    while !rest.is_empty() {
-        let len = u16::from_be_bytes([rest[3], rest[4]]) as usize;
-        out.push((rest[0], rest[5..5 + len].to_vec()));
-        rest = &rest[5 + len..];
-    }
-    out
-}
-
-fn record(typ: u8, fragment: &[u8]) -> Vec<u8> {
-    let mut out = vec![typ, 3, 3];
-    out.extend_from_slice(&(fragment.len() as u16).to_be_bytes());
-    out.extend_from_slice(fragment);
-    out
-}
-
 /// The handshake messages of a plaintext flight, whole, in order.
 fn handshake_messages(tls: &[u8]) -> Vec<Vec<u8>> {
     let mut joined = Vec::new();
@@ -193,30 +153,12 @@ fn edit_server_hello(run: &mut Run, edit: impl FnOnce(&mut ServerHello)) {
     });
 }
 
-/// Feeds `bytes` to the client until it fails; returns the error and what
-/// it sent in reply (its alert).
-fn feed_until_error(client: &mut ClientConnection, bytes: &[u8]) -> (Error, Vec<u8>) {
-    let mut rd = bytes;
-    let err = loop {
-        assert!(!rd.is_empty(), "client accepted everything");
-        client.read_tls(&mut rd).unwrap();
-        if let Err(e) = client.process_new_packets() {
-            break e;
-        }
-    };
-    (err, drain_client(client))
-}
-
 fn feed(client: &mut ClientConnection, bytes: &[u8]) {
     let mut rd = bytes;
     while !rd.is_empty() {
         client.read_tls(&mut rd).unwrap();
         client.process_new_packets().unwrap();
     }
-}
-
-fn plaintext_alert(desc: AlertDescription) -> Vec<u8> {
-    record(21, &[2, u8::from(desc)])
 }
 
 /// Delivers the (edited) first flight; the client must fail with an error

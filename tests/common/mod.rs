@@ -19,6 +19,7 @@
 #![allow(dead_code)]
 
 pub mod certs;
+pub mod flight;
 pub mod openssl_server;
 pub mod oxtls_client;
 pub mod pump;
