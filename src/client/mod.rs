@@ -22,7 +22,7 @@ mod rfc8448_tests;
 
 use std::sync::Arc;
 
-use rustls_pki_types::ServerName;
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
 pub use self::config::{
     ClientCertKey, ClientConfig, ConfigBuilder, DangerousClientConfig, DangerousConfigBuilder,
@@ -34,7 +34,7 @@ pub use self::session::{
 };
 use crate::conn::{CommonState, ConnectionTrafficSecrets};
 use crate::crypto::suites::SupportedCipherSuite;
-use crate::error::{Error, PeerMisbehaved};
+use crate::error::{Error, InvalidMessage, PeerMisbehaved};
 use crate::msgs::enums::{AlertDescription, HandshakeType, ProtocolVersion};
 use crate::msgs::handshake::HandshakeMessage;
 
@@ -119,6 +119,27 @@ impl State {
             _ => Err(Error::HandshakeNotComplete),
         }
     }
+}
+
+/// Verifies the server's certificate chain (end entity first) for
+/// `server_name` with the config's verifier, as of now. RFC 5246 §7.4.2
+/// and RFC 8446 §4.4.2.4: a server's certificate list is never empty.
+pub(crate) fn verify_server_chain(
+    config: &ClientConfig,
+    server_name: &ServerName<'static>,
+    chain: &[CertificateDer<'static>],
+) -> Result<(), Error> {
+    let (end_entity, intermediates) = chain
+        .split_first()
+        .ok_or(InvalidMessage::EmptyVector("Certificate.certificate_list"))?;
+    config.verifier.verify_server_cert(
+        end_entity,
+        intermediates,
+        server_name,
+        &[],
+        UnixTime::now(),
+    )?;
+    Ok(())
 }
 
 /// The error for a handshake message that is not the one expected.

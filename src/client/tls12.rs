@@ -22,19 +22,19 @@
 
 use std::sync::Arc;
 
-use rustls_pki_types::{ServerName, UnixTime};
+use rustls_pki_types::ServerName;
 
 use super::client_cert::{send_tls12_certificate, send_tls12_certificate_verify};
 use super::session::Tls12Session;
 use super::tls12_resume::{self, SessionToStore};
-use super::{unexpected, ClientConfig};
+use super::{unexpected, verify_server_chain, ClientConfig};
 use crate::conn::{CommonState, ConnectionTrafficSecrets, HandshakeKind};
 use crate::crypto::aead::NONCE_LEN;
 use crate::crypto::hash::Transcript;
 use crate::crypto::kx::{KeyExchange, SupportedKxGroup};
 use crate::crypto::suites::Tls12CipherSuite;
 use crate::crypto::tls12::{KeyBlock, MasterSecret};
-use crate::error::{CertificateError, Error, InvalidMessage, PeerMisbehaved};
+use crate::error::{CertificateError, Error, PeerMisbehaved};
 use crate::log::LogLevel;
 use crate::msgs::enums::{
     AlertDescription, AlertLevel, ContentType, EcPointFormat, ExtensionType, HandshakeType,
@@ -436,17 +436,8 @@ impl ExpectCertificate {
             return Err(unexpected(&[HandshakeType::Certificate], &msg));
         };
         // RFC 5246 §7.4.2: the ECDHE_ECDSA and ECDHE_RSA suites need the
-        // server's certificate; an empty list cannot be one.
-        let (end_entity, intermediates) = chain
-            .split_first()
-            .ok_or(InvalidMessage::EmptyVector("Certificate.certificate_list"))?;
-        self.core.config.verifier.verify_server_cert(
-            end_entity,
-            intermediates,
-            &self.core.server_name,
-            &[],
-            UnixTime::now(),
-        )?;
+        // server's certificate.
+        verify_server_chain(&self.core.config, &self.core.server_name, &chain)?;
         self.core.transcript.add(raw);
         // The verified chain is the connection's from here on; the next
         // state reads the end entity from it.

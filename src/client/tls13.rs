@@ -16,12 +16,12 @@
 
 use std::sync::Arc;
 
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls_pki_types::{CertificateDer, ServerName};
 
 use super::client_cert::{send_tls13_client_auth, ClientAuthRequest};
 use super::hello::ResumptionOffer;
 use super::session::{Tls13Session, MAX_TICKET_LIFETIME};
-use super::{unexpected, ClientConfig};
+use super::{unexpected, verify_server_chain, ClientConfig};
 use crate::conn::{CommonState, ConnectionTrafficSecrets};
 use crate::crypto::hash::Transcript;
 use crate::crypto::kx::SharedSecret;
@@ -458,15 +458,7 @@ impl ExpectCertificate {
         }
         let chain: Vec<CertificateDer<'static>> =
             cert.entries.into_iter().map(|e| e.cert).collect();
-        let (end_entity, intermediates) =
-            chain.split_first().ok_or(CertificateError::NoCertificate)?;
-        self.core.config.verifier.verify_server_cert(
-            end_entity,
-            intermediates,
-            &self.core.server_name,
-            &[],
-            UnixTime::now(),
-        )?;
+        verify_server_chain(&self.core.config, &self.core.server_name, &chain)?;
         self.core.transcript.add(raw);
         // The verified chain is the connection's from here on; the next
         // state reads the end entity from it.
