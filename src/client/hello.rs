@@ -22,7 +22,7 @@ use super::{unexpected, ClientConfig, State};
 use crate::conn::{CommonState, EarlyDataState, HandshakeKind};
 use crate::crypto::hash::{Transcript, TranscriptBuffer};
 use crate::crypto::kx::{KeyExchange, SupportedKxGroup};
-use crate::crypto::suites::{SupportedCipherSuite, Tls12CipherSuite, Tls13CipherSuite};
+use crate::crypto::suites::{SupportedCipherSuite, Tls13CipherSuite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::log::LogLevel;
 use crate::msgs::client_ext::ClientExtension;
@@ -528,18 +528,7 @@ impl ExpectServerHello {
 
     /// The TLS 1.3 suite the server chose, which must be one we offered.
     fn tls13_suite(&self, chosen: CipherSuite) -> Result<&'static Tls13CipherSuite, Error> {
-        self.config
-            .cipher_suites
-            .iter()
-            .filter_map(SupportedCipherSuite::tls13)
-            .find(|s| s.suite == chosen)
-            .ok_or_else(|| {
-                PeerMisbehaved::Other(
-                    "server chose a cipher suite we did not offer",
-                    AlertDescription::IllegalParameter,
-                )
-                .into()
-            })
+        offered_suite(&self.config, chosen, SupportedCipherSuite::tls13)
     }
 
     /// RFC 8446 §4.2: a server extension must answer one we sent
@@ -735,7 +724,7 @@ impl ExpectServerHello {
             )
             .into());
         };
-        let suite = tls12_suite(&self.config, sh.cipher_suite)?;
+        let suite = offered_suite(&self.config, sh.cipher_suite, SupportedCipherSuite::tls12)?;
         // RFC 5246 §7.4.1.3: a server that echoes the client's session_id
         // resumes that session. When we offered a TLS 1.2 session that is
         // `tls12`'s to check; otherwise ours, if any, is the made-up one of
@@ -789,17 +778,19 @@ impl ExpectServerHello {
     }
 }
 
-/// The TLS 1.2 suite the server chose, which must be one we offered
-/// (RFC 5246 §7.4.1.3).
-fn tls12_suite(
+/// The suite the server chose, which must be one we offered for the
+/// version it chose (`of_version` picks that version's suites): RFC 8446
+/// §4.1.3, RFC 5246 §7.4.1.3.
+fn offered_suite<T: 'static>(
     config: &ClientConfig,
     chosen: CipherSuite,
-) -> Result<&'static Tls12CipherSuite, Error> {
+    of_version: fn(&SupportedCipherSuite) -> Option<&'static T>,
+) -> Result<&'static T, Error> {
     config
         .cipher_suites
         .iter()
-        .filter_map(SupportedCipherSuite::tls12)
-        .find(|s| s.suite == chosen)
+        .filter(|s| s.suite() == chosen)
+        .find_map(of_version)
         .ok_or_else(|| {
             PeerMisbehaved::Other(
                 "server chose a cipher suite we did not offer",
