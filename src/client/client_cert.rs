@@ -142,6 +142,18 @@ pub(super) fn send_tls13_client_auth(
     };
     let message = tls13_client_verify_message(transcript.current_hash().as_bytes());
     let signature = ck.key().sign(scheme, &message, &config.randomness)?;
+    send_certificate_verify(common, transcript, ck, scheme, signature)
+}
+
+/// Sends CertificateVerify (the same message in both versions) and adds
+/// it to the transcript.
+fn send_certificate_verify(
+    common: &mut CommonState,
+    transcript: &mut Transcript,
+    ck: &ClientCertKey,
+    scheme: SignatureScheme,
+    signature: Vec<u8>,
+) -> Result<(), Error> {
     let verify = HandshakeMessage::new(HandshakePayload::CertificateVerify(DigitallySigned {
         scheme,
         signature,
@@ -216,22 +228,7 @@ pub(super) fn send_tls12_certificate_verify(
     })?;
     let signature = ck.key().sign(scheme, messages, &config.randomness)?;
     transcript.stop_keeping_messages();
-    let verify = HandshakeMessage::new(HandshakePayload::CertificateVerify(DigitallySigned {
-        scheme,
-        signature,
-    }))
-    .get_encoding();
-    transcript.add(&verify);
-    common.send_handshake(&verify)?;
-    common.log(
-        LogLevel::Info,
-        format_args!(
-            "sent our client certificate ({} in chain, {} key) signed with {scheme:?}",
-            ck.chain().len(),
-            ck.key().algorithm_name()
-        ),
-    );
-    Ok(())
+    send_certificate_verify(common, transcript, ck, scheme, signature)
 }
 
 #[cfg(test)]
