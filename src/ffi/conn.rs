@@ -75,6 +75,25 @@ pub(crate) fn with_live_conn(
     })
 }
 
+/// The shape of the calls that report a byte count: `*out_n` is 0 unless
+/// the call succeeds, must not be NULL, and receives what `body` returns.
+fn with_live_conn_counting(
+    conn: *mut oxtls_conn,
+    out_n: *mut usize,
+    body: impl FnOnce(&mut oxtls_conn) -> Result<usize, FfiError>,
+) -> oxtls_result {
+    // SAFETY: `out_n` is NULL or writable, as every caller documents.
+    unsafe { clear_out(out_n, 0) };
+    with_live_conn(conn, |c| {
+        if out_n.is_null() {
+            return Err(FfiError::null("out_n"));
+        }
+        let n = body(c)?;
+        // SAFETY: checked non-NULL above; writable as documented.
+        unsafe { write_out(out_n, n, "out_n") }
+    })
+}
+
 /// Reads the connection behind `conn` for a getter; `None` for NULL.
 fn conn_ref<'a>(conn: *const oxtls_conn) -> Option<&'a oxtls_conn> {
     // SAFETY: a connection handle is NULL or live, and not being mutated
@@ -177,20 +196,13 @@ pub extern "C" fn oxtls_conn_read(
     len: usize,
     out_n: *mut usize,
 ) -> oxtls_result {
-    // SAFETY: `out_n` is NULL or writable, as documented.
-    unsafe { clear_out(out_n, 0) };
-    with_live_conn(conn, |c| {
-        if out_n.is_null() {
-            return Err(FfiError::null("out_n"));
-        }
+    with_live_conn_counting(conn, out_n, |c| {
         if len == 0 {
             return Err(FfiError::new(OXTLS_ERR_BUFFER_TOO_SMALL, "buf has no room"));
         }
         // SAFETY: `(buf, len)` is writable, as documented.
         let buf = unsafe { arg_bytes_mut(buf, len, "buf") }?;
-        let n = c.conn.reader().read(buf).map_err(read_error_to_ffi)?;
-        // SAFETY: checked non-NULL above; writable as documented.
-        unsafe { write_out(out_n, n, "out_n") }
+        c.conn.reader().read(buf).map_err(read_error_to_ffi)
     })
 }
 
@@ -277,12 +289,7 @@ pub extern "C" fn oxtls_conn_write(
     len: usize,
     out_n: *mut usize,
 ) -> oxtls_result {
-    // SAFETY: `out_n` is NULL or writable, as documented.
-    unsafe { clear_out(out_n, 0) };
-    with_live_conn(conn, |c| {
-        if out_n.is_null() {
-            return Err(FfiError::null("out_n"));
-        }
+    with_live_conn_counting(conn, out_n, |c| {
         // SAFETY: `(buf, len)` is readable, as documented.
         let buf = unsafe { arg_bytes(buf, len, "buf") }?;
         let n = c.conn.writer().write(buf).map_err(io_error_to_ffi)?;
@@ -292,8 +299,7 @@ pub extern "C" fn oxtls_conn_write(
                 "send buffer is full: write TLS data first",
             ));
         }
-        // SAFETY: checked non-NULL above; writable as documented.
-        unsafe { write_out(out_n, n, "out_n") }
+        Ok(n)
     })
 }
 
@@ -316,20 +322,13 @@ pub extern "C" fn oxtls_conn_write_early_data(
     len: usize,
     out_n: *mut usize,
 ) -> oxtls_result {
-    // SAFETY: `out_n` is NULL or writable, as documented.
-    unsafe { clear_out(out_n, 0) };
-    with_live_conn(conn, |c| {
-        if out_n.is_null() {
-            return Err(FfiError::null("out_n"));
-        }
+    with_live_conn_counting(conn, out_n, |c| {
         // SAFETY: `(buf, len)` is readable, as documented.
         let buf = unsafe { arg_bytes(buf, len, "buf") }?;
-        let n = match c.conn.early_data() {
-            Some(mut early) => early.write(buf).map_err(io_error_to_ffi)?,
-            None => 0,
-        };
-        // SAFETY: checked non-NULL above; writable as documented.
-        unsafe { write_out(out_n, n, "out_n") }
+        match c.conn.early_data() {
+            Some(mut early) => early.write(buf).map_err(io_error_to_ffi),
+            None => Ok(0),
+        }
     })
 }
 
