@@ -89,8 +89,11 @@ impl ServerCertVerifier for TraceServerVerifier {
 const S3: &str = "3. ";
 
 fn trace_client_hello() -> ClientHello {
-    let bytes = rfc8448(S3, "construct a ClientHello", "ClientHello");
-    match HandshakeMessage::parse(&bytes, ProtocolVersion::TLSv1_3)
+    parse_client_hello(&rfc8448(S3, "construct a ClientHello", "ClientHello"))
+}
+
+fn parse_client_hello(bytes: &[u8]) -> ClientHello {
+    match HandshakeMessage::parse(bytes, ProtocolVersion::TLSv1_3)
         .unwrap()
         .payload
     {
@@ -106,27 +109,36 @@ fn trace_client_hello() -> ClientHello {
 /// carries this connection's own values: server_name, key_share and
 /// supported_versions.
 fn shape_like_trace(hello: &mut ClientHello) {
-    const OURS: [ExtensionType; 3] = [
-        ExtensionType::ServerName,
-        ExtensionType::KeyShare,
-        ExtensionType::SupportedVersions,
-    ];
+    take_trace_extensions(
+        hello,
+        trace_client_hello(),
+        &[
+            ExtensionType::ServerName,
+            ExtensionType::KeyShare,
+            ExtensionType::SupportedVersions,
+        ],
+    );
+}
+
+/// Gives `hello` the extensions of `trace`, in its order, except those of
+/// the types in `ours`, which keep what oxtls built (and must be there).
+fn take_trace_extensions(hello: &mut ClientHello, trace: ClientHello, ours: &[ExtensionType]) {
     let built = core::mem::take(&mut hello.extensions);
-    for typ in OURS {
+    for typ in ours {
         assert!(
-            built.iter().any(|e| e.ext_type() == typ),
+            built.iter().any(|e| e.ext_type() == *typ),
             "oxtls sent no {typ:?}"
         );
     }
-    hello.extensions = trace_client_hello()
+    hello.extensions = trace
         .extensions
         .into_iter()
         .map(|t| {
             match built
                 .iter()
-                .find(|o| o.ext_type() == t.ext_type() && OURS.contains(&t.ext_type()))
+                .find(|o| o.ext_type() == t.ext_type() && ours.contains(&t.ext_type()))
             {
-                Some(ours) => ours.clone(),
+                Some(mine) => mine.clone(),
                 None => t,
             }
         })

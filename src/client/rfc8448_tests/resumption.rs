@@ -9,7 +9,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{feed, output, shape_like_trace, TraceServerVerifier, S3};
+use super::{
+    feed, output, parse_client_hello, shape_like_trace, take_trace_extensions, TraceServerVerifier,
+    S3,
+};
 use crate::client::session::TimeProvider;
 use crate::client::ClientConfig;
 use crate::conn::{ClientConnection, HandshakeKind};
@@ -20,8 +23,6 @@ use crate::crypto::suites::{
     TLS13_CHACHA20_POLY1305_SHA256,
 };
 use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion};
-use crate::msgs::extensions::ExtensionForm;
-use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
 use crate::msgs::hello::ClientHello;
 use crate::pki_types::UnixTime;
 use crate::test_vectors::{rfc8448, rfc8448_nth};
@@ -44,14 +45,12 @@ impl TimeProvider for StoppedClock {
 /// The trace's first ClientHello of `section`, whole. (§4's "construct a
 /// ClientHello" value stops before the binders; the record has them.)
 fn trace_hello(section: &str) -> ClientHello {
-    let bytes = rfc8448_nth(section, "{client}  send handshake record", 0, "payload");
-    match HandshakeMessage::parse(&bytes, ProtocolVersion::TLSv1_3)
-        .unwrap()
-        .payload
-    {
-        HandshakePayload::ClientHello(ch) => ch,
-        other => panic!("not a ClientHello: {other:?}"),
-    }
+    parse_client_hello(&rfc8448_nth(
+        section,
+        "{client}  send handshake record",
+        0,
+        "payload",
+    ))
 }
 
 /// As `shape_like_trace` for the §4 hello: the trace's extensions, with
@@ -61,34 +60,17 @@ fn trace_hello(section: &str) -> ClientHello {
 /// our obfuscated age (0 ms + ticket_age_add) and writes the trace's in.
 /// The binder is computed after the hook, over what is then sent.
 fn shape_like_resumption_trace(hello: &mut ClientHello) {
-    const OURS: [ExtensionType; 5] = [
-        ExtensionType::ServerName,
-        ExtensionType::KeyShare,
-        ExtensionType::SupportedVersions,
-        ExtensionType::EarlyData,
-        ExtensionType::PreSharedKey,
-    ];
-    let trace = trace_hello(S4);
-    let built = core::mem::take(&mut hello.extensions);
-    for typ in OURS {
-        assert!(
-            built.iter().any(|e| e.ext_type() == typ),
-            "oxtls sent no {typ:?}"
-        );
-    }
-    hello.extensions = trace
-        .extensions
-        .into_iter()
-        .map(|t| {
-            match built
-                .iter()
-                .find(|o| o.ext_type() == t.ext_type() && OURS.contains(&t.ext_type()))
-            {
-                Some(ours) => ours.clone(),
-                None => t,
-            }
-        })
-        .collect();
+    take_trace_extensions(
+        hello,
+        trace_hello(S4),
+        &[
+            ExtensionType::ServerName,
+            ExtensionType::KeyShare,
+            ExtensionType::SupportedVersions,
+            ExtensionType::EarlyData,
+            ExtensionType::PreSharedKey,
+        ],
+    );
     let trace_age = trace_hello(S4).psk_offer().unwrap().identities[0].obfuscated_ticket_age;
     let offer = hello.psk_offer_mut().expect("pre_shared_key is last");
     assert_eq!(offer.identities.len(), 1);
