@@ -606,7 +606,12 @@ impl ExpectFinished {
         common.send_handshake(&finished)?;
 
         common.set_encrypter(encrypter(suite, &client_app_secret)?);
-        let resumption_secret = master.resumption_master_secret(&transcript.current_hash());
+        // Tickets are only kept with a session store: without one the
+        // resumption secret would never be used, so it is not derived.
+        let resumption_secret = config
+            .resumption
+            .is_enabled()
+            .then(|| master.resumption_master_secret(&transcript.current_hash()));
         common.may_receive_application_data = true;
         common.start_sending_application_data()?;
         common.log(
@@ -646,7 +651,8 @@ pub(crate) struct Traffic {
     server_secret: Secret,
     exporter_secret: Secret,
     /// resumption_master_secret: each ticket's PSK is derived from it.
-    resumption_secret: Secret,
+    /// None when the config keeps no sessions.
+    resumption_secret: Option<Secret>,
     /// Tickets this connection has put in the session store.
     tickets_stored: usize,
 }
@@ -689,7 +695,9 @@ impl Traffic {
             )
             .into());
         }
-        let Some(store) = &self.config.resumption.store else {
+        let (Some(store), Some(resumption_secret)) =
+            (&self.config.resumption.store, &self.resumption_secret)
+        else {
             return Ok(());
         };
         // RFC 8446 §4.6.1: "The value of zero indicates that the ticket
@@ -706,7 +714,7 @@ impl Traffic {
         }
         let max_early_data_size = ticket.max_early_data_size().unwrap_or(0);
         let session = Tls13Session {
-            psk: keys::resumption_psk(&self.resumption_secret, &ticket.nonce)?,
+            psk: keys::resumption_psk(resumption_secret, &ticket.nonce)?,
             ticket: ticket.ticket,
             suite: self.suite,
             age_add: ticket.age_add,
