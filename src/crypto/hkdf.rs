@@ -9,6 +9,10 @@ use crate::error::Error;
 /// RFC 8446 §7.1: every HkdfLabel.label starts with this.
 const LABEL_PREFIX: &[u8] = b"tls13 ";
 
+/// The longest HkdfLabel: a two-byte length, then a label and a context
+/// of at most 255 bytes, each after its one-byte length.
+const MAX_HKDF_LABEL: usize = 2 + 1 + 255 + 1 + 255;
+
 /// HKDF-Extract(salt, IKM) = HMAC-Hash(salt, IKM) (RFC 5869 §2.2).
 ///
 /// An empty `salt` is the same as `Hash.length` zero bytes, because HMAC
@@ -53,7 +57,9 @@ impl Prk {
             // The parts are fed to the MAC one by one: no allocation per
             // block.
             let mut ctx = ring::hmac::Context::with_key(&self.key);
-            ctx.update(previous.as_bytes());
+            if !previous.is_empty() {
+                ctx.update(previous.as_bytes());
+            }
             for part in info {
                 ctx.update(part);
             }
@@ -76,18 +82,30 @@ impl Prk {
             .map_err(|_| Error::General("HKDF-Expand-Label label is too long".into()))?;
         let context_len = u8::try_from(context.len())
             .map_err(|_| Error::General("HKDF-Expand-Label context is too long".into()))?;
-        let length = length.to_be_bytes();
-        self.expand(
-            &[
-                &length,
-                &[label_len],
-                LABEL_PREFIX,
-                label,
-                &[context_len],
-                context,
-            ],
-            out,
-        )
+        // The HkdfLabel is encoded whole on the stack and fed to the MAC
+        // in one piece: each separate update costs more than the few bytes
+        // it adds, and the key schedule expands some twenty labels per
+        // handshake.
+        let mut hkdf_label = [0u8; MAX_HKDF_LABEL];
+        let parts: [&[u8]; 6] = [
+            &length.to_be_bytes(),
+            &[label_len],
+            LABEL_PREFIX,
+            label,
+            &[context_len],
+            context,
+        ];
+        let mut used = 0;
+        for part in parts {
+            let end = used + part.len();
+            // Cannot fail: the lengths were bounded above.
+            let Some(slot) = hkdf_label.get_mut(used..end) else {
+                return Err(Error::General("HKDF-Expand-Label input is too long".into()));
+            };
+            slot.copy_from_slice(part);
+            used = end;
+        }
+        self.expand(&[&hkdf_label[..used]], out)
     }
 
     /// HKDF-Expand-Label with `Length` = `Hash.length`; see
