@@ -13,7 +13,8 @@
 //! newer one.
 
 use core::fmt;
-use std::collections::{HashMap, VecDeque};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -258,8 +259,12 @@ pub struct ClientSessionMemoryCache {
 #[derive(Default)]
 struct CacheInner {
     servers: HashMap<ServerName<'static>, ServerSessions>,
-    /// Servers in the order they last received a session, oldest first.
-    order: VecDeque<ServerName<'static>>,
+    /// Servers by when they last received a session, oldest first: each
+    /// server's `stamp` is its key here. Kept by stamp, not as a queue to
+    /// search, so that marking a server as the latest costs O(log n) in
+    /// the number of servers, and moves its name instead of cloning it.
+    order: BTreeMap<u64, ServerName<'static>>,
+    next_stamp: u64,
     total: usize,
 }
 
@@ -268,6 +273,8 @@ struct CacheInner {
 struct ServerSessions {
     tls13: VecDeque<Tls13Session>,
     tls12: Option<Tls12Session>,
+    /// The server's key in `CacheInner::order`.
+    stamp: u64,
 }
 
 impl ServerSessions {
@@ -277,16 +284,39 @@ impl ServerSessions {
 }
 
 impl CacheInner {
-    /// Marks `server_name` as the latest to receive a session, then drops
-    /// sessions of the stalest servers until at most `size` remain.
-    fn touch_and_bound(&mut self, server_name: ServerName<'static>, size: usize) {
-        self.order.retain(|s| *s != server_name);
-        self.order.push_back(server_name);
+    /// The entry of `server_name`, made if it has none, marked as the
+    /// latest to receive a session.
+    fn touch(&mut self, server_name: ServerName<'static>) -> &mut ServerSessions {
+        let stamp = self.next_stamp;
+        self.next_stamp += 1;
+        // A known server's name is already in `order`: it moves to the new
+        // stamp, and the caller's copy is simply dropped.
+        let entry = match self.servers.entry(server_name) {
+            Entry::Occupied(known) => {
+                let name = match self.order.remove(&known.get().stamp) {
+                    Some(name) => name,
+                    None => known.key().clone(),
+                };
+                self.order.insert(stamp, name);
+                known.into_mut()
+            }
+            Entry::Vacant(new) => {
+                self.order.insert(stamp, new.key().clone());
+                new.insert(ServerSessions::default())
+            }
+        };
+        entry.stamp = stamp;
+        entry
+    }
+
+    /// Drops sessions of the servers that least recently received one
+    /// until at most `size` remain.
+    fn bound(&mut self, size: usize) {
         while self.total > size {
-            let Some(oldest) = self.order.front().cloned() else {
+            let Some(oldest) = self.order.first_entry() else {
                 break;
             };
-            let emptied = match self.servers.get_mut(&oldest) {
+            let emptied = match self.servers.get_mut(oldest.get()) {
                 Some(entry) => {
                     if entry.tls12.take().is_some() || entry.tls13.pop_front().is_some() {
                         self.total -= 1;
@@ -295,22 +325,21 @@ impl CacheInner {
                 }
                 None => true,
             };
+            // Each pass drops a session or a server, so this ends.
             if emptied {
-                self.servers.remove(&oldest);
-                self.order.pop_front();
+                let name = oldest.remove();
+                self.servers.remove(&name);
             }
         }
     }
 
     /// Drops `server_name`'s entry if nothing is left in it.
     fn forget_if_empty(&mut self, server_name: &ServerName<'static>) {
-        if self
-            .servers
-            .get(server_name)
-            .is_some_and(ServerSessions::is_empty)
-        {
-            self.servers.remove(server_name);
-            self.order.retain(|s| s != server_name);
+        if let Some(entry) = self.servers.get(server_name) {
+            if entry.is_empty() {
+                self.order.remove(&entry.stamp);
+                self.servers.remove(server_name);
+            }
         }
     }
 }
@@ -347,15 +376,13 @@ impl ClientSessionStore for ClientSessionMemoryCache {
         }
         let per_server = TICKETS_PER_SERVER.min(self.size);
         let mut inner = self.lock();
-        let inner = &mut *inner;
-        let tickets = &mut inner.servers.entry(server_name.clone()).or_default().tls13;
+        let tickets = &mut inner.touch(server_name).tls13;
         tickets.push_back(value);
-        inner.total += 1;
-        if tickets.len() > per_server {
-            tickets.pop_front();
-            inner.total -= 1;
+        let dropped = tickets.len() > per_server && tickets.pop_front().is_some();
+        if !dropped {
+            inner.total += 1;
         }
-        inner.touch_and_bound(server_name, self.size);
+        inner.bound(self.size);
     }
 
     fn take_tls13_ticket(&self, server_name: &ServerName<'static>) -> Option<Tls13Session> {
@@ -373,12 +400,10 @@ impl ClientSessionStore for ClientSessionMemoryCache {
             return;
         }
         let mut inner = self.lock();
-        let inner = &mut *inner;
-        let entry = inner.servers.entry(server_name.clone()).or_default();
-        if entry.tls12.replace(value).is_none() {
+        if inner.touch(server_name).tls12.replace(value).is_none() {
             inner.total += 1;
         }
-        inner.touch_and_bound(server_name, self.size);
+        inner.bound(self.size);
     }
 
     fn tls12_session(&self, server_name: &ServerName<'static>) -> Option<Tls12Session> {
@@ -541,6 +566,30 @@ mod tests {
             cache.insert_tls13_ticket(name(&format!("s{i}.test")), session(0));
         }
         assert_eq!(cache.len(), 3);
+    }
+
+    #[test]
+    fn a_server_given_a_session_again_becomes_the_latest() {
+        let cache = ClientSessionMemoryCache::new(256);
+        for i in 0..256u32 {
+            cache.insert_tls13_ticket(name(&format!("s{i}.test")), session(1));
+        }
+        // Storing a session for s0 again makes it the latest, so going
+        // over the bound evicts s1, then s2, rather than s0.
+        cache.set_tls12_session(name("s0.test"), session12(7));
+        cache.insert_tls13_ticket(name("new.test"), session(2));
+        assert_eq!(cache.len(), 256);
+        assert!(cache.take_tls13_ticket(&name("s0.test")).is_some());
+        assert!(cache.tls12_session(&name("s0.test")).is_some());
+        assert!(cache.take_tls13_ticket(&name("s1.test")).is_none());
+        assert!(cache.take_tls13_ticket(&name("s2.test")).is_none());
+        assert!(cache.take_tls13_ticket(&name("s3.test")).is_some());
+        // Every server held is in the eviction order exactly once.
+        let inner = cache.lock();
+        assert_eq!(inner.order.len(), inner.servers.len());
+        for (stamp, server) in &inner.order {
+            assert_eq!(inner.servers[server].stamp, *stamp);
+        }
     }
 
     #[test]
