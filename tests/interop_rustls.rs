@@ -442,6 +442,41 @@ fn max_fragment_size_bounds_our_records() {
     }
 }
 
+/// A server whose records hold at most 64 bytes splits every handshake
+/// message longer than that across records: the client joins them, in
+/// both versions, and resumes over such records too.
+#[test]
+fn handshake_messages_split_across_small_records() {
+    let pki = TestPki::new();
+    for versions in [TlsVersions::Tls13Only, TlsVersions::Tls12Only] {
+        let options = RustlsServerOptions::new(&pki.server_cert(KeyType::Rsa2048))
+            .versions(versions)
+            .max_fragment_size(64);
+        // One server config, so that its tickets decrypt on the second
+        // connection.
+        let server_config = options.config();
+        let config = std::sync::Arc::new(oxtls_config(&[pki.ca_der()]));
+        for resumed in [false, true] {
+            let mut server = rustls::ServerConnection::new(server_config.clone()).unwrap();
+            let mut client =
+                ClientConnection::new(config.clone(), "localhost".try_into().unwrap()).unwrap();
+            let exchange = handshake(&mut client, &mut server).unwrap_or_else(|e| panic!("{e}"));
+            let records = common::pump::records(&exchange.tls_from(Side::Server));
+            // The ServerHello alone is over 64 bytes: it came in pieces.
+            let plaintext_handshake = records.iter().filter(|(typ, _)| *typ == 22).count();
+            assert!(plaintext_handshake >= 2, "{versions:?}: {records:?}");
+            let kind = client.handshake_kind();
+            assert_eq!(
+                kind == Some(oxtls::HandshakeKind::Resumed),
+                resumed,
+                "{versions:?}: {kind:?}"
+            );
+            let down = send_pattern(&mut client, &mut server, Side::Server, 1000).unwrap();
+            assert_eq!(down.client_received.len(), 1000);
+        }
+    }
+}
+
 #[test]
 fn the_logger_hears_about_the_handshake() {
     use std::sync::{Arc, Mutex};

@@ -446,7 +446,6 @@ impl ExpectServerHello {
         });
         common.version = Some(ProtocolVersion::TLSv1_3);
         common.suite = Some(SupportedCipherSuite::Tls13(suite));
-        common.deframer.limit_to_tls13();
         if self.config.middlebox_compat && !self.sent_ccs {
             // RFC 8446 §D.4: a ChangeCipherSpec before our second flight.
             send_compat_ccs(common);

@@ -11,7 +11,6 @@ use crate::crypto::suites::SupportedCipherSuite;
 use crate::error::{Error, InvalidMessage};
 use crate::log::{LogLevel, Logger};
 use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
-use crate::record::deframer::Deframer;
 use crate::record::protect::{RecordDecrypter, RecordEncrypter};
 use crate::record::send::SendBuffer;
 
@@ -50,7 +49,6 @@ pub(crate) enum EarlyDataState {
 
 /// The state a handshake works on, and the connection keeps afterwards.
 pub(crate) struct CommonState {
-    pub(crate) deframer: Deframer,
     pub(crate) sendbuf: SendBuffer,
     /// `None` until the first key change: records are then plaintext.
     pub(crate) encrypter: Option<RecordEncrypter>,
@@ -95,7 +93,6 @@ pub(crate) struct CommonState {
 impl CommonState {
     pub(crate) fn new(max_fragment: usize, logger: Option<Arc<dyn Logger>>) -> Self {
         Self {
-            deframer: Deframer::new(),
             sendbuf: SendBuffer::new(max_fragment),
             encrypter: None,
             decrypter: None,

@@ -36,7 +36,7 @@ impl io::Read for Reader<'_> {
         if buf.is_empty() {
             return Ok(0);
         }
-        let n = self.conn.common.deframer.read_plaintext(buf);
+        let n = self.conn.deframer.read_plaintext(buf);
         if n > 0 {
             return Ok(n);
         }
@@ -51,14 +51,14 @@ impl io::Read for Reader<'_> {
 /// `UnexpectedEof`).
 impl io::BufRead for Reader<'_> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        if self.conn.common.deframer.plaintext_len() == 0 {
+        if self.conn.deframer.plaintext_len() == 0 {
             self.nothing_buffered()?;
         }
-        Ok(self.conn.common.deframer.peek_plaintext())
+        Ok(self.conn.deframer.peek_plaintext())
     }
 
     fn consume(&mut self, amt: usize) {
-        self.conn.common.deframer.consume_plaintext(amt);
+        self.conn.deframer.consume_plaintext(amt);
     }
 }
 

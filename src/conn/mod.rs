@@ -12,6 +12,7 @@ mod early_data;
 mod extract;
 mod io_impl;
 
+use core::ops::Range;
 use std::io;
 use std::sync::Arc;
 
@@ -31,7 +32,7 @@ use crate::log::LogLevel;
 use crate::msgs::alert::{AlertMessage, ChangeCipherSpecPayload};
 use crate::msgs::codec::Codec;
 use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
-use crate::record::deframer::RawRecord;
+use crate::record::deframer::{Deframer, RawRecord};
 use crate::record::joiner::HandshakeJoiner;
 use crate::record::protect::MAX_FRAGMENT_LEN;
 
@@ -71,6 +72,9 @@ const MAX_EMPTY_RECORDS: usize = 32;
 /// A TLS client connection.
 pub struct ClientConnection {
     common: CommonState,
+    /// Received bytes; kept apart from `common`, which the handshake
+    /// states change, so that they can read messages where they lie.
+    deframer: Deframer,
     joiner: HandshakeJoiner,
     /// `None` only after a fatal error.
     state: Option<State>,
@@ -92,6 +96,7 @@ impl ClientConnection {
         let state = crate::client::start_handshake(config, server_name, &mut common)?;
         Ok(Self {
             common,
+            deframer: Deframer::new(),
             joiner,
             state: Some(state),
             error: None,
@@ -109,11 +114,11 @@ impl ClientConnection {
             return Ok(0);
         }
         if let Some(limit) = self.common.buffer_limit {
-            if self.common.deframer.plaintext_len() >= limit {
+            if self.deframer.plaintext_len() >= limit {
                 return Err(io::Error::other("received plaintext buffer full"));
             }
         }
-        let n = self.common.deframer.read_tls(rd)?;
+        let n = self.deframer.read_tls(rd)?;
         if n == 0 {
             self.seen_eof = true;
         }
@@ -144,7 +149,7 @@ impl ClientConnection {
             // Nothing held between messages once the handshake is over: a
             // call that finds nothing left to do marks a quiet moment.
             self.joiner.release_if_empty();
-            self.common.deframer.release_if_empty();
+            self.deframer.release_if_empty();
             self.common.sendbuf.release_if_empty();
         }
         Ok(self.io_state())
@@ -153,7 +158,7 @@ impl ClientConnection {
     fn io_state(&self) -> IoState {
         IoState {
             tls_bytes_to_write: self.common.sendbuf.len(),
-            plaintext_bytes_to_read: self.common.deframer.plaintext_len(),
+            plaintext_bytes_to_read: self.deframer.plaintext_len(),
             peer_has_closed: self.common.received_close_notify,
         }
     }
@@ -175,11 +180,8 @@ impl ClientConnection {
             // One record may hold several handshake messages: hand them all
             // to the state machine before taking another record.
             if let Some((raw, more)) = self.joiner.pop_noting_rest() {
-                // Messages that change keys must end their record; the
-                // state that handles one checks this before it acts.
-                self.common.more_handshake_in_record = more;
-                let state = self.state.take().ok_or(Error::HandshakeNotComplete)?;
-                self.state = Some(state.handle(&mut self.common, raw)?);
+                handle_message(&mut self.state, &mut self.common, raw, more)?;
+                self.limit_records_to_version();
                 if core::mem::take(&mut self.common.read_keys_changed) && !self.joiner.is_empty() {
                     // RFC 8446 §5.1: a handshake message may not span a key
                     // change.
@@ -190,7 +192,7 @@ impl ClientConnection {
             if self.common.received_close_notify {
                 return Ok(());
             }
-            let Some(record) = self.common.deframer.next_record()? else {
+            let Some(record) = self.deframer.next_record()? else {
                 return Ok(());
             };
             self.process_record(record)?;
@@ -213,8 +215,8 @@ impl ClientConnection {
                         got: header.typ,
                     });
                 }
-                let (typ, inner) = dec
-                    .open_in_place(&header, self.common.deframer.fragment_mut(fragment.clone()))?;
+                let (typ, inner) =
+                    dec.open_in_place(&header, self.deframer.fragment_mut(fragment.clone()))?;
                 (
                     typ,
                     fragment.start + inner.start..fragment.start + inner.end,
@@ -242,7 +244,7 @@ impl ClientConnection {
             self.empty_records = 0;
         }
         if typ == ContentType::Handshake {
-            return self.joiner.push(self.common.deframer.fragment(range));
+            return self.process_handshake_record(range);
         }
         // RFC 8446 §5.1: handshake messages may not be interleaved with
         // other record types.
@@ -255,7 +257,7 @@ impl ClientConnection {
         }
         match typ {
             ContentType::Alert => {
-                let alert = AlertMessage::read_bytes(self.common.deframer.fragment(range))?;
+                let alert = AlertMessage::read_bytes(self.deframer.fragment(range))?;
                 self.handle_alert(alert)
             }
             ContentType::ChangeCipherSpec => {
@@ -269,7 +271,7 @@ impl ClientConnection {
                     .into());
                 }
                 // RFC 8446 §5 and RFC 5246 §7.1: the message is one byte, 1.
-                ChangeCipherSpecPayload::parse(self.common.deframer.fragment(range))?;
+                ChangeCipherSpecPayload::parse(self.deframer.fragment(range))?;
                 let state = self.state.take().ok_or(Error::HandshakeNotComplete)?;
                 self.state = Some(state.handle_change_cipher_spec(&mut self.common)?);
                 Ok(())
@@ -286,13 +288,52 @@ impl ClientConnection {
                     self.common.key_updates_in_a_row = 0;
                     self.common.hello_requests_in_a_row = 0;
                 }
-                self.common.deframer.queue_plaintext(range);
+                self.deframer.queue_plaintext(range);
                 Ok(())
             }
             other => Err(Error::InappropriateMessage {
                 expected: &[ContentType::Handshake, ContentType::ApplicationData],
                 got: other,
             }),
+        }
+    }
+
+    /// Hands the handshake messages in one record's plaintext (`range` of
+    /// the receive buffer) to the state machine. Whole messages are read
+    /// where they lie; only a message that spans records is copied, into
+    /// the joiner, which the next records complete.
+    fn process_handshake_record(&mut self, mut range: Range<usize>) -> Result<(), Error> {
+        if !self.joiner.is_empty() {
+            return self.joiner.push(self.deframer.fragment(range));
+        }
+        // RFC 8446 §5.1: handshake records are never empty.
+        if range.is_empty() {
+            return Err(InvalidMessage::EmptyRecord.into());
+        }
+        while !range.is_empty() {
+            let rest = self.deframer.fragment(range.clone());
+            let Some(len) = self.joiner.whole_message_len(rest)? else {
+                return self.joiner.push(rest);
+            };
+            let raw = &rest[..len];
+            let more = len < rest.len();
+            handle_message(&mut self.state, &mut self.common, raw, more)?;
+            self.limit_records_to_version();
+            range.start += len;
+            if core::mem::take(&mut self.common.read_keys_changed) && !range.is_empty() {
+                // RFC 8446 §5.1: the rest of this record was protected with
+                // the keys just replaced.
+                return Err(InvalidMessage::HandshakeSplitAcrossKeyChange.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// RFC 8446 §5.2: once TLS 1.3 is chosen, records may be no longer
+    /// than its limit, which is lower than TLS 1.2's.
+    fn limit_records_to_version(&mut self) {
+        if self.common.version == Some(ProtocolVersion::TLSv1_3) {
+            self.deframer.limit_to_tls13();
         }
     }
 
@@ -354,7 +395,7 @@ impl ClientConnection {
     pub fn wants_read(&self) -> bool {
         self.error.is_none()
             && !self.common.received_close_notify
-            && self.common.deframer.plaintext_len() == 0
+            && self.deframer.plaintext_len() == 0
             && (self.common.may_send_application_data || self.common.sendbuf.is_empty())
     }
 
@@ -362,7 +403,7 @@ impl ClientConnection {
     /// caller that waits on the transport must read first, since no more
     /// bytes may arrive there to wake it.
     pub fn plaintext_bytes_to_read(&self) -> usize {
-        self.common.deframer.plaintext_len()
+        self.deframer.plaintext_len()
     }
 
     /// Whether TLS bytes are waiting for `write_tls`.
@@ -512,8 +553,8 @@ impl ClientConnection {
         let common = &self.common;
         if !common.sendbuf.is_empty()
             || !common.early_writes.is_empty()
-            || common.deframer.plaintext_len() > 0
-            || common.deframer.has_partial_record()
+            || self.deframer.plaintext_len() > 0
+            || self.deframer.has_partial_record()
             || !self.joiner.is_empty()
         {
             return Err(Error::General(
@@ -542,6 +583,22 @@ impl ClientConnection {
     ) -> io::Result<(usize, usize)> {
         io_impl::complete_io(self, io)
     }
+}
+
+/// Hands one whole handshake message (`raw`, header included: what the
+/// transcript hashes) to the state machine. `more` says whether bytes
+/// follow it in its record: a message that changes keys must end its
+/// record, which the state handling one checks before it acts.
+fn handle_message(
+    state: &mut Option<State>,
+    common: &mut CommonState,
+    raw: &[u8],
+    more: bool,
+) -> Result<(), Error> {
+    common.more_handshake_in_record = more;
+    let current = state.take().ok_or(Error::HandshakeNotComplete)?;
+    *state = Some(current.handle(common, raw)?);
+    Ok(())
 }
 
 impl core::fmt::Debug for ClientConnection {

@@ -62,6 +62,21 @@ impl HandshakeJoiner {
         self.check_lengths()
     }
 
+    /// The length of the whole handshake message at the start of
+    /// `bytes`, header included, or `None` if `bytes` holds only part of
+    /// it. Fails if the header announces more than the limit.
+    pub fn whole_message_len(&self, bytes: &[u8]) -> Result<Option<usize>, Error> {
+        let Some(header) = bytes.get(..HANDSHAKE_HEADER_LEN) else {
+            return Ok(None);
+        };
+        let len = u32::from_be_bytes([0, header[1], header[2], header[3]]) as usize;
+        if len > self.max_message {
+            return Err(InvalidMessage::HandshakeMessageTooLarge.into());
+        }
+        let whole = HANDSHAKE_HEADER_LEN + len;
+        Ok((whole <= bytes.len()).then_some(whole))
+    }
+
     fn check_lengths(&self) -> Result<(), Error> {
         let mut at = self.start;
         while let Some(header) = self.buf.get(at..at + HANDSHAKE_HEADER_LEN) {
