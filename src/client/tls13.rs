@@ -39,11 +39,15 @@ use crate::record::protect::{Iv, RecordDecrypter, RecordEncrypter};
 use crate::verify::signature::tls13_server_verify_message;
 
 /// What a TLS 1.3 connection waits for.
+///
+/// The handshake states share one boxed [`HandshakeCore`], which moves
+/// from state to state as a pointer: no allocation and no copy of the
+/// transcript and secrets per message.
 pub(crate) enum State {
-    ExpectEncryptedExtensions(Box<ExpectEncryptedExtensions>),
-    ExpectCertificate(Box<ExpectCertificate>),
-    ExpectCertificateVerify(Box<ExpectCertificateVerify>),
-    ExpectFinished(Box<ExpectFinished>),
+    ExpectEncryptedExtensions(ExpectEncryptedExtensions),
+    ExpectCertificate(ExpectCertificate),
+    ExpectCertificateVerify(ExpectCertificateVerify),
+    ExpectFinished(ExpectFinished),
     Traffic(Box<Traffic>),
 }
 
@@ -192,8 +196,8 @@ pub(super) fn start_handshake_keys(
         common.set_encrypter(encrypter(start.suite, &client_secret)?);
     }
     Ok(super::State::Tls13(State::ExpectEncryptedExtensions(
-        Box::new(ExpectEncryptedExtensions {
-            core: HandshakeCore {
+        ExpectEncryptedExtensions {
+            core: Box::new(HandshakeCore {
                 config: start.config,
                 client_random: start.client_random,
                 server_name: start.server_name,
@@ -206,8 +210,8 @@ pub(super) fn start_handshake_keys(
                 resumed_chain,
                 sending_early_data: start.early_data_offered,
                 early_data_terms,
-            },
-        }),
+            }),
+        },
     )))
 }
 
@@ -240,12 +244,12 @@ const ALLOWED_IN_ENCRYPTED_EXTENSIONS: &[ExtensionType] = &[
 
 /// Waiting for EncryptedExtensions (RFC 8446 §4.3.1).
 pub(crate) struct ExpectEncryptedExtensions {
-    core: HandshakeCore,
+    core: Box<HandshakeCore>,
 }
 
 impl ExpectEncryptedExtensions {
     fn handle(
-        mut self: Box<Self>,
+        mut self,
         common: &mut CommonState,
         msg: HandshakeMessage,
         raw: &[u8],
@@ -278,15 +282,15 @@ impl ExpectEncryptedExtensions {
             // no Certificate or CertificateVerify (and, §4.3.2, no
             // CertificateRequest); the identity is the original one.
             common.peer_certificates = Some(chain);
-            return Ok(State::ExpectFinished(Box::new(ExpectFinished {
+            return Ok(State::ExpectFinished(ExpectFinished {
                 core: self.core,
                 client_auth: None,
-            })));
+            }));
         }
-        Ok(State::ExpectCertificate(Box::new(ExpectCertificate {
+        Ok(State::ExpectCertificate(ExpectCertificate {
             core: self.core,
             client_auth: None,
-        })))
+        }))
     }
 
     /// RFC 8446 §4.2.10: the server accepts our 0-RTT data by an
@@ -365,14 +369,15 @@ impl ExpectEncryptedExtensions {
 /// Waiting for the server's Certificate, or a CertificateRequest before it
 /// (RFC 8446 §4.3.2, §4.4.2).
 pub(crate) struct ExpectCertificate {
-    core: HandshakeCore,
-    /// The server's CertificateRequest, if it sent one.
-    client_auth: Option<ClientAuthRequest>,
+    core: Box<HandshakeCore>,
+    /// The server's CertificateRequest, if it sent one (boxed: it is rare,
+    /// and the states stay two words).
+    client_auth: Option<Box<ClientAuthRequest>>,
 }
 
 impl ExpectCertificate {
     fn handle(
-        self: Box<Self>,
+        self,
         common: &mut CommonState,
         msg: HandshakeMessage,
         raw: &[u8],
@@ -396,7 +401,7 @@ impl ExpectCertificate {
     /// after its Finished; here we note the context to echo and the
     /// schemes it accepts.
     fn handle_certificate_request(
-        mut self: Box<Self>,
+        mut self,
         common: &mut CommonState,
         req: CertificateRequest13,
         raw: &[u8],
@@ -424,15 +429,15 @@ impl ExpectCertificate {
             format_args!("server asked for a client certificate (schemes {schemes:?})"),
         );
         self.core.transcript.add(raw);
-        self.client_auth = Some(ClientAuthRequest {
+        self.client_auth = Some(Box::new(ClientAuthRequest {
             context: req.context,
             schemes,
-        });
+        }));
         Ok(State::ExpectCertificate(self))
     }
 
     fn handle_certificate(
-        mut self: Box<Self>,
+        mut self,
         common: &mut CommonState,
         cert: Certificate13,
         raw: &[u8],
@@ -463,24 +468,22 @@ impl ExpectCertificate {
         // The verified chain is the connection's from here on; the next
         // state reads the end entity from it.
         common.peer_certificates = Some(chain);
-        Ok(State::ExpectCertificateVerify(Box::new(
-            ExpectCertificateVerify {
-                core: self.core,
-                client_auth: self.client_auth,
-            },
-        )))
+        Ok(State::ExpectCertificateVerify(ExpectCertificateVerify {
+            core: self.core,
+            client_auth: self.client_auth,
+        }))
     }
 }
 
 /// Waiting for the server's CertificateVerify (RFC 8446 §4.4.3).
 pub(crate) struct ExpectCertificateVerify {
-    core: HandshakeCore,
-    client_auth: Option<ClientAuthRequest>,
+    core: Box<HandshakeCore>,
+    client_auth: Option<Box<ClientAuthRequest>>,
 }
 
 impl ExpectCertificateVerify {
     fn handle(
-        mut self: Box<Self>,
+        mut self,
         common: &mut CommonState,
         msg: HandshakeMessage,
         raw: &[u8],
@@ -506,22 +509,22 @@ impl ExpectCertificateVerify {
         let message = tls13_server_verify_message(self.core.transcript.current_hash().as_bytes());
         verifier.verify_tls13_signature(&message, end_entity, signed.scheme, &signed.signature)?;
         self.core.transcript.add(raw);
-        Ok(State::ExpectFinished(Box::new(ExpectFinished {
+        Ok(State::ExpectFinished(ExpectFinished {
             core: self.core,
             client_auth: self.client_auth,
-        })))
+        }))
     }
 }
 
 /// Waiting for the server's Finished (RFC 8446 §4.4.4).
 pub(crate) struct ExpectFinished {
-    core: HandshakeCore,
-    client_auth: Option<ClientAuthRequest>,
+    core: Box<HandshakeCore>,
+    client_auth: Option<Box<ClientAuthRequest>>,
 }
 
 impl ExpectFinished {
     fn handle(
-        self: Box<Self>,
+        self,
         common: &mut CommonState,
         msg: HandshakeMessage,
         raw: &[u8],
@@ -542,7 +545,7 @@ impl ExpectFinished {
             server_secret,
             sending_early_data,
             ..
-        } = self.core;
+        } = *self.core;
 
         // RFC 8446 §4.4.4: a wrong verify_data is decrypt_error. The
         // comparison takes the same time wherever the bytes differ.
@@ -595,7 +598,7 @@ impl ExpectFinished {
         // CertificateVerify if one was requested (RFC 8446 §4.4.2, §4.4.3),
         // then Finished.
         if let Some(request) = self.client_auth {
-            send_tls13_client_auth(common, &config, request, &mut transcript)?;
+            send_tls13_client_auth(common, &config, *request, &mut transcript)?;
         }
         let client_verify_data = client_secret.finished_verify_data(&transcript.current_hash());
         let finished = HandshakeMessage::new(HandshakePayload::Finished(
