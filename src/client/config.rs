@@ -12,7 +12,7 @@ use crate::crypto::suites::{SupportedCipherSuite, DEFAULT_CIPHER_SUITES};
 use crate::error::Error;
 use crate::keylog::KeyLog;
 use crate::log::Logger;
-use crate::msgs::enums::ProtocolVersion;
+use crate::msgs::enums::{ProtocolVersion, SignatureScheme};
 use crate::record::joiner::DEFAULT_MAX_HANDSHAKE_LEN;
 use crate::record::protect::MAX_FRAGMENT_LEN;
 use crate::verify::{RootCertStore, ServerCertVerifier, WebPkiServerVerifier};
@@ -37,6 +37,10 @@ pub struct ClientConfig {
     pub(crate) cipher_suites: Vec<SupportedCipherSuite>,
     pub(crate) kx_groups: Vec<&'static SupportedKxGroup>,
     pub(crate) verifier: Arc<dyn ServerCertVerifier>,
+    /// `verifier.supported_verify_schemes()`, asked once when the verifier
+    /// is set rather than (as a fresh `Vec`) for every ClientHello and
+    /// every handshake signature.
+    pub(crate) verify_schemes: Vec<SignatureScheme>,
     /// Protocols to offer by ALPN (RFC 7301), most preferred first. Empty
     /// means ALPN is not used.
     pub alpn_protocols: Vec<Vec<u8>>,
@@ -286,6 +290,7 @@ impl WantsClientCert {
             versions: self.builder.versions,
             cipher_suites: self.builder.cipher_suites,
             kx_groups: self.builder.kx_groups,
+            verify_schemes: verifier.supported_verify_schemes(),
             verifier,
             alpn_protocols: Vec::new(),
             enable_sni: true,
@@ -333,6 +338,7 @@ pub struct DangerousClientConfig<'a> {
 impl DangerousClientConfig<'_> {
     /// Replace the certificate verifier.
     pub fn set_certificate_verifier(&mut self, verifier: Arc<dyn ServerCertVerifier>) {
+        self.cfg.verify_schemes = verifier.supported_verify_schemes();
         self.cfg.verifier = verifier;
     }
 }

@@ -501,7 +501,7 @@ impl ExpectServerKeyExchange {
         let verifier = &self.core.config.verifier;
         // RFC 5246 §7.4.3: the scheme must be one we listed in
         // signature_algorithms.
-        if !verifier.supported_verify_schemes().contains(&scheme) {
+        if !self.core.config.verify_schemes.contains(&scheme) {
             return Err(PeerMisbehaved::SignatureSchemeNotPermitted(scheme).into());
         }
         // RFC 8422 §5.4 (and RFC 5246 §7.4.3): the key that signs is the

@@ -494,7 +494,7 @@ impl ExpectCertificateVerify {
         let verifier = &self.core.config.verifier;
         // RFC 8446 §4.4.3: the scheme must be one we offered in
         // signature_algorithms.
-        if !verifier.supported_verify_schemes().contains(&signed.scheme) {
+        if !self.core.config.verify_schemes.contains(&signed.scheme) {
             return Err(PeerMisbehaved::Other(
                 "server signed with a scheme we did not offer",
                 AlertDescription::IllegalParameter,
