@@ -187,7 +187,7 @@ fn a_ticket_survives_a_hello_retry_request() {
 }
 
 /// The ClientHellos in `tls` (records from the client), parsed.
-fn client_hellos(tls: &[u8]) -> Vec<oxtls::msgs::hello::ClientHello> {
+fn client_hellos(tls: &[u8]) -> Vec<oxtls::msgs::hello::ClientHello<'static>> {
     use oxtls::msgs::handshake::{HandshakeMessage, HandshakePayload};
     let mut hellos = Vec::new();
     let mut rest = tls;

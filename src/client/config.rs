@@ -88,7 +88,7 @@ pub struct ClientConfig {
     pub(crate) client_auth: Option<Arc<ClientCertKey>>,
     /// Test seam: rewrites each ClientHello before it is sent, so a
     /// known-answer test can reproduce a published trace's exact hello.
-    pub(crate) client_hello_hook: Option<fn(&mut crate::msgs::hello::ClientHello)>,
+    pub(crate) client_hello_hook: Option<fn(&mut crate::msgs::hello::ClientHello<'_>)>,
 }
 
 impl ClientConfig {

@@ -8,14 +8,18 @@
 //!                <------------------------  ServerHello
 //! ```
 
+mod build;
 mod offer;
+mod offered;
 
 use std::sync::Arc;
 
 use rustls_pki_types::ServerName;
 
+use self::build::ClientHelloParams;
 pub(super) use self::offer::ResumptionOffer;
 use self::offer::{bind_psk, early_data_allowed, find_session, session_offer, start_early_data};
+pub(super) use self::offered::OfferedExtensions;
 use super::session::Tls12Session;
 use super::{tls12, tls12_resume, tls13};
 use super::{unexpected, ClientConfig, State};
@@ -25,18 +29,13 @@ use crate::crypto::kx::{KeyExchange, SupportedKxGroup};
 use crate::crypto::suites::{SupportedCipherSuite, Tls13CipherSuite};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::log::LogLevel;
-use crate::msgs::client_ext::ClientExtension;
 use crate::msgs::enums::{
-    AlertDescription, CipherSuite, Compression, ContentType, EcPointFormat, ExtensionType,
-    HandshakeType, ProtocolVersion, PskKeyExchangeMode,
+    AlertDescription, CipherSuite, Compression, ContentType, ExtensionType, HandshakeType,
+    ProtocolVersion,
 };
-use crate::msgs::extensions::{
-    ExtensionForm, KeyShareEntry, PresharedKeyOffer, PskIdentity, ServerNameEntry,
-};
+use crate::msgs::extensions::ExtensionForm;
 use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
-use crate::msgs::hello::{
-    ClientHello, EncodedClientHello, HelloRetryRequest, Random, ServerHello, SessionId,
-};
+use crate::msgs::hello::{HelloRetryRequest, Random, ServerHello, SessionId};
 
 /// Builds and sends the first ClientHello.
 pub(super) fn start_handshake(
@@ -79,7 +78,7 @@ pub(super) fn start_handshake(
         .as_ref()
         .is_some_and(|r| early_data_allowed(&config, &r.session));
 
-    let hello = ClientHelloParams {
+    let (offered, mut encoded) = ClientHelloParams {
         config: &config,
         server_name: &server_name,
         random: Random(random),
@@ -90,8 +89,7 @@ pub(super) fn start_handshake(
         resuming12: resuming12.as_ref(),
         early_data,
     }
-    .build();
-    let (offered, mut encoded) = encode_client_hello(hello);
+    .encode()?;
     if let Some(offer) = &resuming {
         // RFC 8446 §4.2.11.2: the binder covers the ClientHello up to the
         // binders list, hashed with the PSK's hash.
@@ -99,8 +97,6 @@ pub(super) fn start_handshake(
         bind_psk(&mut encoded, offer, &hash)?;
     }
     let encoded = encoded.into_bytes();
-    let mut transcript = TranscriptBuffer::new();
-    transcript.add(&encoded);
     // RFC 8446 §5.1: the initial ClientHello's record may say 0x0301, for
     // servers that would choke on a higher version there.
     common
@@ -116,6 +112,8 @@ pub(super) fn start_handshake(
         }
         start_early_data(&config, offer, &encoded, &random, common)?;
     }
+    // The transcript starts as the hello's own buffer, not a copy of it.
+    let transcript = TranscriptBuffer::starting_with(encoded);
 
     Ok(State::ExpectServerHello(Box::new(ExpectServerHello {
         config,
@@ -130,139 +128,6 @@ pub(super) fn start_handshake(
         resuming12,
         early_data_offered: early_data,
     })))
-}
-
-/// The extension types `hello` offers (what the server's extensions must
-/// answer), and its encoding as a handshake message, with placeholder PSK
-/// binders if it offers a PSK.
-fn encode_client_hello(hello: ClientHello) -> (Vec<ExtensionType>, EncodedClientHello) {
-    let offered = hello
-        .extensions
-        .iter()
-        .map(ExtensionForm::ext_type)
-        .collect();
-    let encoded = hello.encode_handshake();
-    (offered, encoded)
-}
-
-/// What goes into a ClientHello.
-struct ClientHelloParams<'a> {
-    config: &'a ClientConfig,
-    server_name: &'a ServerName<'static>,
-    random: Random,
-    session_id: &'a SessionId,
-    key_share: &'a KeyExchange,
-    /// The cookie of a HelloRetryRequest, echoed (RFC 8446 §4.2.2).
-    cookie: Option<&'a [u8]>,
-    /// A stored session to offer as a PSK.
-    resuming: Option<&'a ResumptionOffer>,
-    /// A stored TLS 1.2 session to offer.
-    resuming12: Option<&'a Tls12Session>,
-    /// Whether to offer 0-RTT data with it.
-    early_data: bool,
-}
-
-impl ClientHelloParams<'_> {
-    fn build(&self) -> ClientHello {
-        let config = self.config;
-        let tls13 = config.supports_version(ProtocolVersion::TLSv1_3);
-        let tls12 = config.supports_version(ProtocolVersion::TLSv1_2);
-        let mut exts = Vec::with_capacity(10);
-
-        // RFC 6066 §3: the DNS name only; "Literal IPv4 and IPv6 addresses
-        // are not permitted in HostName".
-        if let (true, ServerName::DnsName(name)) = (config.enable_sni, self.server_name) {
-            let name = name.as_ref().trim_end_matches('.');
-            exts.push(ClientExtension::ServerName(vec![
-                ServerNameEntry::host_name(name),
-            ]));
-        }
-        if tls12 {
-            exts.push(ClientExtension::ExtendedMasterSecret);
-            exts.push(ClientExtension::RenegotiationInfo(Vec::new()));
-            exts.push(ClientExtension::EcPointFormats(vec![
-                EcPointFormat::Uncompressed,
-            ]));
-        }
-        if tls12_resume::wants_tickets(config) {
-            // RFC 5077 §3.2: our ticket, or empty to say we take one.
-            let ticket = self
-                .resuming12
-                .map(|s| s.ticket.clone())
-                .unwrap_or_default();
-            exts.push(ClientExtension::SessionTicket(ticket));
-        }
-        exts.push(ClientExtension::SupportedGroups(
-            config.kx_groups.iter().map(|g| g.name()).collect(),
-        ));
-        if tls13 {
-            exts.push(ClientExtension::KeyShare(vec![KeyShareEntry::new(
-                self.key_share.group().name(),
-                self.key_share.public_key(),
-            )]));
-            let versions = [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2];
-            exts.push(ClientExtension::SupportedVersions(
-                versions
-                    .into_iter()
-                    .filter(|v| config.supports_version(*v))
-                    .collect(),
-            ));
-        }
-        // RFC 8446 §4.2.3: without signature_algorithms_cert this list
-        // also covers the signatures in certificates, which is what we
-        // accept there too; sending it twice would only lengthen the hello.
-        exts.push(ClientExtension::SignatureAlgorithms(
-            config.verifier.supported_verify_schemes(),
-        ));
-        if !config.alpn_protocols.is_empty() {
-            exts.push(ClientExtension::Alpn(config.alpn_protocols.clone()));
-        }
-        if let Some(cookie) = self.cookie {
-            exts.push(ClientExtension::Cookie(cookie.to_vec()));
-        }
-        if tls13 && config.resumption.is_enabled() {
-            // RFC 8446 §4.2.9: without this a server sends no tickets.
-            // Only psk_dhe_ke: a resumed handshake still has a fresh key
-            // exchange, so it keeps forward secrecy.
-            exts.push(ClientExtension::PskKeyExchangeModes(vec![
-                PskKeyExchangeMode::PskDheKe,
-            ]));
-        }
-        if self.early_data {
-            exts.push(ClientExtension::EarlyData);
-        }
-        if let (true, Some(offer)) = (tls13, self.resuming) {
-            // RFC 8446 §4.2.11: the last extension. The binder is a
-            // placeholder of the right length until the rest is encoded.
-            let session = &offer.session;
-            exts.push(ClientExtension::PreSharedKey(PresharedKeyOffer {
-                identities: vec![PskIdentity {
-                    identity: session.ticket.clone(),
-                    obfuscated_ticket_age: session.obfuscated_age(offer.age_millis),
-                }],
-                binders: vec![vec![0; session.suite.hash.output_len()]],
-            }));
-        }
-
-        let mut hello = ClientHello {
-            // RFC 8446 §4.1.2: legacy_version is 0x0303.
-            legacy_version: ProtocolVersion::TLSv1_2,
-            random: self.random,
-            session_id: *self.session_id,
-            cipher_suites: config
-                .cipher_suites
-                .iter()
-                .filter(|s| config.supports_version(s.version()))
-                .map(|s| s.suite())
-                .collect(),
-            compression_methods: vec![Compression::Null],
-            extensions: exts,
-        };
-        if let Some(hook) = config.client_hello_hook {
-            hook(&mut hello);
-        }
-        hello
-    }
 }
 
 /// The transcript before and after a HelloRetryRequest: before, the
@@ -285,7 +150,7 @@ pub(crate) struct ExpectServerHello {
     key_share: KeyExchange,
     /// The extension types of the ClientHello we sent (the latest one
     /// after a retry).
-    offered: Vec<ExtensionType>,
+    offered: OfferedExtensions,
     transcript: HelloTranscript,
     /// Whether we already sent the compatibility ChangeCipherSpec.
     sent_ccs: bool,
@@ -646,7 +511,7 @@ impl ExpectServerHello {
             .take()
             .filter(|o| o.session.suite.hash == suite.hash)
             .and_then(|o| session_offer(&self.config, o.session));
-        let hello = ClientHelloParams {
+        let (offered, mut encoded) = ClientHelloParams {
             config: &self.config,
             server_name: &self.server_name,
             random: self.random,
@@ -657,8 +522,7 @@ impl ExpectServerHello {
             resuming12: self.resuming12.as_ref(),
             early_data: false,
         }
-        .build();
-        let (offered, mut encoded) = encode_client_hello(hello);
+        .encode()?;
         if let Some(offer) = &resuming {
             // RFC 8446 §4.2.11.2: over message_hash(ClientHello1), the
             // HelloRetryRequest and the truncated ClientHello2.

@@ -88,11 +88,11 @@ impl ServerCertVerifier for TraceServerVerifier {
 
 const S3: &str = "3. ";
 
-fn trace_client_hello() -> ClientHello {
+fn trace_client_hello() -> ClientHello<'static> {
     parse_client_hello(&rfc8448(S3, "construct a ClientHello", "ClientHello"))
 }
 
-fn parse_client_hello(bytes: &[u8]) -> ClientHello {
+fn parse_client_hello(bytes: &[u8]) -> ClientHello<'static> {
     match HandshakeMessage::parse(bytes, ProtocolVersion::TLSv1_3)
         .unwrap()
         .payload
@@ -108,7 +108,7 @@ fn parse_client_hello(bytes: &[u8]) -> ClientHello {
 /// the trace and keeps, from what oxtls built, every extension that
 /// carries this connection's own values: server_name, key_share and
 /// supported_versions.
-fn shape_like_trace(hello: &mut ClientHello) {
+fn shape_like_trace(hello: &mut ClientHello<'_>) {
     take_trace_extensions(
         hello,
         trace_client_hello(),
@@ -122,7 +122,11 @@ fn shape_like_trace(hello: &mut ClientHello) {
 
 /// Gives `hello` the extensions of `trace`, in its order, except those of
 /// the types in `ours`, which keep what oxtls built (and must be there).
-fn take_trace_extensions(hello: &mut ClientHello, trace: ClientHello, ours: &[ExtensionType]) {
+fn take_trace_extensions<'a>(
+    hello: &mut ClientHello<'a>,
+    trace: ClientHello<'a>,
+    ours: &[ExtensionType],
+) {
     let built = core::mem::take(&mut hello.extensions);
     for typ in ours {
         assert!(

@@ -194,7 +194,7 @@ pub(super) struct HandshakeStart {
     /// Through the ServerHello.
     pub(super) transcript: Transcript,
     /// The extension types of our ClientHello.
-    pub(super) offered: Vec<ExtensionType>,
+    pub(super) offered: super::hello::OfferedExtensions,
     pub(super) client_random: [u8; 32],
     /// The key we sent a TLS 1.3 share of, if any: reused for the
     /// ClientKeyExchange when the server picks its group.

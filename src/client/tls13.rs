@@ -109,7 +109,7 @@ pub(super) struct HandshakeStart {
     /// Through the ServerHello.
     pub(super) transcript: Transcript,
     /// The extension types of our (last) ClientHello.
-    pub(super) offered: Vec<ExtensionType>,
+    pub(super) offered: super::hello::OfferedExtensions,
     /// Names the connection's secrets in the key log.
     pub(super) client_random: [u8; 32],
     /// The session the server resumed (its ServerHello had
@@ -126,7 +126,7 @@ struct HandshakeCore {
     server_name: ServerName<'static>,
     suite: &'static Tls13CipherSuite,
     transcript: Transcript,
-    offered: Vec<ExtensionType>,
+    offered: super::hello::OfferedExtensions,
     key_schedule: HandshakeSecret,
     /// client_handshake_traffic_secret: keys our Finished.
     client_secret: Secret,

@@ -171,6 +171,12 @@ impl TranscriptBuffer {
         Self::default()
     }
 
+    /// A buffer whose first message is `message` (header included),
+    /// taken as it is rather than copied.
+    pub fn starting_with(message: Vec<u8>) -> Self {
+        Self { messages: message }
+    }
+
     /// Appends one whole handshake message, header included.
     pub fn add(&mut self, message: &[u8]) {
         self.messages.extend_from_slice(message);

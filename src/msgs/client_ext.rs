@@ -1,5 +1,12 @@
 //! The extensions of a ClientHello (RFC 8446 §4.2 and the RFCs it cites),
 //! both TLS 1.3 and TLS 1.2 ones, since one ClientHello offers both.
+//!
+//! The lists a client builds are `Cow`s: the ClientHello we send borrows
+//! them from the config, the session and the key share (or from a few
+//! bytes on the stack), so building one allocates nothing per extension,
+//! while a parsed ClientHello owns what it read.
+
+use std::borrow::Cow;
 
 use super::codec::{encode_list, encode_opaque, Codec, ListLength, Reader};
 use super::enums::{
@@ -7,41 +14,41 @@ use super::enums::{
 };
 use super::extensions::{
     encode_opaque_list, read_opaque_list, read_record_size_limit, CertificateStatusRequest,
-    DistinguishedName, ExtensionForm, KeyShareEntry, PresharedKeyOffer, ServerNameEntry,
+    CowList, DistinguishedName, ExtensionForm, KeyShareEntry, PresharedKeyOffer, ServerNameEntry,
 };
 use crate::error::InvalidMessage;
 
 /// One ClientHello extension.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClientExtension {
+pub enum ClientExtension<'a> {
     /// server_name (RFC 6066 §3): `ServerName server_name_list<1..2^16-1>`.
     /// A client sends one host_name.
-    ServerName(Vec<ServerNameEntry>),
+    ServerName(CowList<'a, ServerNameEntry<'a>>),
     /// supported_groups (RFC 8446 §4.2.7): `named_group_list<2..2^16-1>`.
-    SupportedGroups(Vec<NamedGroup>),
+    SupportedGroups(Cow<'a, [NamedGroup]>),
     /// ec_point_formats (RFC 8422 §5.1.2): `ec_point_format_list<1..2^8-1>`.
-    EcPointFormats(Vec<EcPointFormat>),
+    EcPointFormats(Cow<'a, [EcPointFormat]>),
     /// signature_algorithms (RFC 8446 §4.2.3): `<2..2^16-2>`.
-    SignatureAlgorithms(Vec<SignatureScheme>),
+    SignatureAlgorithms(Cow<'a, [SignatureScheme]>),
     /// signature_algorithms_cert (RFC 8446 §4.2.3): `<2..2^16-2>`.
-    SignatureAlgorithmsCert(Vec<SignatureScheme>),
+    SignatureAlgorithmsCert(Cow<'a, [SignatureScheme]>),
     /// application_layer_protocol_negotiation (RFC 7301 §3.1):
     /// `protocol_name_list<2..2^16-1>` of `opaque ProtocolName<1..2^8-1>`.
-    Alpn(Vec<Vec<u8>>),
+    Alpn(Cow<'a, [Vec<u8>]>),
     /// supported_versions (RFC 8446 §4.2.1): `versions<2..254>`.
-    SupportedVersions(Vec<ProtocolVersion>),
+    SupportedVersions(Cow<'a, [ProtocolVersion]>),
     /// key_share (RFC 8446 §4.2.8): `client_shares<0..2^16-1>`; empty when
     /// the client wants the server to pick a group by HelloRetryRequest.
-    KeyShare(Vec<KeyShareEntry>),
+    KeyShare(CowList<'a, KeyShareEntry<'a>>),
     /// pre_shared_key (RFC 8446 §4.2.11); must be the last extension.
-    PreSharedKey(PresharedKeyOffer),
+    PreSharedKey(PresharedKeyOffer<'a>),
     /// psk_key_exchange_modes (RFC 8446 §4.2.9): `ke_modes<1..255>`.
-    PskKeyExchangeModes(Vec<PskKeyExchangeMode>),
+    PskKeyExchangeModes(Cow<'a, [PskKeyExchangeMode]>),
     /// early_data (RFC 8446 §4.2.10), empty in a ClientHello.
     EarlyData,
     /// cookie (RFC 8446 §4.2.2), echoed from a HelloRetryRequest:
     /// `opaque cookie<1..2^16-1>`.
-    Cookie(Vec<u8>),
+    Cookie(Cow<'a, [u8]>),
     /// certificate_authorities (RFC 8446 §4.2.4): `authorities<3..2^16-1>`.
     CertificateAuthorities(Vec<DistinguishedName>),
     /// extended_master_secret (RFC 7627 §5.1), empty.
@@ -51,7 +58,7 @@ pub enum ClientExtension {
     RenegotiationInfo(Vec<u8>),
     /// SessionTicket (RFC 5077 §3.2): the ticket itself, or empty to ask
     /// for one.
-    SessionTicket(Vec<u8>),
+    SessionTicket(Cow<'a, [u8]>),
     /// record_size_limit (RFC 8449 §4).
     RecordSizeLimit(u16),
     /// status_request (RFC 6066 §8).
@@ -64,14 +71,14 @@ pub enum ClientExtension {
     Unknown { typ: ExtensionType, body: Vec<u8> },
 }
 
-impl ClientExtension {
+impl<'a> ClientExtension<'a> {
     /// server_name with one host_name, as a client sends it.
-    pub fn server_name(host: &str) -> Self {
-        Self::ServerName(vec![ServerNameEntry::host_name(host)])
+    pub fn server_name(host: &'a str) -> Self {
+        Self::ServerName(vec![ServerNameEntry::host_name(host)].into())
     }
 }
 
-impl ExtensionForm for ClientExtension {
+impl ExtensionForm for ClientExtension<'_> {
     fn ext_type(&self) -> ExtensionType {
         match self {
             Self::ServerName(_) => ExtensionType::ServerName,
@@ -128,19 +135,22 @@ impl ExtensionForm for ClientExtension {
     fn read_body(typ: ExtensionType, r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {
         Ok(match typ {
             ExtensionType::ServerName => {
-                Self::ServerName(r.list_nonempty(ListLength::U16, "server_name_list")?)
+                Self::ServerName(r.list_nonempty(ListLength::U16, "server_name_list")?.into())
             }
             ExtensionType::SupportedGroups => {
-                Self::SupportedGroups(r.list_nonempty(ListLength::U16, "named_group_list")?)
+                Self::SupportedGroups(r.list_nonempty(ListLength::U16, "named_group_list")?.into())
             }
-            ExtensionType::EcPointFormats => {
-                Self::EcPointFormats(r.list_nonempty(ListLength::U8, "ec_point_format_list")?)
-            }
-            ExtensionType::SignatureAlgorithms => {
-                Self::SignatureAlgorithms(r.list_nonempty(ListLength::U16, "signature_algorithms")?)
-            }
+            ExtensionType::EcPointFormats => Self::EcPointFormats(
+                r.list_nonempty(ListLength::U8, "ec_point_format_list")?
+                    .into(),
+            ),
+            ExtensionType::SignatureAlgorithms => Self::SignatureAlgorithms(
+                r.list_nonempty(ListLength::U16, "signature_algorithms")?
+                    .into(),
+            ),
             ExtensionType::SignatureAlgorithmsCert => Self::SignatureAlgorithmsCert(
-                r.list_nonempty(ListLength::U16, "signature_algorithms_cert")?,
+                r.list_nonempty(ListLength::U16, "signature_algorithms_cert")?
+                    .into(),
             ),
             ExtensionType::ApplicationLayerProtocolNegotiation => {
                 let what = "protocol_name_list";
@@ -148,20 +158,25 @@ impl ExtensionForm for ClientExtension {
                 if protocols.is_empty() {
                     return Err(InvalidMessage::EmptyVector(what));
                 }
-                Self::Alpn(protocols)
+                Self::Alpn(protocols.into())
             }
-            ExtensionType::SupportedVersions => {
-                Self::SupportedVersions(r.list_nonempty(ListLength::U8, "supported_versions")?)
+            ExtensionType::SupportedVersions => Self::SupportedVersions(
+                r.list_nonempty(ListLength::U8, "supported_versions")?
+                    .into(),
+            ),
+            ExtensionType::KeyShare => {
+                Self::KeyShare(r.list(ListLength::U16, "client_shares")?.into())
             }
-            ExtensionType::KeyShare => Self::KeyShare(r.list(ListLength::U16, "client_shares")?),
             ExtensionType::PreSharedKey => Self::PreSharedKey(PresharedKeyOffer::read(r)?),
             ExtensionType::PskKeyExchangeModes => {
-                Self::PskKeyExchangeModes(r.list_nonempty(ListLength::U8, "ke_modes")?)
+                Self::PskKeyExchangeModes(r.list_nonempty(ListLength::U8, "ke_modes")?.into())
             }
             ExtensionType::EarlyData => Self::EarlyData,
-            ExtensionType::Cookie => {
-                Self::Cookie(r.opaque_nonempty(ListLength::U16, "cookie")?.to_vec())
-            }
+            ExtensionType::Cookie => Self::Cookie(
+                r.opaque_nonempty(ListLength::U16, "cookie")?
+                    .to_vec()
+                    .into(),
+            ),
             ExtensionType::CertificateAuthorities => Self::CertificateAuthorities(
                 r.list_nonempty(ListLength::U16, "certificate_authorities")?,
             ),
@@ -170,7 +185,7 @@ impl ExtensionForm for ClientExtension {
                 r.opaque(ListLength::U8, "renegotiated_connection")?
                     .to_vec(),
             ),
-            ExtensionType::SessionTicket => Self::SessionTicket(r.rest().to_vec()),
+            ExtensionType::SessionTicket => Self::SessionTicket(r.rest().to_vec().into()),
             ExtensionType::RecordSizeLimit => Self::RecordSizeLimit(read_record_size_limit(r)?),
             ExtensionType::StatusRequest => Self::StatusRequest(CertificateStatusRequest::read(r)?),
             ExtensionType::PostHandshakeAuth => Self::PostHandshakeAuth,

@@ -9,6 +9,8 @@
 //! HelloRetryRequest). They all implement [`ExtensionForm`], and the
 //! functions here read and write blocks of any of them.
 
+use std::borrow::Cow;
+
 use super::codec::{encode_opaque, encode_prefixed, Codec, ListLength, Reader};
 use super::enums::{CertificateStatusType, ExtensionType, NamedGroup, ServerNameType};
 use crate::error::InvalidMessage;
@@ -158,18 +160,67 @@ pub fn read_opaque_list(
 }
 
 /// Writes a vector of opaque vectors.
-pub fn encode_opaque_list(
+pub fn encode_opaque_list<T: AsRef<[u8]>>(
     out: &mut Vec<u8>,
     outer: ListLength,
     inner: ListLength,
-    items: &[Vec<u8>],
+    items: &[T],
 ) {
     encode_prefixed(out, outer, |out| {
         for item in items {
-            encode_opaque(out, inner, item);
+            encode_opaque(out, inner, item.as_ref());
         }
     });
 }
+
+/// A list that is borrowed or owned: `Cow<'a, [T]>` for elements that
+/// borrow too. `Cow` names its owned form through `ToOwned`, which makes
+/// `Cow<'a, [Entry<'a>]>` invariant in `'a`, so a parsed (`'static`) entry
+/// could not stand in a hello that borrows; this enum is covariant.
+#[derive(Debug, Clone)]
+pub enum CowList<'a, T> {
+    Borrowed(&'a [T]),
+    Owned(Vec<T>),
+}
+
+impl<T: Clone> CowList<'_, T> {
+    /// The list as a `Vec` to edit, copied first if it was borrowed.
+    pub fn to_mut(&mut self) -> &mut Vec<T> {
+        if let Self::Borrowed(items) = *self {
+            *self = Self::Owned(items.to_vec());
+        }
+        match self {
+            Self::Owned(items) => items,
+            Self::Borrowed(_) => unreachable!("made owned just above"),
+        }
+    }
+}
+
+impl<T> core::ops::Deref for CowList<'_, T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        match self {
+            Self::Borrowed(items) => items,
+            Self::Owned(items) => items,
+        }
+    }
+}
+
+impl<T> From<Vec<T>> for CowList<'_, T> {
+    fn from(items: Vec<T>) -> Self {
+        Self::Owned(items)
+    }
+}
+
+/// Equal when the elements are, borrowed or not.
+impl<T: PartialEq> PartialEq for CowList<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: Eq> Eq for CowList<'_, T> {}
 
 /// One entry of a ServerNameList (RFC 6066 §3).
 ///
@@ -177,22 +228,25 @@ pub fn encode_opaque_list(
 /// assumption (the one RFC 6066 makes for future types) that its body is
 /// `opaque<1..2^16-1>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerNameEntry {
+pub struct ServerNameEntry<'a> {
     pub typ: ServerNameType,
     /// For host_name, the DNS name in ASCII, without a trailing dot.
-    pub name: Vec<u8>,
+    pub name: Cow<'a, [u8]>,
 }
 
-impl ServerNameEntry {
-    pub fn host_name(name: &str) -> Self {
+impl<'a> ServerNameEntry<'a> {
+    /// A host_name entry borrowing `name`.
+    pub fn host_name(name: &'a str) -> Self {
         Self {
             typ: ServerNameType::HostName,
-            name: name.as_bytes().to_vec(),
+            name: Cow::Borrowed(name.as_bytes()),
         }
     }
 }
 
-impl Codec<'_> for ServerNameEntry {
+// Read entries own their bytes, so they outlive the message they came
+// from; built ones borrow (see `ClientExtension`).
+impl Codec<'_> for ServerNameEntry<'_> {
     fn encode(&self, out: &mut Vec<u8>) {
         self.typ.encode(out);
         encode_opaque(out, ListLength::U16, &self.name);
@@ -204,29 +258,30 @@ impl Codec<'_> for ServerNameEntry {
         let name = r.opaque_nonempty(ListLength::U16, "server_name.HostName")?;
         Ok(Self {
             typ,
-            name: name.to_vec(),
+            name: Cow::Owned(name.to_vec()),
         })
     }
 }
 
 /// KeyShareEntry (RFC 8446 §4.2.8): a group and a public key on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyShareEntry {
+pub struct KeyShareEntry<'a> {
     pub group: NamedGroup,
     /// key_exchange<1..2^16-1>: the encoded public key.
-    pub payload: Vec<u8>,
+    pub payload: Cow<'a, [u8]>,
 }
 
-impl KeyShareEntry {
-    pub fn new(group: NamedGroup, payload: &[u8]) -> Self {
+impl<'a> KeyShareEntry<'a> {
+    /// An entry borrowing `payload`.
+    pub fn new(group: NamedGroup, payload: &'a [u8]) -> Self {
         Self {
             group,
-            payload: payload.to_vec(),
+            payload: Cow::Borrowed(payload),
         }
     }
 }
 
-impl Codec<'_> for KeyShareEntry {
+impl Codec<'_> for KeyShareEntry<'_> {
     fn encode(&self, out: &mut Vec<u8>) {
         self.group.encode(out);
         encode_opaque(out, ListLength::U16, &self.payload);
@@ -237,21 +292,21 @@ impl Codec<'_> for KeyShareEntry {
         let payload = r.opaque_nonempty(ListLength::U16, "KeyShareEntry.key_exchange")?;
         Ok(Self {
             group,
-            payload: payload.to_vec(),
+            payload: Cow::Owned(payload.to_vec()),
         })
     }
 }
 
 /// PskIdentity (RFC 8446 §4.2.11).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PskIdentity {
+pub struct PskIdentity<'a> {
     /// identity<1..2^16-1>: the ticket as the server issued it.
-    pub identity: Vec<u8>,
+    pub identity: Cow<'a, [u8]>,
     /// The ticket's age in milliseconds plus ticket_age_add, mod 2^32.
     pub obfuscated_ticket_age: u32,
 }
 
-impl Codec<'_> for PskIdentity {
+impl Codec<'_> for PskIdentity<'_> {
     fn encode(&self, out: &mut Vec<u8>) {
         encode_opaque(out, ListLength::U16, &self.identity);
         self.obfuscated_ticket_age.encode(out);
@@ -261,7 +316,7 @@ impl Codec<'_> for PskIdentity {
         let identity = r.opaque_nonempty(ListLength::U16, "PskIdentity.identity")?;
         let obfuscated_ticket_age = r.u32("PskIdentity.obfuscated_ticket_age")?;
         Ok(Self {
-            identity: identity.to_vec(),
+            identity: Cow::Owned(identity.to_vec()),
             obfuscated_ticket_age,
         })
     }
@@ -269,15 +324,15 @@ impl Codec<'_> for PskIdentity {
 
 /// OfferedPsks, the ClientHello form of pre_shared_key (RFC 8446 §4.2.11).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PresharedKeyOffer {
+pub struct PresharedKeyOffer<'a> {
     /// identities<7..2^16-1>
-    pub identities: Vec<PskIdentity>,
+    pub identities: CowList<'a, PskIdentity<'a>>,
     /// binders<33..2^16-1>, each `opaque PskBinderEntry<32..255>`, one per
     /// identity in the same order.
-    pub binders: Vec<Vec<u8>>,
+    pub binders: CowList<'a, Cow<'a, [u8]>>,
 }
 
-impl PresharedKeyOffer {
+impl PresharedKeyOffer<'_> {
     /// The length of the encoded binders list, its two-byte length
     /// included: what is cut from the end of the ClientHello to get the
     /// "truncated ClientHello" the binders are computed over (RFC 8446
@@ -291,7 +346,7 @@ impl PresharedKeyOffer {
     }
 }
 
-impl Codec<'_> for PresharedKeyOffer {
+impl Codec<'_> for PresharedKeyOffer<'_> {
     fn encode(&self, out: &mut Vec<u8>) {
         super::codec::encode_list(out, ListLength::U16, &self.identities);
         self.encode_binders(out);
@@ -307,8 +362,12 @@ impl Codec<'_> for PresharedKeyOffer {
             return Err(InvalidMessage::BadLength("PskBinderEntry"));
         }
         Ok(Self {
-            identities,
-            binders,
+            identities: identities.into(),
+            binders: binders
+                .into_iter()
+                .map(Cow::Owned)
+                .collect::<Vec<_>>()
+                .into(),
         })
     }
 }

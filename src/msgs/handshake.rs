@@ -49,7 +49,7 @@ pub enum HandshakePayload {
     /// TLS 1.2 only; empty. A client that does not renegotiate answers
     /// with a no_renegotiation warning or ignores it.
     HelloRequest,
-    ClientHello(ClientHello),
+    ClientHello(ClientHello<'static>),
     ServerHello(ServerHello),
     /// A ServerHello with the HelloRetryRequest random (RFC 8446 §4.1.3).
     HelloRetryRequest(HelloRetryRequest),

@@ -6,6 +6,7 @@
 //! read as an empty list.
 
 use core::fmt;
+use std::borrow::Cow;
 
 use super::client_ext::ClientExtension;
 use super::codec::{encode_list, encode_opaque, encode_prefixed, Codec, ListLength, Reader};
@@ -139,22 +140,25 @@ fn read_extensions_if_any<E: ExtensionForm>(
 }
 
 /// ClientHello (RFC 8446 §4.1.2, RFC 5246 §7.4.1.2).
+///
+/// The one we send borrows its lists from the config and the connection
+/// (`'a`); a parsed one owns them (`ClientHello<'static>`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientHello {
+pub struct ClientHello<'a> {
     /// TLSv1_2 in every ClientHello we send (RFC 8446 §4.1.2).
     pub legacy_version: ProtocolVersion,
     pub random: Random,
     pub session_id: SessionId,
     /// cipher_suites<2..2^16-2>
-    pub cipher_suites: Vec<CipherSuite>,
+    pub cipher_suites: Cow<'a, [CipherSuite]>,
     /// legacy_compression_methods<1..2^8-1>: just null.
-    pub compression_methods: Vec<Compression>,
+    pub compression_methods: Cow<'a, [Compression]>,
     /// In the order sent; pre_shared_key, if present, last.
-    pub extensions: Vec<ClientExtension>,
+    pub extensions: Vec<ClientExtension<'a>>,
 }
 
-impl ClientHello {
-    pub fn find_extension(&self, typ: ExtensionType) -> Option<&ClientExtension> {
+impl<'a> ClientHello<'a> {
+    pub fn find_extension(&self, typ: ExtensionType) -> Option<&ClientExtension<'a>> {
         find_extension(&self.extensions, typ)
     }
 
@@ -170,26 +174,26 @@ impl ClientHello {
             ClientExtension::ServerName(names) => names
                 .iter()
                 .find(|n| n.typ == ServerNameType::HostName)
-                .map(|n| n.name.as_slice()),
+                .map(|n| n.name.as_ref()),
             _ => None,
         }
     }
 
-    pub fn key_shares(&self) -> Option<&[KeyShareEntry]> {
+    pub fn key_shares(&self) -> Option<&[KeyShareEntry<'a>]> {
         match self.find_extension(ExtensionType::KeyShare)? {
             ClientExtension::KeyShare(shares) => Some(shares),
             _ => None,
         }
     }
 
-    pub fn psk_offer(&self) -> Option<&PresharedKeyOffer> {
+    pub fn psk_offer(&self) -> Option<&PresharedKeyOffer<'a>> {
         match self.extensions.last()? {
             ClientExtension::PreSharedKey(offer) => Some(offer),
             _ => None,
         }
     }
 
-    pub fn psk_offer_mut(&mut self) -> Option<&mut PresharedKeyOffer> {
+    pub fn psk_offer_mut(&mut self) -> Option<&mut PresharedKeyOffer<'a>> {
         match self.extensions.last_mut()? {
             ClientExtension::PreSharedKey(offer) => Some(offer),
             _ => None,
@@ -199,8 +203,12 @@ impl ClientHello {
     /// The whole ClientHello handshake message (header included), ready
     /// for the PSK binders to be computed and patched in.
     pub fn encode_handshake(&self) -> EncodedClientHello {
-        // Room for a typical hello, so encoding it is one allocation.
-        let mut bytes = Vec::with_capacity(512);
+        // Room for a typical hello plus the ticket it offers (the one part
+        // that can be long), so encoding it is one allocation.
+        let ticket_len: usize = self
+            .psk_offer()
+            .map_or(0, |o| o.identities.iter().map(|i| i.identity.len()).sum());
+        let mut bytes = Vec::with_capacity(512 + ticket_len);
         HandshakeType::ClientHello.encode(&mut bytes);
         encode_prefixed(&mut bytes, ListLength::U24, |out| self.encode(out));
         let binders_len = self.psk_offer().map_or(0, |o| o.binders_encoded_len());
@@ -211,7 +219,7 @@ impl ClientHello {
     }
 }
 
-impl Codec<'_> for ClientHello {
+impl Codec<'_> for ClientHello<'_> {
     fn encode(&self, out: &mut Vec<u8>) {
         self.legacy_version.encode(out);
         self.random.encode(out);
@@ -226,9 +234,12 @@ impl Codec<'_> for ClientHello {
             legacy_version: ProtocolVersion::read(r)?,
             random: Random::read(r)?,
             session_id: SessionId::read(r)?,
-            cipher_suites: r.list_nonempty(ListLength::U16, "ClientHello.cipher_suites")?,
+            cipher_suites: r
+                .list_nonempty(ListLength::U16, "ClientHello.cipher_suites")?
+                .into(),
             compression_methods: r
-                .list_nonempty(ListLength::U8, "ClientHello.legacy_compression_methods")?,
+                .list_nonempty(ListLength::U8, "ClientHello.legacy_compression_methods")?
+                .into(),
             extensions: read_extensions_if_any(r, "ClientHello.extensions")?,
         };
         // RFC 8446 §4.2.11: "The "pre_shared_key" extension MUST be the
@@ -328,7 +339,7 @@ impl ServerHello {
     }
 
     /// key_share's server_share.
-    pub fn key_share(&self) -> Option<&KeyShareEntry> {
+    pub fn key_share(&self) -> Option<&KeyShareEntry<'static>> {
         match self.find_extension(ExtensionType::KeyShare)? {
             ServerExtension::KeyShare(share) => Some(share),
             _ => None,

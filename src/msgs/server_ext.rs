@@ -26,7 +26,7 @@ pub enum ServerExtension {
     /// supported_versions (RFC 8446 §4.2.1): `selected_version`.
     SupportedVersions(ProtocolVersion),
     /// key_share (RFC 8446 §4.2.8): `server_share`.
-    KeyShare(KeyShareEntry),
+    KeyShare(KeyShareEntry<'static>),
     /// pre_shared_key (RFC 8446 §4.2.11): `selected_identity`, an index
     /// into the identities the client offered.
     PreSharedKey(u16),

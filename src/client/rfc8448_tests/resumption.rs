@@ -44,7 +44,7 @@ impl TimeProvider for StoppedClock {
 
 /// The trace's first ClientHello of `section`, whole. (§4's "construct a
 /// ClientHello" value stops before the binders; the record has them.)
-fn trace_hello(section: &str) -> ClientHello {
+fn trace_hello(section: &str) -> ClientHello<'static> {
     parse_client_hello(&rfc8448_nth(
         section,
         "{client}  send handshake record",
@@ -76,7 +76,7 @@ fn shape_like_resumption_trace(hello: &mut ClientHello) {
     assert_eq!(offer.identities.len(), 1);
     assert_eq!(offer.identities[0].obfuscated_ticket_age, TRACE_AGE_ADD);
     assert_eq!(trace_age, TRACE_AGE_ADD.wrapping_add(5));
-    offer.identities[0].obfuscated_ticket_age = trace_age;
+    offer.identities.to_mut()[0].obfuscated_ticket_age = trace_age;
     assert_eq!(
         offer.identities[0].identity,
         trace_hello(S4).psk_offer().unwrap().identities[0].identity,

@@ -439,9 +439,8 @@ fn unknown_values_are_kept() {
     .unwrap();
     assert_eq!(
         exts,
-        [ClientExtension::SupportedGroups(vec![
-            NamedGroup::Unknown(0x1d1d),
-            NamedGroup::X25519
-        ])]
+        [ClientExtension::SupportedGroups(
+            vec![NamedGroup::Unknown(0x1d1d), NamedGroup::X25519].into()
+        )]
     );
 }

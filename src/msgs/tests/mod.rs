@@ -36,37 +36,48 @@ fn unknown_ext(typ: u16, body: &[u8]) -> (ExtensionType, Vec<u8>) {
 }
 
 /// One ClientHello extension of every kind, pre_shared_key last.
-pub(super) fn client_extensions() -> Vec<ClientExtension> {
+pub(super) fn client_extensions() -> Vec<ClientExtension<'static>> {
     let (typ, body) = unknown_ext(0x1234, &[9, 8, 7]);
     vec![
         ClientExtension::server_name("example.com"),
-        ClientExtension::ServerName(vec![ServerNameEntry {
-            typ: ServerNameType::Unknown(7),
-            name: b"x".to_vec(),
-        }]),
-        ClientExtension::SupportedGroups(vec![NamedGroup::X25519, NamedGroup::Unknown(0x9999)]),
-        ClientExtension::EcPointFormats(vec![EcPointFormat::Uncompressed]),
-        ClientExtension::SignatureAlgorithms(vec![
-            SignatureScheme::ECDSA_NISTP256_SHA256,
-            SignatureScheme::RSA_PSS_RSAE_SHA256,
-        ]),
-        ClientExtension::SignatureAlgorithmsCert(vec![SignatureScheme::ED25519]),
-        ClientExtension::Alpn(vec![b"h2".to_vec(), b"http/1.1".to_vec()]),
-        ClientExtension::SupportedVersions(vec![TLS13, TLS12]),
-        ClientExtension::KeyShare(vec![
-            KeyShareEntry::new(NamedGroup::X25519, &[1; 32]),
-            KeyShareEntry::new(NamedGroup::secp256r1, &[4; 65]),
-        ]),
-        ClientExtension::KeyShare(Vec::new()),
-        ClientExtension::PskKeyExchangeModes(vec![PskKeyExchangeMode::PskDheKe]),
+        ClientExtension::ServerName(
+            vec![ServerNameEntry {
+                typ: ServerNameType::Unknown(7),
+                name: b"x".to_vec().into(),
+            }]
+            .into(),
+        ),
+        ClientExtension::SupportedGroups(
+            vec![NamedGroup::X25519, NamedGroup::Unknown(0x9999)].into(),
+        ),
+        ClientExtension::EcPointFormats(vec![EcPointFormat::Uncompressed].into()),
+        ClientExtension::SignatureAlgorithms(
+            vec![
+                SignatureScheme::ECDSA_NISTP256_SHA256,
+                SignatureScheme::RSA_PSS_RSAE_SHA256,
+            ]
+            .into(),
+        ),
+        ClientExtension::SignatureAlgorithmsCert(vec![SignatureScheme::ED25519].into()),
+        ClientExtension::Alpn(vec![b"h2".to_vec(), b"http/1.1".to_vec()].into()),
+        ClientExtension::SupportedVersions(vec![TLS13, TLS12].into()),
+        ClientExtension::KeyShare(
+            vec![
+                KeyShareEntry::new(NamedGroup::X25519, &[1; 32]),
+                KeyShareEntry::new(NamedGroup::secp256r1, &[4; 65]),
+            ]
+            .into(),
+        ),
+        ClientExtension::KeyShare(Vec::new().into()),
+        ClientExtension::PskKeyExchangeModes(vec![PskKeyExchangeMode::PskDheKe].into()),
         ClientExtension::EarlyData,
-        ClientExtension::Cookie(vec![0xc0; 40]),
+        ClientExtension::Cookie(vec![0xc0; 40].into()),
         ClientExtension::CertificateAuthorities(vec![DistinguishedName(vec![0x30, 0])]),
         ClientExtension::ExtendedMasterSecret,
         ClientExtension::RenegotiationInfo(Vec::new()),
         ClientExtension::RenegotiationInfo(vec![5; 12]),
-        ClientExtension::SessionTicket(Vec::new()),
-        ClientExtension::SessionTicket(vec![1, 2, 3]),
+        ClientExtension::SessionTicket(Vec::new().into()),
+        ClientExtension::SessionTicket(vec![1, 2, 3].into()),
         ClientExtension::RecordSizeLimit(0x4001),
         ClientExtension::StatusRequest(CertificateStatusRequest::ocsp()),
         ClientExtension::StatusRequest(CertificateStatusRequest::Ocsp {
@@ -88,15 +99,16 @@ pub(super) fn client_extensions() -> Vec<ClientExtension> {
         ClientExtension::PreSharedKey(PresharedKeyOffer {
             identities: vec![
                 PskIdentity {
-                    identity: vec![0xaa; 50],
+                    identity: vec![0xaa; 50].into(),
                     obfuscated_ticket_age: 0x0102_0304,
                 },
                 PskIdentity {
-                    identity: vec![0xbb],
+                    identity: vec![0xbb].into(),
                     obfuscated_ticket_age: 0,
                 },
-            ],
-            binders: vec![vec![0x11; 32], vec![0x22; 48]],
+            ]
+            .into(),
+            binders: vec![vec![0x11; 32].into(), vec![0x22; 48].into()].into(),
         }),
     ]
 }
@@ -187,7 +199,7 @@ fn cert(n: u8) -> CertificateDer<'static> {
     CertificateDer::from(vec![0x30, 0x03, 0x02, 0x01, n])
 }
 
-pub(super) fn client_hello() -> ClientHello {
+pub(super) fn client_hello() -> ClientHello<'static> {
     ClientHello {
         legacy_version: TLS12,
         random: Random([0x42; 32]),
@@ -196,8 +208,9 @@ pub(super) fn client_hello() -> ClientHello {
             CipherSuite::TLS13_AES_128_GCM_SHA256,
             CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
             CipherSuite::Unknown(0x0a0a),
-        ],
-        compression_methods: vec![Compression::Null],
+        ]
+        .into(),
+        compression_methods: vec![Compression::Null].into(),
         extensions: distinct(&client_extensions()),
     }
 }

@@ -23,7 +23,7 @@ fn simple_handshake_messages() {
         panic!("not a ClientHello");
     };
     assert_eq!(
-        ch.cipher_suites,
+        *ch.cipher_suites,
         [
             CipherSuite::TLS13_AES_128_GCM_SHA256,
             CipherSuite::TLS13_CHACHA20_POLY1305_SHA256,
@@ -40,7 +40,7 @@ fn simple_handshake_messages() {
     assert_eq!(ch.psk_offer(), None);
     assert_eq!(
         ch.find_extension(ExtensionType::SupportedVersions),
-        Some(&ClientExtension::SupportedVersions(vec![TLS13]))
+        Some(&ClientExtension::SupportedVersions(vec![TLS13].into()))
     );
     assert_eq!(
         ch.find_extension(ExtensionType::RecordSizeLimit),
@@ -154,7 +154,7 @@ fn resumption_client_hello_and_binders() {
 
     // Start from a zero placeholder and patch the trace's binder in.
     let mut placeholder = ch.clone();
-    placeholder.psk_offer_mut().unwrap().binders = vec![vec![0; 32]];
+    placeholder.psk_offer_mut().unwrap().binders = vec![vec![0; 32].into()].into();
     let mut patched = placeholder.encode_handshake();
     assert_eq!(patched.truncated(), &prefix[..]);
     let binder = rfc8448("4. ", "calculate PSK binder", "finished");

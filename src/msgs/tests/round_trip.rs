@@ -219,7 +219,8 @@ fn binders_are_patched_in_place() {
 
     encoded.set_binders(&[&[0x33; 32], &[0x44; 48]]).unwrap();
     let mut expect = ch.clone();
-    expect.psk_offer_mut().unwrap().binders = vec![vec![0x33; 32], vec![0x44; 48]];
+    expect.psk_offer_mut().unwrap().binders =
+        vec![vec![0x33; 32].into(), vec![0x44; 48].into()].into();
     let expect = HandshakeMessage::new(HandshakePayload::ClientHello(expect)).get_encoding();
     assert_eq!(encoded.bytes(), &expect[..]);
     assert!(encoded.set_binders(&[&[0x33; 32]]).is_err());
