@@ -177,7 +177,7 @@ impl ExpectServerHello {
     }
 
     fn offered(&self, typ: ExtensionType) -> bool {
-        self.offered.contains(&typ)
+        self.offered.contains(typ)
     }
 
     /// RFC 8446 §4.1.3, §4.2.1: the version is in supported_versions if

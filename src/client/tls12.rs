@@ -25,6 +25,7 @@ use std::sync::Arc;
 use rustls_pki_types::ServerName;
 
 use super::client_cert::{send_tls12_certificate, send_tls12_certificate_verify};
+use super::hello::OfferedExtensions;
 use super::session::Tls12Session;
 use super::tls12_resume::{self, SessionToStore};
 use super::{unexpected, verify_server_chain, ClientConfig};
@@ -194,7 +195,7 @@ pub(super) struct HandshakeStart {
     /// Through the ServerHello.
     pub(super) transcript: Transcript,
     /// The extension types of our ClientHello.
-    pub(super) offered: super::hello::OfferedExtensions,
+    pub(super) offered: OfferedExtensions,
     pub(super) client_random: [u8; 32],
     /// The key we sent a TLS 1.3 share of, if any: reused for the
     /// ClientKeyExchange when the server picks its group.
@@ -372,12 +373,15 @@ fn start_abbreviated(
     })
 }
 
-fn check_server_hello_extensions(offered: &[ExtensionType], sh: &ServerHello) -> Result<(), Error> {
+fn check_server_hello_extensions(
+    offered: &OfferedExtensions,
+    sh: &ServerHello,
+) -> Result<(), Error> {
     for ext in &sh.extensions {
         let typ = ext.ext_type();
         // RFC 5246 §7.4.1.4: an extension we did not ask for is
         // unsupported_extension.
-        if !offered.contains(&typ) {
+        if !offered.contains(typ) {
             return Err(PeerMisbehaved::Other(
                 "server sent an extension we did not offer",
                 AlertDescription::UnsupportedExtension,

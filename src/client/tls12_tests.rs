@@ -33,7 +33,8 @@ fn server_hello(extensions: Vec<ServerExtension>) -> ServerHello {
 }
 
 fn alert_of(extensions: Vec<ServerExtension>) -> Option<AlertDescription> {
-    check_server_hello_extensions(OFFERED, &server_hello(extensions))
+    let offered = OfferedExtensions::from_types(OFFERED.iter().copied()).unwrap();
+    check_server_hello_extensions(&offered, &server_hello(extensions))
         .err()
         .and_then(|e| e.alert())
 }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use rustls_pki_types::{CertificateDer, ServerName};
 
 use super::client_cert::{send_tls13_client_auth, ClientAuthRequest};
-use super::hello::ResumptionOffer;
+use super::hello::{OfferedExtensions, ResumptionOffer};
 use super::session::{Tls13Session, MAX_TICKET_LIFETIME};
 use super::{unexpected, verify_server_chain, ClientConfig};
 use crate::conn::{CommonState, ConnectionTrafficSecrets};
@@ -109,7 +109,7 @@ pub(super) struct HandshakeStart {
     /// Through the ServerHello.
     pub(super) transcript: Transcript,
     /// The extension types of our (last) ClientHello.
-    pub(super) offered: super::hello::OfferedExtensions,
+    pub(super) offered: OfferedExtensions,
     /// Names the connection's secrets in the key log.
     pub(super) client_random: [u8; 32],
     /// The session the server resumed (its ServerHello had
@@ -126,7 +126,7 @@ struct HandshakeCore {
     server_name: ServerName<'static>,
     suite: &'static Tls13CipherSuite,
     transcript: Transcript,
-    offered: super::hello::OfferedExtensions,
+    offered: OfferedExtensions,
     key_schedule: HandshakeSecret,
     /// client_handshake_traffic_secret: keys our Finished.
     client_secret: Secret,
@@ -347,7 +347,7 @@ impl ExpectEncryptedExtensions {
     fn check_extensions(&self, ee: &EncryptedExtensions) -> Result<(), Error> {
         for ext in &ee.extensions {
             let typ = ext.ext_type();
-            if !self.core.offered.contains(&typ) {
+            if !self.core.offered.contains(typ) {
                 return Err(PeerMisbehaved::Other(
                     "server sent an extension we did not offer",
                     AlertDescription::UnsupportedExtension,

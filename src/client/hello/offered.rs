@@ -3,8 +3,6 @@
 //! "Implementations MUST NOT send extension responses if the remote
 //! endpoint did not send the corresponding extension requests").
 
-use core::ops::Deref;
-
 use crate::error::Error;
 use crate::msgs::client_ext::ClientExtension;
 use crate::msgs::enums::ExtensionType;
@@ -13,40 +11,45 @@ use crate::msgs::extensions::ExtensionForm;
 /// Room for the types of every extension oxtls sends (14 at most) and for
 /// what a test hook adds; a ClientHello with more is refused rather than
 /// remembered in part.
-const CAPACITY: usize = 32;
+const CAPACITY: usize = 20;
 
-/// The extension types of the ClientHello we sent, in the order sent,
-/// held inline: a handshake remembers them without an allocation.
-/// Derefs to the slice of types.
+/// The extension types of the ClientHello we sent, held inline as wire
+/// values: a handshake remembers them without an allocation, and its
+/// state grows by less than a `Vec` would cost on the heap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct OfferedExtensions {
-    types: [ExtensionType; CAPACITY],
-    len: usize,
+    types: [u16; CAPACITY],
+    len: u8,
 }
 
 impl OfferedExtensions {
     /// The types of `exts`, or an error if there are more than we keep.
     pub(crate) fn of(exts: &[ClientExtension<'_>]) -> Result<Self, Error> {
+        Self::from_types(exts.iter().map(ExtensionForm::ext_type))
+    }
+
+    /// `types`, or an error if there are more than we keep.
+    pub(crate) fn from_types(
+        types: impl IntoIterator<Item = ExtensionType>,
+    ) -> Result<Self, Error> {
         let mut out = Self {
-            types: [ExtensionType::Unknown(0); CAPACITY],
+            types: [0; CAPACITY],
             len: 0,
         };
-        for ext in exts {
-            let slot = out.types.get_mut(out.len).ok_or_else(|| {
+        for typ in types {
+            let slot = out.types.get_mut(usize::from(out.len)).ok_or_else(|| {
                 Error::General("ClientHello has more extensions than oxtls can track".into())
             })?;
-            *slot = ext.ext_type();
+            *slot = typ.to_wire();
             out.len += 1;
         }
         Ok(out)
     }
-}
 
-impl Deref for OfferedExtensions {
-    type Target = [ExtensionType];
-
-    fn deref(&self) -> &[ExtensionType] {
-        self.types.get(..self.len).unwrap_or_default()
+    /// Whether our ClientHello had an extension of type `typ`.
+    pub(crate) fn contains(&self, typ: ExtensionType) -> bool {
+        let sent = self.types.get(..usize::from(self.len)).unwrap_or_default();
+        sent.contains(&typ.to_wire())
     }
 }
 
@@ -55,7 +58,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keeps_types_in_order() {
+    fn holds_the_types_sent() {
         let exts = [
             ClientExtension::EarlyData,
             ClientExtension::ExtendedMasterSecret,
@@ -65,26 +68,19 @@ mod tests {
             },
         ];
         let offered = OfferedExtensions::of(&exts).unwrap();
-        assert_eq!(
-            &offered[..],
-            [
-                ExtensionType::EarlyData,
-                ExtensionType::ExtendedMasterSecret,
-                ExtensionType::Unknown(0x1234)
-            ]
-        );
-        assert!(offered.contains(&ExtensionType::Unknown(0x1234)));
-        assert!(!offered.contains(&ExtensionType::KeyShare));
-        assert!(!offered.contains(&ExtensionType::Unknown(0)));
+        assert!(offered.contains(ExtensionType::EarlyData));
+        assert!(offered.contains(ExtensionType::ExtendedMasterSecret));
+        assert!(offered.contains(ExtensionType::Unknown(0x1234)));
+        assert!(!offered.contains(ExtensionType::KeyShare));
+        // The unused slots (zeros) are not server_name (type 0).
+        assert!(!offered.contains(ExtensionType::ServerName));
     }
 
     #[test]
     fn refuses_more_than_it_can_keep() {
         let exts = vec![ClientExtension::EarlyData; CAPACITY + 1];
         assert!(OfferedExtensions::of(&exts).is_err());
-        assert_eq!(
-            OfferedExtensions::of(&exts[..CAPACITY]).unwrap().len(),
-            CAPACITY
-        );
+        let full = OfferedExtensions::of(&exts[..CAPACITY]).unwrap();
+        assert!(full.contains(ExtensionType::EarlyData));
     }
 }
