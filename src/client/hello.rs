@@ -11,6 +11,8 @@
 mod build;
 mod offer;
 mod offered;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
@@ -452,7 +454,7 @@ impl ExpectServerHello {
             }
         }
 
-        let cookie = hrr.cookie().map(<[u8]>::to_vec);
+        let cookie = hrr.cookie();
         let group = match hrr.key_share() {
             Some(name) => {
                 // RFC 8446 §4.2.8: the selected group must be one we
@@ -517,7 +519,7 @@ impl ExpectServerHello {
             random: self.random,
             session_id: &self.session_id,
             key_share: &self.key_share,
-            cookie: cookie.as_deref(),
+            cookie,
             resuming: resuming.as_ref(),
             resuming12: self.resuming12.as_ref(),
             early_data: false,
