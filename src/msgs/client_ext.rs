@@ -1,10 +1,12 @@
 //! The extensions of a ClientHello (RFC 8446 §4.2 and the RFCs it cites),
 //! both TLS 1.3 and TLS 1.2 ones, since one ClientHello offers both.
 //!
-//! The lists a client builds are `Cow`s: the ClientHello we send borrows
-//! them from the config, the session and the key share (or from a few
-//! bytes on the stack), so building one allocates nothing per extension,
-//! while a parsed ClientHello owns what it read.
+//! The lists a client builds are `Cow`s (`CowList`s where the entries
+//! borrow too): the ClientHello we send borrows them from the config, the
+//! session and the key share, or from a few values on the stack, so
+//! building one allocates nothing per extension, while a parsed
+//! ClientHello owns what it read. The variants oxtls never builds stay
+//! `Vec`s, as does renegotiation_info, which it only sends empty.
 
 use std::borrow::Cow;
 

@@ -4,9 +4,11 @@
 //! This is the one place that decides which extensions go in and in
 //! which order; `ClientExtension` is the one place that encodes each. The
 //! hello borrows its lists from the config, the stored session, the key
-//! share, or from small arrays on this function's stack, so a handshake
-//! pays for three allocations here: the verifier's scheme list, the
-//! extension list and the encoded message (sized once).
+//! share, or from small arrays on `encode`'s stack, so a hello costs three
+//! allocations: the verifier's scheme list (`supported_verify_schemes`
+//! returns a `Vec`), the extension list (a `Vec` so that a test hook can
+//! edit it) and the encoding, sized for a typical hello plus its ticket.
+//! The encoding then becomes the transcript buffer, not copied.
 
 use std::borrow::Cow;
 
