@@ -4,11 +4,10 @@
 //! This is the one place that decides which extensions go in and in
 //! which order; `ClientExtension` is the one place that encodes each. The
 //! hello borrows its lists from the config, the stored session, the key
-//! share, or from small arrays on `encode`'s stack, so a hello costs three
-//! allocations: the verifier's scheme list (`supported_verify_schemes`
-//! returns a `Vec`), the extension list (a `Vec` so that a test hook can
-//! edit it) and the encoding, sized for a typical hello plus its ticket.
-//! The encoding then becomes the transcript buffer, not copied.
+//! share, or from small arrays on `encode`'s stack, so a hello costs two
+//! allocations: the extension list (a `Vec` so that a test hook can edit
+//! it) and the encoding, sized for a typical hello plus its ticket. The
+//! encoding then becomes the transcript buffer, not copied.
 
 use std::borrow::Cow;
 
@@ -111,9 +110,8 @@ impl ClientHelloParams<'_> {
         // RFC 8446 §4.2.3: without signature_algorithms_cert this list
         // also covers the signatures in certificates, which is what we
         // accept there too; sending it twice would only lengthen the hello.
-        let schemes = config.verifier.supported_verify_schemes();
         exts.push(ClientExtension::SignatureAlgorithms(Cow::Borrowed(
-            &schemes,
+            &config.verify_schemes,
         )));
         if !config.alpn_protocols.is_empty() {
             exts.push(ClientExtension::Alpn(Cow::Borrowed(&config.alpn_protocols)));
