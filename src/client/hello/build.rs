@@ -180,10 +180,9 @@ impl ClientHelloParams<'_> {
 /// collected into a `Vec`.
 fn inline_or_vec<T: Copy, const N: usize>(
     room: &mut [T; N],
-    items: impl Iterator<Item = T>,
+    mut items: impl Iterator<Item = T>,
 ) -> Cow<'_, [T]> {
     let mut len = 0;
-    let mut items = items.into_iter();
     while let Some(item) = items.next() {
         match room.get_mut(len) {
             Some(slot) => *slot = item,
