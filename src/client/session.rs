@@ -49,8 +49,9 @@ pub struct Tls13Session {
     /// must use the same one (RFC 8446 §4.2.10).
     pub(crate) alpn: Option<Vec<u8>>,
     /// The server's chain as verified in the full handshake; a resumed
-    /// connection reports it as its peer's.
-    pub(crate) server_cert_chain: Vec<CertificateDer<'static>>,
+    /// connection reports it as its peer's. Shared, not copied, by every
+    /// ticket of a connection and every connection resumed from one.
+    pub(crate) server_cert_chain: Arc<[CertificateDer<'static>]>,
 }
 
 impl Tls13Session {
@@ -134,8 +135,8 @@ pub struct Tls12Session {
     /// only such sessions are offered again (RFC 7627 §5.3).
     pub(crate) extended_master_secret: bool,
     /// The server's chain as verified in the full handshake; a resumed
-    /// connection reports it as its peer's.
-    pub(crate) server_cert_chain: Vec<CertificateDer<'static>>,
+    /// connection reports it as its peer's (shared, as for TLS 1.3).
+    pub(crate) server_cert_chain: Arc<[CertificateDer<'static>]>,
     pub(crate) alpn: Option<Vec<u8>>,
     /// The group of the full handshake's key exchange: a resumed
     /// connection has none of its own and reports this one.
@@ -508,7 +509,7 @@ mod tests {
             received_at: UnixTime::since_unix_epoch(Duration::from_secs(1000)),
             max_early_data_size: 0,
             alpn: None,
-            server_cert_chain: Vec::new(),
+            server_cert_chain: Arc::from([]),
         }
     }
 
@@ -629,7 +630,7 @@ mod tests {
             ticket: vec![tag; 4],
             master_secret: MasterSecret::from_bytes(HashAlgorithm::Sha256, &[0xab; 48]).unwrap(),
             extended_master_secret: true,
-            server_cert_chain: Vec::new(),
+            server_cert_chain: Arc::from([]),
             alpn: None,
             kx_group: None,
             lifetime: 3600,

@@ -445,7 +445,7 @@ impl ExpectCertificate {
         self.core.transcript.add(raw);
         // The verified chain is the connection's from here on; the next
         // state reads the end entity from it.
-        common.peer_certificates = Some(chain);
+        common.peer_certificates = Some(chain.into());
         Ok(State::ExpectServerKeyExchange(Box::new(
             ExpectServerKeyExchange { core: self.core },
         )))

@@ -133,7 +133,7 @@ struct HandshakeCore {
     /// server_handshake_traffic_secret: keys the server's Finished.
     server_secret: Secret,
     /// In a resumed handshake, the server's chain from the original one.
-    resumed_chain: Option<Vec<CertificateDer<'static>>>,
+    resumed_chain: Option<Arc<[CertificateDer<'static>]>>,
     /// Our writes still use the client_early_traffic_secret: 0-RTT data
     /// was offered and not (yet) turned down.
     sending_early_data: bool,
@@ -461,7 +461,7 @@ impl ExpectCertificate {
             )
             .into());
         }
-        let chain: Vec<CertificateDer<'static>> =
+        let chain: Arc<[CertificateDer<'static>]> =
             cert.entries.into_iter().map(|e| e.cert).collect();
         verify_server_chain(&self.core.config, &self.core.server_name, &chain)?;
         self.core.transcript.add(raw);

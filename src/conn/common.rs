@@ -61,7 +61,7 @@ pub(crate) struct CommonState {
     /// The group of the (EC)DHE exchange, once the server has chosen it.
     pub(crate) kx_group: Option<&'static SupportedKxGroup>,
     pub(crate) alpn_protocol: Option<Vec<u8>>,
-    pub(crate) peer_certificates: Option<Vec<CertificateDer<'static>>>,
+    pub(crate) peer_certificates: Option<Arc<[CertificateDer<'static>]>>,
     /// Known once the server has answered the ClientHello.
     pub(crate) handshake_kind: Option<HandshakeKind>,
     pub(crate) early_data: EarlyDataState,
