@@ -388,11 +388,16 @@ impl ClientSessionStore for ClientSessionMemoryCache {
 
     fn take_tls13_ticket(&self, server_name: &ServerName<'static>) -> Option<Tls13Session> {
         let mut inner = self.lock();
-        let ticket = inner.servers.get_mut(server_name)?.tls13.pop_back();
+        let entry = inner.servers.get_mut(server_name)?;
+        let ticket = entry.tls13.pop_back();
+        let emptied = entry.is_empty().then_some(entry.stamp);
         if ticket.is_some() {
             inner.total -= 1;
         }
-        inner.forget_if_empty(server_name);
+        if let Some(stamp) = emptied {
+            inner.order.remove(&stamp);
+            inner.servers.remove(server_name);
+        }
         ticket
     }
 
