@@ -13,6 +13,9 @@ const LABEL_PREFIX: &[u8] = b"tls13 ";
 /// of at most 255 bytes, each after its one-byte length.
 const MAX_HKDF_LABEL: usize = 2 + 1 + 255 + 1 + 255;
 
+/// The HkdfLabel and the one-byte block counter after it.
+const MAX_HKDF_INPUT: usize = MAX_HKDF_LABEL + 1;
+
 /// HKDF-Extract(salt, IKM) = HMAC-Hash(salt, IKM) (RFC 5869 §2.2).
 ///
 /// An empty `salt` is the same as `Hash.length` zero bytes, because HMAC
@@ -86,7 +89,7 @@ impl Prk {
         // in one piece: each separate update costs more than the few bytes
         // it adds, and the key schedule expands some twenty labels per
         // handshake.
-        let mut hkdf_label = [0u8; MAX_HKDF_LABEL];
+        let mut hkdf_label = [0u8; MAX_HKDF_INPUT];
         let parts: [&[u8]; 6] = [
             &length.to_be_bytes(),
             &[label_len],
@@ -104,6 +107,20 @@ impl Prk {
             };
             slot.copy_from_slice(part);
             used = end;
+        }
+        // Every length TLS asks for fits in one HMAC output, T(1) =
+        // HMAC(PRK, HkdfLabel | 0x01): one call, the counter appended.
+        if out.len() <= self.alg.output_len() {
+            let Some(counter) = hkdf_label.get_mut(used) else {
+                return Err(Error::General("HKDF-Expand-Label input is too long".into()));
+            };
+            *counter = 1;
+            let tag = ring::hmac::sign(&self.key, &hkdf_label[..=used]);
+            let block = tag.as_ref().get(..out.len()).ok_or(Error::General(
+                "HKDF-Expand-Label output is too long".into(),
+            ))?;
+            out.copy_from_slice(block);
+            return Ok(());
         }
         self.expand(&[&hkdf_label[..used]], out)
     }
