@@ -54,13 +54,20 @@ use crate::record::protect::{RecordDecrypter, RecordEncrypter};
 const MAX_HELLO_REQUESTS_IN_A_ROW: usize = 8;
 
 /// What a TLS 1.2 connection waits for.
+///
+/// The states before the key exchange share one boxed [`HandshakeCore`],
+/// and those after it one boxed [`Session`]; each moves from state to
+/// state as a pointer: no allocation and no copy of the transcript and
+/// secrets per message. The server's write keys and the rare
+/// CertificateRequest are boxed too, so a state is a few words (six for
+/// ExpectServerHelloDone, which holds the server's ECDH key).
 pub(crate) enum State {
-    ExpectCertificate(Box<ExpectCertificate>),
-    ExpectServerKeyExchange(Box<ExpectServerKeyExchange>),
-    ExpectServerHelloDone(Box<ExpectServerHelloDone>),
-    ExpectNewSessionTicket(Box<ExpectNewSessionTicket>),
-    ExpectChangeCipherSpec(Box<ExpectChangeCipherSpec>),
-    ExpectFinished(Box<ExpectFinished>),
+    ExpectCertificate(ExpectCertificate),
+    ExpectServerKeyExchange(ExpectServerKeyExchange),
+    ExpectServerHelloDone(ExpectServerHelloDone),
+    ExpectNewSessionTicket(ExpectNewSessionTicket),
+    ExpectChangeCipherSpec(ExpectChangeCipherSpec),
+    ExpectFinished(ExpectFinished),
     Traffic(Box<Traffic>),
 }
 
@@ -295,9 +302,9 @@ pub(super) fn start_handshake(
             format_args!("server declined our TLS 1.2 session"),
         );
     }
-    Ok(super::State::Tls12(State::ExpectCertificate(Box::new(
+    Ok(super::State::Tls12(State::ExpectCertificate(
         ExpectCertificate {
-            core: HandshakeCore {
+            core: Box::new(HandshakeCore {
                 config: start.config,
                 server_name: start.server_name,
                 suite: start.suite,
@@ -307,9 +314,9 @@ pub(super) fn start_handshake(
                 key_share: start.key_share,
                 server_session_id: sh.session_id,
                 expect_ticket,
-            },
+            }),
         },
-    ))))
+    )))
 }
 
 /// The abbreviated handshake (RFC 5246 §7.3): the keys come from the
@@ -344,7 +351,7 @@ fn start_abbreviated(
         LogLevel::Debug,
         format_args!("server resumed our TLS 1.2 session"),
     );
-    let finishing = Session {
+    let finishing = Box::new(Session {
         suite,
         randoms,
         master_secret,
@@ -358,18 +365,18 @@ fn start_abbreviated(
             resumed: Some(session),
             ticket: None,
         },
-    };
-    let decrypter = decrypter(suite, &key_block)?;
+    });
+    let decrypter = Box::new(decrypter(suite, &key_block)?);
     Ok(if expect_ticket {
-        State::ExpectNewSessionTicket(Box::new(ExpectNewSessionTicket {
+        State::ExpectNewSessionTicket(ExpectNewSessionTicket {
             session: finishing,
             decrypter,
-        }))
+        })
     } else {
-        State::ExpectChangeCipherSpec(Box::new(ExpectChangeCipherSpec {
+        State::ExpectChangeCipherSpec(ExpectChangeCipherSpec {
             session: finishing,
             decrypter,
-        }))
+        })
     })
 }
 
@@ -426,12 +433,12 @@ fn check_server_hello_extensions(
 
 /// Waiting for the server's Certificate (RFC 5246 §7.4.2).
 pub(crate) struct ExpectCertificate {
-    core: HandshakeCore,
+    core: Box<HandshakeCore>,
 }
 
 impl ExpectCertificate {
     fn handle(
-        mut self: Box<Self>,
+        mut self,
         common: &mut CommonState,
         msg: HandshakeMessage,
         raw: &[u8],
@@ -446,21 +453,21 @@ impl ExpectCertificate {
         // The verified chain is the connection's from here on; the next
         // state reads the end entity from it.
         common.peer_certificates = Some(chain.into());
-        Ok(State::ExpectServerKeyExchange(Box::new(
-            ExpectServerKeyExchange { core: self.core },
-        )))
+        Ok(State::ExpectServerKeyExchange(ExpectServerKeyExchange {
+            core: self.core,
+        }))
     }
 }
 
 /// Waiting for the ServerKeyExchange: the server's ephemeral ECDH key,
 /// signed with its certificate's key (RFC 8422 §5.4).
 pub(crate) struct ExpectServerKeyExchange {
-    core: HandshakeCore,
+    core: Box<HandshakeCore>,
 }
 
 impl ExpectServerKeyExchange {
     fn handle(
-        mut self: Box<Self>,
+        mut self,
         common: &mut CommonState,
         msg: HandshakeMessage,
         raw: &[u8],
@@ -483,14 +490,12 @@ impl ExpectServerKeyExchange {
             ))?;
         self.verify_signature(common, &ske)?;
         self.core.transcript.add(raw);
-        Ok(State::ExpectServerHelloDone(Box::new(
-            ExpectServerHelloDone {
-                core: self.core,
-                group,
-                server_public: ske.params.public,
-                certificate_request: None,
-            },
-        )))
+        Ok(State::ExpectServerHelloDone(ExpectServerHelloDone {
+            core: self.core,
+            group,
+            server_public: ske.params.public,
+            certificate_request: None,
+        }))
     }
 
     /// RFC 8422 §5.4: the signature covers ClientHello.random +
@@ -531,18 +536,19 @@ impl ExpectServerKeyExchange {
 /// Waiting for ServerHelloDone, or a CertificateRequest before it
 /// (RFC 5246 §7.4.4, §7.4.5).
 pub(crate) struct ExpectServerHelloDone {
-    core: HandshakeCore,
+    core: Box<HandshakeCore>,
     /// The group of the server's key, one we offered.
     group: &'static SupportedKxGroup,
     /// ServerECDHParams.point.
     server_public: Vec<u8>,
-    /// The server's CertificateRequest, if it sent one.
-    certificate_request: Option<CertificateRequest12>,
+    /// The server's CertificateRequest, if it sent one (boxed: it is rare,
+    /// and the states stay small).
+    certificate_request: Option<Box<CertificateRequest12>>,
 }
 
 impl ExpectServerHelloDone {
     fn handle(
-        mut self: Box<Self>,
+        mut self,
         common: &mut CommonState,
         msg: HandshakeMessage,
         raw: &[u8],
@@ -551,7 +557,7 @@ impl ExpectServerHelloDone {
             HandshakePayload::CertificateRequest12(req) if self.certificate_request.is_none() => {
                 self.handle_certificate_request(common, &req);
                 self.core.transcript.add(raw);
-                self.certificate_request = Some(req);
+                self.certificate_request = Some(Box::new(req));
                 Ok(State::ExpectServerHelloDone(self))
             }
             HandshakePayload::ServerHelloDone => {
@@ -588,13 +594,13 @@ impl ExpectServerHelloDone {
 
     /// Our flight (RFC 5246 §7.3): an empty Certificate if asked,
     /// ClientKeyExchange, ChangeCipherSpec, and Finished under the new keys.
-    fn send_client_flight(self: Box<Self>, common: &mut CommonState) -> Result<State, Error> {
+    fn send_client_flight(self, common: &mut CommonState) -> Result<State, Error> {
         let Self {
             core,
             group,
             server_public,
             certificate_request,
-        } = *self;
+        } = self;
         let HandshakeCore {
             config,
             server_name,
@@ -605,7 +611,7 @@ impl ExpectServerHelloDone {
             key_share,
             server_session_id,
             expect_ticket,
-        } = core;
+        } = *core;
 
         // RFC 5246 §7.4.6: our Certificate comes first; with no suitable
         // certificate, one with an empty list. The scheme for
@@ -669,7 +675,7 @@ impl ExpectServerHelloDone {
         transcript.add(&finished);
         common.send_handshake(&finished)?;
 
-        let session = Session {
+        let session = Box::new(Session {
             suite,
             randoms,
             master_secret,
@@ -683,14 +689,14 @@ impl ExpectServerHelloDone {
                 resumed: None,
                 ticket: None,
             },
-        };
-        let decrypter = decrypter(suite, &key_block)?;
+        });
+        let decrypter = Box::new(decrypter(suite, &key_block)?);
         // RFC 5077 §3.3: a server that answered our session_ticket
         // extension sends NewSessionTicket before its ChangeCipherSpec.
         Ok(if expect_ticket {
-            State::ExpectNewSessionTicket(Box::new(ExpectNewSessionTicket { session, decrypter }))
+            State::ExpectNewSessionTicket(ExpectNewSessionTicket { session, decrypter })
         } else {
-            State::ExpectChangeCipherSpec(Box::new(ExpectChangeCipherSpec { session, decrypter }))
+            State::ExpectChangeCipherSpec(ExpectChangeCipherSpec { session, decrypter })
         })
     }
 }
@@ -731,12 +737,13 @@ struct Session {
 /// session_ticket extension (RFC 5077 §3.3): it must come, before the
 /// server's ChangeCipherSpec.
 pub(crate) struct ExpectNewSessionTicket {
-    session: Session,
-    decrypter: RecordDecrypter,
+    session: Box<Session>,
+    /// The server's write keys (boxed: the states stay small).
+    decrypter: Box<RecordDecrypter>,
 }
 
 impl ExpectNewSessionTicket {
-    fn handle(mut self: Box<Self>, msg: HandshakeMessage, raw: &[u8]) -> Result<State, Error> {
+    fn handle(mut self, msg: HandshakeMessage, raw: &[u8]) -> Result<State, Error> {
         let HandshakePayload::NewSessionTicket12(ticket) = msg.payload else {
             return Err(unexpected(&[HandshakeType::NewSessionTicket], &msg));
         };
@@ -744,40 +751,41 @@ impl ExpectNewSessionTicket {
         // Finished messages cover.
         self.session.transcript.add(raw);
         self.session.to_store.ticket = Some(ticket);
-        let Self { session, decrypter } = *self;
-        Ok(State::ExpectChangeCipherSpec(Box::new(
-            ExpectChangeCipherSpec { session, decrypter },
-        )))
+        let Self { session, decrypter } = self;
+        Ok(State::ExpectChangeCipherSpec(ExpectChangeCipherSpec {
+            session,
+            decrypter,
+        }))
     }
 }
 
 /// Waiting for the server's ChangeCipherSpec (RFC 5246 §7.1), with the
 /// keys it will switch to.
 pub(crate) struct ExpectChangeCipherSpec {
-    session: Session,
-    decrypter: RecordDecrypter,
+    session: Box<Session>,
+    decrypter: Box<RecordDecrypter>,
 }
 
 impl ExpectChangeCipherSpec {
-    fn handle(self: Box<Self>, common: &mut CommonState) -> State {
-        let Self { session, decrypter } = *self;
-        common.set_decrypter(decrypter);
+    fn handle(self, common: &mut CommonState) -> State {
+        let Self { session, decrypter } = self;
+        common.set_decrypter(*decrypter);
         // The connection refuses a ChangeCipherSpec inside a partly
         // received handshake message, so none can span this change; the
         // check that flag asks for is already done.
         common.read_keys_changed = false;
-        State::ExpectFinished(Box::new(ExpectFinished { session }))
+        State::ExpectFinished(ExpectFinished { session })
     }
 }
 
 /// Waiting for the server's Finished (RFC 5246 §7.4.9).
 pub(crate) struct ExpectFinished {
-    session: Session,
+    session: Box<Session>,
 }
 
 impl ExpectFinished {
     fn handle(
-        self: Box<Self>,
+        self,
         common: &mut CommonState,
         msg: HandshakeMessage,
         raw: &[u8],
@@ -792,7 +800,7 @@ impl ExpectFinished {
             mut transcript,
             client_finish,
             to_store,
-        } = self.session;
+        } = *self.session;
         // RFC 5246 §7.4.9: a wrong verify_data is decrypt_error. The
         // comparison takes the same time wherever the bytes differ.
         if !master_secret.verify_server_finished(&transcript.current_hash(), &verify_data) {
