@@ -72,7 +72,8 @@ pub(super) fn start_handshake(
         // RFC 5246 §7.4.1.2: resuming by session id sends the server's.
         // It also serves as the TLS 1.3 compatibility session id.
         Some(session) if !by_ticket => session.session_id,
-        _ => SessionId::new(session_bytes).ok_or(Error::General("session id too long".into()))?,
+        _ => SessionId::new(session_bytes)
+            .ok_or_else(|| Error::General("session id too long".into()))?,
     };
     let key_share = KeyExchange::start(config.kx_groups[0], rng)?;
     let resuming = find_session(&config, &server_name);

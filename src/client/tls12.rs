@@ -177,7 +177,7 @@ impl State {
         };
         let side = |key: &[u8], fixed: &[u8], seq: u64| {
             ConnectionTrafficSecrets::new(suite.aead, key, iv(fixed, seq))
-                .ok_or(Error::General("cannot extract the traffic keys".into()))
+                .ok_or_else(|| Error::General("cannot extract the traffic keys".into()))
         };
         Ok((
             side(kb.client_write_key(), kb.client_write_iv(), tx_seq)?,

@@ -95,7 +95,7 @@ impl State {
         let side = |secret: &Secret| {
             let keys = secret.traffic_keys(aead);
             ConnectionTrafficSecrets::new(aead, keys.key_bytes(), keys.iv())
-                .ok_or(Error::General("cannot extract the traffic keys".into()))
+                .ok_or_else(|| Error::General("cannot extract the traffic keys".into()))
         };
         Ok((side(&t.client_secret)?, side(&t.server_secret)?))
     }

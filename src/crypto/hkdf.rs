@@ -116,9 +116,10 @@ impl Prk {
             };
             *counter = 1;
             let tag = ring::hmac::sign(&self.key, &hkdf_label[..=used]);
-            let block = tag.as_ref().get(..out.len()).ok_or(Error::General(
-                "HKDF-Expand-Label output is too long".into(),
-            ))?;
+            let block = tag
+                .as_ref()
+                .get(..out.len())
+                .ok_or_else(|| Error::General("HKDF-Expand-Label output is too long".into()))?;
             out.copy_from_slice(block);
             return Ok(());
         }
