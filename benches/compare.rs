@@ -565,6 +565,7 @@ fn memory_rows(plan: &Plan, setup: &Setup, openssl_counted: bool) -> Vec<Row> {
     let c = &setup.clients;
     let n = plan.memory_conns;
     let ox = figures::memory(&c.oxtls, &server, n);
+    check_memory_budgets(&ox);
     let rs = figures::memory(&c.rustls, &server, n);
     let os = figures::memory(&c.openssl, &server, n);
     let os = openssl_counted.then_some(os);
@@ -612,6 +613,33 @@ fn memory_rows(plan: &Plan, setup: &Setup, openssl_counted: bool) -> Vec<Row> {
             Some(c.openssl.inline_size() as f64),
         ]),
     ]
+}
+
+/// Issue 7's memory targets: at most 4 KiB in at most 6 heap blocks per
+/// idle connection, and at most 40 allocations per full handshake.
+const MAX_IDLE_BYTES: f64 = 4096.0;
+const MAX_IDLE_BLOCKS: f64 = 6.0;
+/// oxtls makes 18 allocations per full handshake. The line sits well below
+/// the target of 40 so that a slip such as an allocation per derived
+/// secret (there are 16) fails the smoke run, not just a later reading of
+/// the table: it has happened once.
+const MAX_ALLOCS_PER_HANDSHAKE: f64 = 24.0;
+
+/// Fails the run if oxtls breaks a memory budget. These are counts, as
+/// repeatable as the allocator's calls, not timings, so the smoke run under
+/// `cargo test` can hold them.
+fn check_memory_budgets(ox: &MemoryFigures) {
+    assert!(
+        ox.idle_bytes <= MAX_IDLE_BYTES && ox.idle_blocks <= MAX_IDLE_BLOCKS,
+        "oxtls holds {} bytes in {} blocks per idle connection; the budget is {MAX_IDLE_BYTES} in {MAX_IDLE_BLOCKS}",
+        ox.idle_bytes,
+        ox.idle_blocks
+    );
+    assert!(
+        ox.allocs <= MAX_ALLOCS_PER_HANDSHAKE,
+        "oxtls makes {} allocations per full handshake; the budget is {MAX_ALLOCS_PER_HANDSHAKE}",
+        ox.allocs
+    );
 }
 
 /// `--profile CLIENT FIGURE [N]`: one client's work alone, for a profiler.
