@@ -16,9 +16,9 @@
 //! - [`dangerous::NoVerification`]: accepts any certificate, for tests.
 
 pub mod dangerous;
-mod key_usage;
 mod roots;
 pub mod signature;
+mod signing_key;
 mod webpki_errors;
 mod webpki_verifier;
 

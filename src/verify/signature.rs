@@ -16,9 +16,8 @@
 
 use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm};
 use webpki::ring as algs;
-use webpki::EndEntityCert;
 
-use super::webpki_errors::certificate_error;
+use super::signing_key::{signing_key, SigningKey};
 use super::HandshakeSignatureValid;
 use crate::error::{CertificateError, Error, PeerMisbehaved};
 use crate::msgs::enums::SignatureScheme;
@@ -144,8 +143,8 @@ pub fn verify_tls13_signature(
 ) -> Result<HandshakeSignatureValid, Error> {
     let algorithms = algorithms_for(TLS13_SCHEMES, scheme)?;
     // RFC 8446 §4.4.2.2: the key must be allowed to sign.
-    super::key_usage::check_digital_signature(cert)?;
-    verify_with_any(algorithms, message, cert, scheme, signature)
+    let key = signing_key(cert)?;
+    verify_with_any(algorithms, message, key, scheme, signature)
 }
 
 /// Verifies the signature of a TLS 1.2 ServerKeyExchange (RFC 5246 §7.4.3).
@@ -160,12 +159,13 @@ pub fn verify_tls12_signature(
     let algorithms = algorithms_for(TLS12_SCHEMES, scheme)?;
     // RFC 5280 §4.2.1.3: a key that signs the handshake needs
     // digitalSignature, if Key Usage is present at all.
-    super::key_usage::check_digital_signature(cert)?;
-    verify_with_any(algorithms, message, cert, scheme, signature)
+    let key = signing_key(cert)?;
+    verify_with_any(algorithms, message, key, scheme, signature)
 }
 
 /// Verifies with the first of `algorithms` whose key type matches the
-/// certificate's key.
+/// certificate's key (the comparison webpki makes of an algorithm's
+/// public key identifier with the SubjectPublicKeyInfo's).
 ///
 /// A signature that does not verify is `BadSignature` (RFC 8446 §4.4.3:
 /// decrypt_error). A certificate whose key fits none of the algorithms
@@ -176,24 +176,20 @@ pub fn verify_tls12_signature(
 fn verify_with_any(
     algorithms: &[&dyn SignatureVerificationAlgorithm],
     message: &[u8],
-    cert: &CertificateDer<'_>,
+    key: SigningKey<'_>,
     scheme: SignatureScheme,
     signature: &[u8],
 ) -> Result<HandshakeSignatureValid, Error> {
-    let cert = EndEntityCert::try_from(cert).map_err(certificate_error)?;
-    for algorithm in algorithms {
-        match cert.verify_signature(*algorithm, message, signature) {
-            Ok(()) => return Ok(HandshakeSignatureValid::assertion()),
-            Err(webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_)) => continue,
-            #[allow(deprecated)]
-            Err(webpki::Error::UnsupportedSignatureAlgorithmForPublicKey) => continue,
-            Err(webpki::Error::InvalidSignatureForPublicKey) => {
-                return Err(CertificateError::BadSignature.into())
-            }
-            Err(other) => return Err(certificate_error(other)),
-        }
-    }
-    Err(PeerMisbehaved::SignatureSchemeDoesNotMatchKey(scheme).into())
+    let Some(algorithm) = algorithms
+        .iter()
+        .find(|a| a.public_key_alg_id().as_ref() == key.algorithm)
+    else {
+        return Err(PeerMisbehaved::SignatureSchemeDoesNotMatchKey(scheme).into());
+    };
+    algorithm
+        .verify_signature(key.public_key, message, signature)
+        .map(|()| HandshakeSignatureValid::assertion())
+        .map_err(|_| CertificateError::BadSignature.into())
 }
 
 /// RFC 8446 §4.4.3: the context string a server's CertificateVerify signs.

@@ -1,27 +1,80 @@
-//! The one certificate check webpki leaves to us: whether the server's key
-//! may make the handshake signature at all.
+//! What a handshake signature needs from the end-entity certificate, read
+//! in one pass over its DER: the public key, the algorithm it is for, and
+//! whether the certificate lets it sign.
+//!
+//! webpki has parsed and checked the whole certificate by the time the
+//! server's CertificateVerify (or TLS 1.2 ServerKeyExchange) arrives;
+//! parsing it all again to reach the key would cost more than the rest of
+//! the message's handling. This walks only the TLVs on the way.
 //!
 //! RFC 8446 §4.4.2.2 (and RFC 5280 §4.2.1.3): if the end-entity
 //! certificate has a Key Usage extension, its digitalSignature bit must be
 //! set for the key to sign a CertificateVerify (or a TLS 1.2
-//! ServerKeyExchange). This reads just enough DER to find that bit.
+//! ServerKeyExchange).
 
 use crate::error::{CertificateError, Error};
 
 /// id-ce-keyUsage, 2.5.29.15, as DER content octets.
 const KEY_USAGE_OID: &[u8] = &[0x55, 0x1d, 0x0f];
 
-/// Fails with `InvalidPurpose` if `cert` has a Key Usage extension without
+/// The key of an end-entity certificate that may sign the handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SigningKey<'a> {
+    /// The SubjectPublicKeyInfo's AlgorithmIdentifier, without its outer
+    /// tag and length: what `SignatureVerificationAlgorithm::
+    /// public_key_alg_id` is compared with.
+    pub algorithm: &'a [u8],
+    /// The subjectPublicKey BIT STRING's bits.
+    pub public_key: &'a [u8],
+}
+
+/// The public key of `cert`, if the certificate allows it to sign.
+///
+/// Fails with `BadEncoding` if the DER does not have a certificate's shape,
+/// and with `InvalidPurpose` if `cert` has a Key Usage extension without
 /// digitalSignature; a certificate without the extension may sign.
-pub fn check_digital_signature(cert: &[u8]) -> Result<(), Error> {
+pub fn signing_key(cert: &[u8]) -> Result<SigningKey<'_>, Error> {
     let bad = || Error::from(CertificateError::BadEncoding);
     let mut outer = Der(cert);
     let mut certificate = outer.expect(0x30).ok_or_else(bad)?;
     let mut tbs = certificate.expect(0x30).ok_or_else(bad)?;
+    // RFC 5280 §4.1: [0] version (optional), serialNumber, signature,
+    // issuer, validity, subject, then subjectPublicKeyInfo.
+    let (tag, _) = tbs.next().ok_or_else(bad)?;
+    if tag == 0xa0 {
+        tbs.expect(0x02).ok_or_else(bad)?;
+    } else if tag != 0x02 {
+        return Err(bad());
+    }
+    for _signature_issuer_validity_subject in 0..4 {
+        tbs.expect(0x30).ok_or_else(bad)?;
+    }
+    let mut spki = tbs.expect(0x30).ok_or_else(bad)?;
+    let algorithm = spki.expect(0x30).ok_or_else(bad)?.0;
+    // BIT STRING: the count of unused bits, which for a key is zero, then
+    // the bits.
+    let public_key = match spki.expect(0x03).ok_or_else(bad)?.0 {
+        [0, bits @ ..] if !bits.is_empty() => bits,
+        _ => return Err(bad()),
+    };
+    if !may_sign(tbs)? {
+        return Err(CertificateError::InvalidPurpose.into());
+    }
+    Ok(SigningKey {
+        algorithm,
+        public_key,
+    })
+}
+
+/// Whether the rest of a TBSCertificate, after its subjectPublicKeyInfo,
+/// lets the key sign: true unless a Key Usage extension lacks
+/// digitalSignature.
+fn may_sign(mut tbs: Der<'_>) -> Result<bool, Error> {
+    let bad = || Error::from(CertificateError::BadEncoding);
     // Skip to the [3] EXPLICIT extensions, the last optional field.
     let extensions = loop {
         let Some((tag, body)) = tbs.next() else {
-            return Ok(()); // no extensions, so no Key Usage
+            return Ok(true); // no extensions, so no Key Usage
         };
         if tag == 0xa3 {
             break Der(body).expect(0x30).ok_or_else(bad)?;
@@ -46,14 +99,9 @@ pub fn check_digital_signature(cert: &[u8]) -> Result<(), Error> {
         let bits = value.expect(0x03).ok_or_else(bad)?;
         // BIT STRING: unused-bit count, then the bits, digitalSignature
         // (bit 0) first.
-        let digital_signature = bits.0.get(1).is_some_and(|b| b & 0x80 != 0);
-        return if digital_signature {
-            Ok(())
-        } else {
-            Err(CertificateError::InvalidPurpose.into())
-        };
+        return Ok(bits.0.get(1).is_some_and(|b| b & 0x80 != 0));
     }
-    Ok(())
+    Ok(true)
 }
 
 /// A cursor over DER TLVs.
@@ -94,6 +142,10 @@ impl<'a> Der<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn check_digital_signature(cert: &[u8]) -> Result<(), Error> {
+        signing_key(cert).map(|_| ())
+    }
     use rcgen::{CertificateParams, KeyPair, KeyUsagePurpose};
 
     fn cert_with(usages: &[KeyUsagePurpose]) -> Vec<u8> {
@@ -125,6 +177,34 @@ mod tests {
             check_digital_signature(&cert_with(&[KeyUsagePurpose::KeyCertSign])),
             Err(CertificateError::InvalidPurpose.into())
         );
+    }
+
+    /// The key and its algorithm are those of the key pair the certificate
+    /// was made for, as webpki's verification algorithms name them.
+    #[test]
+    fn reads_the_key_and_its_algorithm() {
+        use rustls_pki_types::SignatureVerificationAlgorithm;
+        use webpki::ring as algs;
+        let cases: [(
+            &rcgen::SignatureAlgorithm,
+            &dyn SignatureVerificationAlgorithm,
+        ); 3] = [
+            (&rcgen::PKCS_ECDSA_P256_SHA256, algs::ECDSA_P256_SHA256),
+            (&rcgen::PKCS_ECDSA_P384_SHA384, algs::ECDSA_P384_SHA384),
+            (&rcgen::PKCS_ED25519, algs::ED25519),
+        ];
+        for (rcgen_alg, webpki_alg) in cases {
+            let key = KeyPair::generate_for(rcgen_alg).unwrap();
+            let params = CertificateParams::new(vec!["localhost".into()]).unwrap();
+            let cert = params.self_signed(&key).unwrap();
+            let found = signing_key(cert.der()).unwrap();
+            assert_eq!(found.public_key, key.public_key_raw(), "{rcgen_alg:?}");
+            assert_eq!(
+                found.algorithm,
+                webpki_alg.public_key_alg_id().as_ref(),
+                "{rcgen_alg:?}"
+            );
+        }
     }
 
     #[test]
