@@ -3,8 +3,8 @@
 //!
 //! A TLS `SignatureScheme` names a key type and a hash (and, in TLS 1.3, an
 //! ECDSA curve). Each permitted scheme maps here to the webpki algorithms
-//! that can verify it; webpki checks that the certificate's key is of the
-//! algorithm's type before it verifies anything.
+//! that can verify it; the one used is the one whose public key type is the
+//! certificate's, compared as webpki compares them.
 //!
 //! Not supported, and so never offered nor accepted:
 //! - rsa_pss_pss_* (RSASSA-PSS keys): webpki's ring backend has no
