@@ -26,7 +26,9 @@ use crate::conn::{CommonState, ConnectionTrafficSecrets};
 use crate::crypto::hash::Transcript;
 use crate::crypto::kx::SharedSecret;
 use crate::crypto::suites::Tls13CipherSuite;
-use crate::crypto::tls13::{self as keys, EarlySecret, HandshakeSecret, Secret};
+use crate::crypto::tls13::{
+    self as keys, EarlySecret, FinishedKey, HandshakeSecret, Secret, TrafficKeys,
+};
 use crate::error::{CertificateError, Error, InvalidMessage, PeerMisbehaved};
 use crate::log::LogLevel;
 use crate::msgs::enums::{AlertDescription, ExtensionType, HandshakeType, KeyUpdateRequest};
@@ -128,10 +130,12 @@ struct HandshakeCore {
     transcript: Transcript,
     offered: OfferedExtensions,
     key_schedule: HandshakeSecret,
-    /// client_handshake_traffic_secret: keys our Finished.
+    /// client_handshake_traffic_secret: our record keys after 0-RTT data.
     client_secret: Secret,
-    /// server_handshake_traffic_secret: keys the server's Finished.
-    server_secret: Secret,
+    /// The finished_keys of the client and server handshake traffic
+    /// secrets: they key our Finished and the server's.
+    client_finished: FinishedKey,
+    server_finished: FinishedKey,
     /// In a resumed handshake, the server's chain from the original one.
     resumed_chain: Option<Arc<[CertificateDer<'static>]>>,
     /// Our writes still use the client_early_traffic_secret: 0-RTT data
@@ -187,13 +191,15 @@ pub(super) fn start_handshake_keys(
             server_secret.as_bytes(),
         );
     }
-    common.set_decrypter(decrypter(start.suite, &server_secret)?);
+    let (server_keys, server_finished) = server_secret.handshake_traffic_keys(start.suite.aead);
+    let (client_keys, client_finished) = client_secret.handshake_traffic_keys(start.suite.aead);
+    common.set_decrypter(decrypter_from(&server_keys)?);
     if start.early_data_offered {
         // RFC 8446 §4.5, §2.3: our early data keys stay until
         // EndOfEarlyData, or until the server turns the data down.
         common.early_data = crate::conn::EarlyDataState::Offered;
     } else {
-        common.set_encrypter(encrypter(start.suite, &client_secret)?);
+        common.set_encrypter(encrypter_from(&client_keys)?);
     }
     Ok(super::State::Tls13(State::ExpectEncryptedExtensions(
         ExpectEncryptedExtensions {
@@ -206,7 +212,8 @@ pub(super) fn start_handshake_keys(
                 offered: start.offered,
                 key_schedule,
                 client_secret,
-                server_secret,
+                client_finished,
+                server_finished,
                 resumed_chain,
                 sending_early_data: start.early_data_offered,
                 early_data_terms,
@@ -217,16 +224,22 @@ pub(super) fn start_handshake_keys(
 
 /// RFC 8446 §7.3: the record keys of one direction from its traffic secret.
 fn decrypter(suite: &Tls13CipherSuite, secret: &Secret) -> Result<RecordDecrypter, Error> {
-    let k = secret.traffic_keys(suite.aead);
-    Ok(RecordDecrypter::tls13(k.aead_key()?, Iv::new(k.iv())))
+    decrypter_from(&secret.traffic_keys(suite.aead))
+}
+
+fn decrypter_from(keys: &TrafficKeys) -> Result<RecordDecrypter, Error> {
+    Ok(RecordDecrypter::tls13(keys.aead_key()?, Iv::new(keys.iv())))
 }
 
 pub(super) fn encrypter(
     suite: &Tls13CipherSuite,
     secret: &Secret,
 ) -> Result<RecordEncrypter, Error> {
-    let k = secret.traffic_keys(suite.aead);
-    Ok(RecordEncrypter::tls13(k.aead_key()?, Iv::new(k.iv())))
+    encrypter_from(&secret.traffic_keys(suite.aead))
+}
+
+fn encrypter_from(keys: &TrafficKeys) -> Result<RecordEncrypter, Error> {
+    Ok(RecordEncrypter::tls13(keys.aead_key()?, Iv::new(keys.iv())))
 }
 
 /// The extensions EncryptedExtensions may carry (RFC 8446 §4.2's table),
@@ -542,14 +555,15 @@ impl ExpectFinished {
             mut transcript,
             key_schedule,
             client_secret,
-            server_secret,
+            client_finished,
+            server_finished,
             sending_early_data,
             ..
         } = *self.core;
 
         // RFC 8446 §4.4.4: a wrong verify_data is decrypt_error. The
         // comparison takes the same time wherever the bytes differ.
-        if !server_secret.verify_finished(&transcript.current_hash(), &verify_data) {
+        if !server_finished.verify(&transcript.current_hash(), &verify_data) {
             return Err(PeerMisbehaved::Other(
                 "server's Finished does not match the handshake",
                 AlertDescription::DecryptError,
@@ -600,7 +614,7 @@ impl ExpectFinished {
         if let Some(request) = self.client_auth {
             send_tls13_client_auth(common, &config, *request, &mut transcript)?;
         }
-        let client_verify_data = client_secret.finished_verify_data(&transcript.current_hash());
+        let client_verify_data = client_finished.verify_data(&transcript.current_hash());
         let finished = HandshakeMessage::new(HandshakePayload::Finished(
             client_verify_data.as_bytes().to_vec(),
         ))

@@ -94,11 +94,11 @@ impl Secret {
     /// runs through CertificateVerify; for ours, the client handshake
     /// traffic secret and through the server's Finished.
     pub fn finished_verify_data(&self, transcript_hash: &HashOutput) -> HashOutput {
-        let mac = self.hash.hmac(
-            self.finished_key().as_bytes(),
-            &[transcript_hash.as_bytes()],
-        );
-        HashOutput::from_secret(&mac)
+        let finished_key = FinishedKey {
+            hash: self.hash,
+            key: self.finished_key().bytes,
+        };
+        finished_key.verify_data(transcript_hash)
     }
 
     /// Checks a received Finished (or binder) in constant time.
@@ -119,17 +119,61 @@ impl Secret {
     /// RFC 8446 §7.3: the key and IV of one direction, from this traffic
     /// secret.
     pub fn traffic_keys(&self, aead: AeadAlgorithm) -> TrafficKeys {
-        let mut key = SecretBytes::zeroed(aead.key_len());
-        let mut iv = [0u8; NONCE_LEN];
-        // The lengths are the AEAD's (at most 32) and the labels ours, so
-        // neither expansion can fail.
+        traffic_keys_from(&hkdf::Prk::new(self.hash, self.as_bytes()), aead)
+    }
+
+    /// A handshake traffic secret's record keys (RFC 8446 §7.3) and its
+    /// finished_key (§4.4.4), expanded from the secret keyed for HMAC once
+    /// rather than once for each.
+    pub fn handshake_traffic_keys(&self, aead: AeadAlgorithm) -> (TrafficKeys, FinishedKey) {
         let prk = hkdf::Prk::new(self.hash, self.as_bytes());
-        let key_ok = prk.expand_label(b"key", &[], key.as_mut_bytes());
-        let iv_ok = prk.expand_label(b"iv", &[], &mut iv);
-        if key_ok.is_err() || iv_ok.is_err() {
-            key = SecretBytes::zeroed(0);
-        }
-        TrafficKeys { aead, key, iv }
+        let finished_key = FinishedKey {
+            hash: self.hash,
+            key: prk.expand_label_secret(b"finished", &[]),
+        };
+        (traffic_keys_from(&prk, aead), finished_key)
+    }
+}
+
+/// The key and IV expanded from a keyed traffic secret.
+fn traffic_keys_from(prk: &hkdf::Prk, aead: AeadAlgorithm) -> TrafficKeys {
+    let mut key = SecretBytes::zeroed(aead.key_len());
+    let mut iv = [0u8; NONCE_LEN];
+    // The lengths are the AEAD's (at most 32) and the labels ours, so
+    // neither expansion can fail.
+    let key_ok = prk.expand_label(b"key", &[], key.as_mut_bytes());
+    let iv_ok = prk.expand_label(b"iv", &[], &mut iv);
+    if key_ok.is_err() || iv_ok.is_err() {
+        key = SecretBytes::zeroed(0);
+    }
+    TrafficKeys { aead, key, iv }
+}
+
+/// RFC 8446 §4.4.4: a finished_key, which MACs the transcript into a
+/// Finished message's verify_data. Wiped on drop.
+pub struct FinishedKey {
+    hash: HashAlgorithm,
+    key: SecretBytes,
+}
+
+impl FinishedKey {
+    /// verify_data = HMAC(finished_key, transcript_hash).
+    pub fn verify_data(&self, transcript_hash: &HashOutput) -> HashOutput {
+        let mac = self
+            .hash
+            .hmac(self.key.as_bytes(), &[transcript_hash.as_bytes()]);
+        HashOutput::from_secret(&mac)
+    }
+
+    /// Checks a received Finished in constant time.
+    pub fn verify(&self, transcript_hash: &HashOutput, received: &[u8]) -> bool {
+        constant_time_eq(self.verify_data(transcript_hash).as_bytes(), received)
+    }
+}
+
+impl fmt::Debug for FinishedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FinishedKey({:?})", self.hash)
     }
 }
 
