@@ -319,7 +319,7 @@ impl HandshakeFloor {
             let binder_key = expand_label(&early, b"res binder", &EMPTY_SHA256);
             // The hello up to its binders, hashed.
             let truncated = digest::digest(&SHA256, &self.client_hello);
-            std::hint::black_box(finished_mac(&binder_key, truncated.as_ref()));
+            std::hint::black_box(finished_mac(&prk(&binder_key), truncated.as_ref()));
         }
         Started { private, early }
     }
@@ -348,6 +348,9 @@ impl HandshakeFloor {
         let s_hs = expand_label(&handshake, b"s hs traffic", hello_hash.as_ref());
         let derived = expand_label(&handshake, b"derived", &EMPTY_SHA256);
         let master = Salt::new(HKDF_SHA256, &derived).extract(&zeros);
+        // Each handshake traffic secret is keyed for HMAC once, for its
+        // record key and IV and later for its finished_key.
+        let (s_hs, c_hs) = (prk(&s_hs), prk(&c_hs));
         let s_hs_key = traffic_key(&s_hs);
         let c_hs_key = traffic_key(&c_hs);
 
@@ -396,8 +399,8 @@ impl HandshakeFloor {
             .seal_in_place_separate_tag(c_hs_key.nonce(0), Aad::from(&*header), inner)
             .expect("seal");
         tag_out.copy_from_slice(tag.as_ref());
-        let c_ap_key = traffic_key(&c_ap);
-        let s_ap_key = traffic_key(&s_ap);
+        let c_ap_key = traffic_key(&prk(&c_ap));
+        let s_ap_key = traffic_key(&prk(&s_ap));
         std::hint::black_box((&record, &exporter, &c_ap_key.1, &s_ap_key.1));
         if self.psk.is_some() {
             // RFC 8446 §4.6.1: each ticket's PSK, from the resumption
@@ -462,17 +465,16 @@ impl TrafficKey {
     }
 }
 
-fn traffic_key(secret: &[u8; 32]) -> TrafficKey {
-    let prk = prk(secret);
-    let key: [u8; 16] = expand_label_n(&prk, b"key", b"");
-    let iv: [u8; 12] = expand_label_n(&prk, b"iv", b"");
+fn traffic_key(secret: &Prk) -> TrafficKey {
+    let key: [u8; 16] = expand_label_n(secret, b"key", b"");
+    let iv: [u8; 12] = expand_label_n(secret, b"iv", b"");
     let key = LessSafeKey::new(UnboundKey::new(&aead::AES_128_GCM, &key).expect("key length"));
     TrafficKey(key, iv)
 }
 
 /// RFC 8446 §4.4.4: HMAC(finished_key, transcript hash).
-fn finished_mac(base_secret: &[u8; 32], transcript_hash: &[u8]) -> hmac::Tag {
-    let finished_key: [u8; 32] = expand_label_n(&prk(base_secret), b"finished", b"");
+fn finished_mac(base_secret: &Prk, transcript_hash: &[u8]) -> hmac::Tag {
+    let finished_key: [u8; 32] = expand_label_n(base_secret, b"finished", b"");
     hmac::sign(
         &hmac::Key::new(hmac::HMAC_SHA256, &finished_key),
         transcript_hash,
