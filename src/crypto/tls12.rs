@@ -7,7 +7,7 @@ use core::fmt;
 use zeroize::Zeroize;
 
 use super::aead::{AeadKey, NONCE_LEN};
-use super::hash::{hmac_parts, HashAlgorithm, HashOutput};
+use super::hash::{HashAlgorithm, HashOutput};
 use super::kx::SharedSecret;
 use super::secret::{constant_time_eq, SecretBytes};
 use super::suites::Tls12CipherSuite;
@@ -36,12 +36,26 @@ const MAX_KEY_BLOCK_LEN: usize = 2 * 32 + 2 * NONCE_LEN;
 /// need not concatenate them.
 pub fn prf(hash: HashAlgorithm, secret: &[u8], label: &[u8], seed: &[&[u8]], out: &mut [u8]) {
     let key = hash.hmac_key(secret);
-    let label_and_seed: Vec<&[u8]> = [&[label][..], seed].concat();
-    let mut a = hmac_parts(&key, &label_and_seed);
-    for chunk in out.chunks_mut(hash.output_len()) {
-        let block = hmac_parts(&key, &[&[a.as_bytes()][..], &label_and_seed].concat());
-        chunk.copy_from_slice(&block.as_bytes()[..chunk.len()]);
-        a = hmac_parts(&key, &[a.as_bytes()]);
+    // HMAC(secret, prefix + label + seed), the parts fed one by one: no
+    // list of them to allocate.
+    let mac = |prefix: &[u8]| {
+        let mut ctx = ring::hmac::Context::with_key(&key);
+        ctx.update(prefix);
+        ctx.update(label);
+        for part in seed {
+            ctx.update(part);
+        }
+        ctx.sign()
+    };
+    let mut a = mac(&[]);
+    let mut chunks = out.chunks_mut(hash.output_len()).peekable();
+    while let Some(chunk) = chunks.next() {
+        let block = mac(a.as_ref());
+        chunk.copy_from_slice(&block.as_ref()[..chunk.len()]);
+        // A(i+1) only if another block follows.
+        if chunks.peek().is_some() {
+            a = ring::hmac::sign(&key, a.as_ref());
+        }
     }
 }
 
