@@ -246,7 +246,8 @@ fn prf(secret: &[u8], label: &[u8], seed: &[&[u8]], out: &mut [u8]) {
         }
         ctx.sign()
     };
-    for chunk in out.chunks_mut(32) {
+    let mut chunks = out.chunks_mut(32).peekable();
+    while let Some(chunk) = chunks.next() {
         let mut ctx = hmac::Context::with_key(&key);
         ctx.update(a.as_ref());
         ctx.update(label);
@@ -255,6 +256,9 @@ fn prf(secret: &[u8], label: &[u8], seed: &[&[u8]], out: &mut [u8]) {
         }
         let block = ctx.sign();
         chunk.copy_from_slice(&block.as_ref()[..chunk.len()]);
-        a = hmac::sign(&key, a.as_ref());
+        // A(i+1) only if another block follows.
+        if chunks.peek().is_some() {
+            a = hmac::sign(&key, a.as_ref());
+        }
     }
 }
