@@ -101,14 +101,6 @@ impl Secret {
         finished_key.verify_data(transcript_hash)
     }
 
-    /// Checks a received Finished (or binder) in constant time.
-    pub fn verify_finished(&self, transcript_hash: &HashOutput, received: &[u8]) -> bool {
-        constant_time_eq(
-            self.finished_verify_data(transcript_hash).as_bytes(),
-            received,
-        )
-    }
-
     /// RFC 8446 §7.2: application_traffic_secret_N+1 =
     /// HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "",
     /// Hash.length).

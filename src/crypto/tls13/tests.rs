@@ -140,11 +140,12 @@ fn rfc8448_simple_1rtt_handshake() {
         rfc8448(s, server_finished_step, "finished")
     );
     assert_eq!(verify.as_bytes(), body(&server_fin));
-    assert!(s_hs.verify_finished(&transcript.current_hash(), body(&server_fin)));
+    let (_, s_finished) = s_hs.handshake_traffic_keys(AeadAlgorithm::Aes128Gcm);
+    assert!(s_finished.verify(&transcript.current_hash(), body(&server_fin)));
     let mut forged = body(&server_fin).to_vec();
     forged[31] ^= 0x80;
-    assert!(!s_hs.verify_finished(&transcript.current_hash(), &forged));
-    assert!(!s_hs.verify_finished(&transcript.current_hash(), &forged[..31]));
+    assert!(!s_finished.verify(&transcript.current_hash(), &forged));
+    assert!(!s_finished.verify(&transcript.current_hash(), &forged[..31]));
     transcript.add(&server_fin);
 
     // Application secrets, after the server's Finished.
