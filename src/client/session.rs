@@ -334,14 +334,24 @@ impl CacheInner {
         }
     }
 
-    /// Drops `server_name`'s entry if nothing is left in it.
-    fn forget_if_empty(&mut self, server_name: &ServerName<'static>) {
-        if let Some(entry) = self.servers.get(server_name) {
-            if entry.is_empty() {
-                self.order.remove(&entry.stamp);
-                self.servers.remove(server_name);
-            }
+    /// Takes one session out of `server_name`'s entry with `take`, and
+    /// drops the entry if that leaves it empty: one lookup of the name.
+    fn take_from<T>(
+        &mut self,
+        server_name: &ServerName<'static>,
+        take: impl FnOnce(&mut ServerSessions) -> Option<T>,
+    ) -> Option<T> {
+        let entry = self.servers.get_mut(server_name)?;
+        let taken = take(entry);
+        let emptied = entry.is_empty().then_some(entry.stamp);
+        if taken.is_some() {
+            self.total -= 1;
         }
+        if let Some(stamp) = emptied {
+            self.order.remove(&stamp);
+            self.servers.remove(server_name);
+        }
+        taken
     }
 }
 
@@ -387,18 +397,8 @@ impl ClientSessionStore for ClientSessionMemoryCache {
     }
 
     fn take_tls13_ticket(&self, server_name: &ServerName<'static>) -> Option<Tls13Session> {
-        let mut inner = self.lock();
-        let entry = inner.servers.get_mut(server_name)?;
-        let ticket = entry.tls13.pop_back();
-        let emptied = entry.is_empty().then_some(entry.stamp);
-        if ticket.is_some() {
-            inner.total -= 1;
-        }
-        if let Some(stamp) = emptied {
-            inner.order.remove(&stamp);
-            inner.servers.remove(server_name);
-        }
-        ticket
+        self.lock()
+            .take_from(server_name, |entry| entry.tls13.pop_back())
     }
 
     fn set_tls12_session(&self, server_name: ServerName<'static>, value: Tls12Session) {
@@ -417,15 +417,8 @@ impl ClientSessionStore for ClientSessionMemoryCache {
     }
 
     fn remove_tls12_session(&self, server_name: &ServerName<'static>) {
-        let mut inner = self.lock();
-        let removed = inner
-            .servers
-            .get_mut(server_name)
-            .and_then(|entry| entry.tls12.take());
-        if removed.is_some() {
-            inner.total -= 1;
-        }
-        inner.forget_if_empty(server_name);
+        self.lock()
+            .take_from(server_name, |entry| entry.tls12.take());
     }
 }
 
