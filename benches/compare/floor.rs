@@ -155,6 +155,71 @@ pub enum ChainKind {
     Rsa2048,
 }
 
+/// The server's key as the floors sign with it: the certificate's
+/// signature (the key stands in for the CA's too: verification costs
+/// depend on the algorithm and key size, not on which key signed) and the
+/// handshake's.
+pub enum FloorKey {
+    Ecdsa(EcdsaKeyPair),
+    Rsa(RsaKeyPair),
+}
+
+impl FloorKey {
+    pub fn from_pkcs8(kind: ChainKind, pkcs8: &[u8], rng: &SystemRandom) -> FloorKey {
+        match kind {
+            ChainKind::EcdsaP256 => FloorKey::Ecdsa(
+                EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8, rng)
+                    .expect("a P-256 PKCS#8 key"),
+            ),
+            ChainKind::Rsa2048 => {
+                FloorKey::Rsa(RsaKeyPair::from_pkcs8(pkcs8).expect("an RSA PKCS#8 key"))
+            }
+        }
+    }
+
+    pub fn public_key(&self) -> Vec<u8> {
+        match self {
+            FloorKey::Ecdsa(key) => key.public_key().as_ref().to_vec(),
+            FloorKey::Rsa(key) => key.public_key().as_ref().to_vec(),
+        }
+    }
+
+    /// Signs `message`; an RSA key with `rsa` (ECDSA P-256 always hashes
+    /// with SHA-256). Returns the signature and the algorithm that
+    /// verifies it.
+    pub fn sign(
+        &self,
+        rng: &SystemRandom,
+        rsa: (
+            &'static dyn signature::RsaEncoding,
+            &'static dyn signature::VerificationAlgorithm,
+        ),
+        message: &[u8],
+    ) -> (Vec<u8>, &'static dyn signature::VerificationAlgorithm) {
+        match self {
+            FloorKey::Ecdsa(key) => (
+                key.sign(rng, message).expect("sign").as_ref().to_vec(),
+                &signature::ECDSA_P256_SHA256_ASN1,
+            ),
+            FloorKey::Rsa(key) => {
+                let mut sig = vec![0; key.public().modulus_len()];
+                key.sign(rsa.0, rng, message, &mut sig).expect("sign");
+                (sig, rsa.1)
+            }
+        }
+    }
+}
+
+/// RSA PKCS#1 with SHA-256: what the test CA signs certificates with, and
+/// what rustls's TLS 1.2 server signs its ServerKeyExchange with.
+pub const RSA_PKCS1_SHA256: (
+    &dyn signature::RsaEncoding,
+    &dyn signature::VerificationAlgorithm,
+) = (
+    &signature::RSA_PKCS1_SHA256,
+    &signature::RSA_PKCS1_2048_8192_SHA256,
+);
+
 /// Everything the handshake floor needs, made once.
 pub struct HandshakeFloor {
     rng: SystemRandom,
@@ -213,48 +278,18 @@ impl HandshakeFloor {
         cv_content.extend_from_slice(b"TLS 1.3, server CertificateVerify\0");
         cv_content.extend_from_slice(&[0xab; 32]);
 
-        let (verify_alg, cv_alg, public_key, tbs_sig, cv_sig): (
+        let key = FloorKey::from_pkcs8(kind, pkcs8, &rng);
+        let public_key = key.public_key();
+        let (tbs_sig, verify_alg) = key.sign(&rng, RSA_PKCS1_SHA256, &tbs);
+        // rustls's server picks RSA-PSS with SHA-512 first.
+        let rsa_pss_sha512: (
+            &'static dyn signature::RsaEncoding,
             &'static dyn signature::VerificationAlgorithm,
-            &'static dyn signature::VerificationAlgorithm,
-            _,
-            _,
-            _,
-        ) = match kind {
-            ChainKind::EcdsaP256 => {
-                let key = EcdsaKeyPair::from_pkcs8(
-                    &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
-                    pkcs8,
-                    &rng,
-                )
-                .expect("a P-256 PKCS#8 key");
-                let tbs_sig = key.sign(&rng, &tbs).expect("sign").as_ref().to_vec();
-                let cv_sig = key.sign(&rng, &cv_content).expect("sign").as_ref().to_vec();
-                (
-                    &signature::ECDSA_P256_SHA256_ASN1,
-                    &signature::ECDSA_P256_SHA256_ASN1,
-                    key.public_key().as_ref().to_vec(),
-                    tbs_sig,
-                    cv_sig,
-                )
-            }
-            ChainKind::Rsa2048 => {
-                let key = RsaKeyPair::from_pkcs8(pkcs8).expect("an RSA PKCS#8 key");
-                let mut tbs_sig = vec![0; key.public().modulus_len()];
-                key.sign(&signature::RSA_PKCS1_SHA256, &rng, &tbs, &mut tbs_sig)
-                    .expect("sign");
-                // rustls's server picks RSA-PSS with SHA-512 first.
-                let mut cv_sig = vec![0; key.public().modulus_len()];
-                key.sign(&signature::RSA_PSS_SHA512, &rng, &cv_content, &mut cv_sig)
-                    .expect("sign");
-                (
-                    &signature::RSA_PKCS1_2048_8192_SHA256,
-                    &signature::RSA_PSS_2048_8192_SHA512,
-                    key.public_key().as_ref().to_vec(),
-                    tbs_sig,
-                    cv_sig,
-                )
-            }
-        };
+        ) = (
+            &signature::RSA_PSS_SHA512,
+            &signature::RSA_PSS_2048_8192_SHA512,
+        );
+        let (cv_sig, cv_alg) = key.sign(&rng, rsa_pss_sha512, &cv_content);
 
         let hs_key = RecordKey::new(&aead::AES_128_GCM);
         let mut server_flight = vec![0x16; HEADER + shape.server_flight_len + TAG];

@@ -7,9 +7,9 @@ use ring::agreement::{self, EphemeralPrivateKey, UnparsedPublicKey};
 use ring::digest::{self, SHA256};
 use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
-use ring::signature::{self, EcdsaKeyPair, KeyPair, RsaKeyPair};
+use ring::signature;
 
-use crate::floor::{ChainKind, FloorHandshake, HandshakeShape};
+use crate::floor::{ChainKind, FloorHandshake, FloorKey, HandshakeShape, RSA_PKCS1_SHA256};
 
 const HEADER: usize = 5;
 const EXPLICIT_NONCE: usize = 8;
@@ -51,43 +51,10 @@ impl Tls12Floor {
         ske_content.extend_from_slice(&[3, 0, 29, 32]);
         ske_content.extend_from_slice(&server_share);
 
-        let (verify_alg, public_key, tbs_sig, ske_sig): (
-            &'static dyn signature::VerificationAlgorithm,
-            _,
-            _,
-            _,
-        ) = match kind {
-            ChainKind::EcdsaP256 => {
-                let key = EcdsaKeyPair::from_pkcs8(
-                    &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
-                    pkcs8,
-                    &rng,
-                )
-                .expect("a P-256 PKCS#8 key");
-                let sign = |m: &[u8]| key.sign(&rng, m).expect("sign").as_ref().to_vec();
-                (
-                    &signature::ECDSA_P256_SHA256_ASN1,
-                    key.public_key().as_ref().to_vec(),
-                    sign(&tbs),
-                    sign(&ske_content),
-                )
-            }
-            ChainKind::Rsa2048 => {
-                let key = RsaKeyPair::from_pkcs8(pkcs8).expect("an RSA PKCS#8 key");
-                let sign = |m: &[u8]| {
-                    let mut sig = vec![0; key.public().modulus_len()];
-                    key.sign(&signature::RSA_PKCS1_SHA256, &rng, m, &mut sig)
-                        .expect("sign");
-                    sig
-                };
-                (
-                    &signature::RSA_PKCS1_2048_8192_SHA256,
-                    key.public_key().as_ref().to_vec(),
-                    sign(&tbs),
-                    sign(&ske_content),
-                )
-            }
-        };
+        let key = FloorKey::from_pkcs8(kind, pkcs8, &rng);
+        let public_key = key.public_key();
+        let (tbs_sig, verify_alg) = key.sign(&rng, RSA_PKCS1_SHA256, &tbs);
+        let (ske_sig, _) = key.sign(&rng, RSA_PKCS1_SHA256, &ske_content);
 
         let mut key_bytes = [0u8; 16];
         rng.fill(&mut key_bytes).expect("randomness");
