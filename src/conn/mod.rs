@@ -32,7 +32,7 @@ use crate::log::LogLevel;
 use crate::msgs::alert::{AlertMessage, ChangeCipherSpecPayload};
 use crate::msgs::codec::Codec;
 use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
-use crate::record::deframer::{Deframer, RawRecord};
+use crate::record::deframer::{max_fragment, Deframer, RawRecord};
 use crate::record::joiner::HandshakeJoiner;
 use crate::record::protect::MAX_FRAGMENT_LEN;
 
@@ -181,7 +181,6 @@ impl ClientConnection {
             // to the state machine before taking another record.
             if let Some((raw, more)) = self.joiner.pop_noting_rest() {
                 handle_message(&mut self.state, &mut self.common, raw, more)?;
-                self.limit_records_to_version();
                 if core::mem::take(&mut self.common.read_keys_changed) && !self.joiner.is_empty() {
                     // RFC 8446 §5.1: a handshake message may not span a key
                     // change.
@@ -192,7 +191,8 @@ impl ClientConnection {
             if self.common.received_close_notify {
                 return Ok(());
             }
-            let Some(record) = self.deframer.next_record()? else {
+            let max_fragment = max_fragment(self.common.version);
+            let Some(record) = self.deframer.next_record(max_fragment)? else {
                 return Ok(());
             };
             self.process_record(record)?;
@@ -318,7 +318,6 @@ impl ClientConnection {
             let raw = &rest[..len];
             let more = len < rest.len();
             handle_message(&mut self.state, &mut self.common, raw, more)?;
-            self.limit_records_to_version();
             range.start += len;
             if core::mem::take(&mut self.common.read_keys_changed) && !range.is_empty() {
                 // RFC 8446 §5.1: the rest of this record was protected with
@@ -327,14 +326,6 @@ impl ClientConnection {
             }
         }
         Ok(())
-    }
-
-    /// RFC 8446 §5.2: once TLS 1.3 is chosen, records may be no longer
-    /// than its limit, which is lower than TLS 1.2's.
-    fn limit_records_to_version(&mut self) {
-        if self.common.version == Some(ProtocolVersion::TLSv1_3) {
-            self.deframer.limit_to_tls13();
-        }
     }
 
     /// RFC 8446 §6 and RFC 5246 §7.2: close_notify closes the read side;

@@ -12,6 +12,7 @@ use std::io;
 use super::protect::MAX_FRAGMENT_LEN;
 use crate::error::{Error, InvalidMessage};
 use crate::msgs::codec::{Codec, Reader};
+use crate::msgs::enums::ProtocolVersion;
 use crate::msgs::record_header::{RecordHeader, HEADER_LEN};
 
 /// The largest TLS 1.3 record fragment: 2^14 + 256 (RFC 8446 §5.2).
@@ -25,6 +26,16 @@ pub const MAX_WIRE_RECORD: usize = HEADER_LEN + MAX_TLS12_CIPHERTEXT;
 /// flight, small enough not to zero-fill a whole maximal record for it.
 const MIN_READ: usize = 4096;
 
+/// The largest record fragment accepted under `version`: TLS 1.3's limit
+/// once it is chosen (RFC 8446 §5.2), TLS 1.2's until then, since the
+/// server may answer with either (RFC 5246 §6.2.3).
+pub fn max_fragment(version: Option<ProtocolVersion>) -> usize {
+    match version {
+        Some(ProtocolVersion::TLSv1_3) => MAX_TLS13_CIPHERTEXT,
+        _ => MAX_TLS12_CIPHERTEXT,
+    }
+}
+
 /// Received bytes, and the plaintext decrypted in place among them.
 #[derive(Default)]
 pub struct Deframer {
@@ -36,8 +47,6 @@ pub struct Deframer {
     /// Application data in `buf`, decrypted and waiting for the reader.
     plaintext: VecDeque<Range<usize>>,
     plaintext_len: usize,
-    /// The largest fragment accepted; lowered once TLS 1.3 is chosen.
-    max_fragment: usize,
     /// Whether large records have arrived since the buffer was allocated:
     /// a bulk transfer, during which the buffer is kept between records
     /// rather than freed and allocated again for each.
@@ -57,15 +66,7 @@ pub struct RawRecord {
 
 impl Deframer {
     pub fn new() -> Self {
-        Self {
-            max_fragment: MAX_TLS12_CIPHERTEXT,
-            ..Self::default()
-        }
-    }
-
-    /// From now on refuse fragments over TLS 1.3's limit (RFC 8446 §5.2).
-    pub fn limit_to_tls13(&mut self) {
-        self.max_fragment = MAX_TLS13_CIPHERTEXT;
+        Self::default()
     }
 
     /// Reads once from `rd` into the buffer. Never holds more than one
@@ -129,17 +130,18 @@ impl Deframer {
         self.plaintext.front().map_or(self.processed, |r| r.start)
     }
 
-    /// Takes the next whole record, if one has arrived. The header is
-    /// checked before the body is awaited, so an impossible length fails
-    /// at once instead of waiting for bytes that will never come.
-    pub fn next_record(&mut self) -> Result<Option<RawRecord>, Error> {
+    /// Takes the next whole record, if one has arrived, refusing a fragment
+    /// over `max_fragment` (see [`max_fragment`]). The header is checked
+    /// before the body is awaited, so an impossible length fails at once
+    /// instead of waiting for bytes that will never come.
+    pub fn next_record(&mut self, max_fragment: usize) -> Result<Option<RawRecord>, Error> {
         let pending = &self.buf[self.processed..self.filled];
         if pending.len() < HEADER_LEN {
             return Ok(None);
         }
         let header = RecordHeader::read(&mut Reader::new(&pending[..HEADER_LEN]))?;
         let len = usize::from(header.len);
-        if len > self.max_fragment {
+        if len > max_fragment {
             return Err(InvalidMessage::RecordTooLarge.into());
         }
         if pending.len() < HEADER_LEN + len {
@@ -295,7 +297,7 @@ mod tests {
             rd = &rd[n..];
             while !chunk.is_empty() {
                 d.read_tls(&mut chunk).unwrap();
-                while let Some(r) = d.next_record()? {
+                while let Some(r) = d.next_record(MAX_TLS12_CIPHERTEXT)? {
                     out.push((r.header.typ.to_wire(), d.fragment(r.fragment).to_vec()));
                 }
             }
@@ -356,13 +358,19 @@ mod tests {
         for (input, want) in cases {
             let mut d = Deframer::new();
             d.read_tls(&mut &input[..]).unwrap();
-            assert_eq!(d.next_record(), Err(Error::InvalidMessage(want)));
+            assert_eq!(
+                d.next_record(MAX_TLS12_CIPHERTEXT),
+                Err(Error::InvalidMessage(want))
+            );
         }
         // After TLS 1.3 is chosen, 2^14 + 257 is too large too.
         let mut d = Deframer::new();
-        d.limit_to_tls13();
         d.read_tls(&mut &[23, 3, 3, 0x41, 0x01][..]).unwrap();
-        assert_eq!(d.next_record(), Err(InvalidMessage::RecordTooLarge.into()));
+        let tls13 = max_fragment(Some(ProtocolVersion::TLSv1_3));
+        assert_eq!(
+            d.next_record(tls13),
+            Err(InvalidMessage::RecordTooLarge.into())
+        );
     }
 
     #[test]
@@ -388,10 +396,10 @@ mod tests {
     fn plaintext_of_the_last_record_survives_the_next_read() {
         let mut d = Deframer::new();
         d.read_tls(&mut &record(23, b"first")[..]).unwrap();
-        let r = d.next_record().unwrap().unwrap();
+        let r = d.next_record(MAX_TLS12_CIPHERTEXT).unwrap().unwrap();
         d.queue_plaintext(r.fragment);
         d.read_tls(&mut &record(23, b"second")[..]).unwrap();
-        let r = d.next_record().unwrap().unwrap();
+        let r = d.next_record(MAX_TLS12_CIPHERTEXT).unwrap().unwrap();
         d.queue_plaintext(r.fragment);
         let mut out = [0u8; 32];
         let n = d.read_plaintext(&mut out);
@@ -406,7 +414,7 @@ mod tests {
         let mut stream = record(23, b"first");
         stream.extend(record(23, b"second"));
         d.read_tls(&mut &stream[..]).unwrap();
-        while let Some(r) = d.next_record().unwrap() {
+        while let Some(r) = d.next_record(MAX_TLS12_CIPHERTEXT).unwrap() {
             d.queue_plaintext(r.fragment);
         }
         assert_eq!(d.plaintext_len(), 11);
@@ -443,7 +451,7 @@ mod tests {
             if !rd.is_empty() {
                 d.read_tls(&mut rd).unwrap();
             }
-            while let Some(r) = d.next_record().unwrap() {
+            while let Some(r) = d.next_record(MAX_TLS12_CIPHERTEXT).unwrap() {
                 assert_eq!(r.header.typ, ContentType::ApplicationData);
                 assert_eq!(r.header.version, ProtocolVersion::TLSv1_2);
                 d.queue_plaintext(r.fragment);

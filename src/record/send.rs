@@ -140,7 +140,7 @@ fn chunks(data: &[u8], max: usize) -> impl Iterator<Item = &[u8]> {
 mod tests {
     use super::*;
     use crate::crypto::aead::{AeadAlgorithm, AeadKey};
-    use crate::record::deframer::Deframer;
+    use crate::record::deframer::{max_fragment, Deframer, MAX_TLS12_CIPHERTEXT};
     use crate::record::protect::{Iv, RecordDecrypter};
 
     #[test]
@@ -161,7 +161,7 @@ mod tests {
         let mut sizes = Vec::new();
         while !rd.is_empty() {
             d.read_tls(&mut rd).unwrap();
-            while let Some(r) = d.next_record().unwrap() {
+            while let Some(r) = d.next_record(MAX_TLS12_CIPHERTEXT).unwrap() {
                 assert_eq!(r.header.version, ProtocolVersion::TLSv1_0);
                 sizes.push(r.fragment.len());
                 got.extend_from_slice(d.fragment(r.fragment));
@@ -207,12 +207,12 @@ mod tests {
         let mut wire = Vec::new();
         while sb.write_tls(&mut wire).unwrap() > 0 {}
         let mut d = Deframer::new();
-        d.limit_to_tls13();
+        let tls13 = max_fragment(Some(ProtocolVersion::TLSv1_3));
         let mut rd = &wire[..];
         let mut lens = Vec::new();
         while !rd.is_empty() {
             d.read_tls(&mut rd).unwrap();
-            while let Some(r) = d.next_record().unwrap() {
+            while let Some(r) = d.next_record(tls13).unwrap() {
                 let (typ, range) = dec
                     .open_in_place(&r.header, d.fragment_mut(r.fragment))
                     .unwrap();
