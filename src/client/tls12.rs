@@ -670,8 +670,7 @@ impl ExpectServerHelloDone {
         common.send(ContentType::ChangeCipherSpec, &[1])?;
         common.set_encrypter(encrypter(suite, &key_block)?);
         let verify_data = master_secret.client_finished(&transcript.current_hash());
-        let finished =
-            HandshakeMessage::new(HandshakePayload::Finished(verify_data.to_vec())).get_encoding();
+        let finished = HandshakeMessage::encode_finished(&verify_data);
         transcript.add(&finished);
         common.send_handshake(&finished)?;
 
@@ -818,8 +817,7 @@ impl ExpectFinished {
             common.send(ContentType::ChangeCipherSpec, &[1])?;
             common.set_encrypter(encrypter);
             let verify_data = master_secret.client_finished(&transcript.current_hash());
-            let finished = HandshakeMessage::new(HandshakePayload::Finished(verify_data.to_vec()))
-                .get_encoding();
+            let finished = HandshakeMessage::encode_finished(&verify_data);
             common.send_handshake(&finished)?;
         }
         to_store.store(suite, &master_secret, common);

@@ -615,10 +615,7 @@ impl ExpectFinished {
             send_tls13_client_auth(common, &config, *request, &mut transcript)?;
         }
         let client_verify_data = client_finished.verify_data(&transcript.current_hash());
-        let finished = HandshakeMessage::new(HandshakePayload::Finished(
-            client_verify_data.as_bytes().to_vec(),
-        ))
-        .get_encoding();
+        let finished = HandshakeMessage::encode_finished(client_verify_data.as_bytes());
         transcript.add(&finished);
         common.send_handshake(&finished)?;
 

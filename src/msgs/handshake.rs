@@ -242,6 +242,17 @@ impl HandshakeMessage {
         out
     }
 
+    /// A Finished message carrying `verify_data` (RFC 8446 §4.4.4,
+    /// RFC 5246 §7.4.9), encoded: the bytes `get_encoding` gives for
+    /// `HandshakePayload::Finished`, without first copying the verify_data
+    /// into a payload. Every handshake sends one.
+    pub fn encode_finished(verify_data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + verify_data.len());
+        HandshakeType::Finished.encode(&mut out);
+        encode_opaque(&mut out, ListLength::U24, verify_data);
+        out
+    }
+
     /// Reads one message from the front of `r` (see
     /// [`HandshakePayload::read_body`] for `version`).
     pub fn read(r: &mut Reader<'_>, version: ProtocolVersion) -> Result<Self, InvalidMessage> {

@@ -232,3 +232,16 @@ fn binders_are_patched_in_place() {
     assert_eq!(encoded.truncated(), encoded.bytes());
     assert!(encoded.set_binders(&[&[0; 32]]).is_err());
 }
+
+/// The one-allocation Finished encoding is the general one's, for TLS
+/// 1.2's 12 bytes of verify_data and TLS 1.3's 32 and 48.
+#[test]
+fn encode_finished_matches_the_general_encoding() {
+    use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
+    for len in [12, 32, 48] {
+        let verify_data: Vec<u8> = (0..len).map(|i| i as u8).collect();
+        let general =
+            HandshakeMessage::new(HandshakePayload::Finished(verify_data.clone())).get_encoding();
+        assert_eq!(HandshakeMessage::encode_finished(&verify_data), general);
+    }
+}
