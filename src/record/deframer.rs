@@ -9,6 +9,7 @@ use core::ops::Range;
 use std::collections::VecDeque;
 use std::io;
 
+use super::copy::copy_plaintext;
 use super::protect::MAX_FRAGMENT_LEN;
 use crate::error::{Error, InvalidMessage};
 use crate::msgs::codec::{Codec, Reader};
@@ -191,7 +192,10 @@ impl Deframer {
                 break;
             };
             let n = front.len().min(out.len() - done);
-            out[done..done + n].copy_from_slice(&self.buf[front.start..front.start + n]);
+            copy_plaintext(
+                &mut out[done..done + n],
+                &self.buf[front.start..front.start + n],
+            );
             front.start += n;
             done += n;
             if front.start == front.end {

@@ -10,6 +10,7 @@ use core::ops::Range;
 
 use zeroize::Zeroize;
 
+use super::copy::extend_plaintext;
 use crate::crypto::aead::{AeadKey, NONCE_LEN, TAG_LEN};
 use crate::error::{Error, InvalidMessage, PeerMisbehaved};
 use crate::msgs::enums::{AlertDescription, ContentType, ProtocolVersion};
@@ -319,7 +320,7 @@ impl RecordEncrypter {
                 (self.keys.xor_nonce(seq), aad, 13, start + HEADER_LEN)
             }
         };
-        out.extend_from_slice(plaintext);
+        extend_plaintext(out, plaintext);
         if self.keys.scheme == Scheme::Tls13 {
             out.push(typ.to_wire());
         }
