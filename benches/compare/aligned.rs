@@ -11,7 +11,7 @@
 
 use std::ops::{Deref, DerefMut};
 
-const PAGE: usize = 4096;
+pub const PAGE: usize = 4096;
 
 pub struct Aligned {
     storage: Vec<u8>,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rustls::{ServerConfig, ServerConnection};
 
-use crate::aligned::Aligned;
+use crate::aligned::{Aligned, PAGE};
 use crate::clients::Contender;
 use crate::counting_alloc::{reset_peak, snapshot};
 use crate::drive::{
@@ -157,6 +157,25 @@ impl<C: Contender> BulkPair<C> {
     /// (`io::BufRead`) instead of copied out: no copy after decryption.
     pub fn receive_in_place_mbps(&mut self, bytes: usize) -> f64 {
         self.receive_mbps_by(bytes, true)
+    }
+
+    /// Moves the caller's read buffer to `distance` bytes past where the
+    /// client leaves a record's plaintext, modulo 4 KiB: the placement in
+    /// which a plain `memcpy` of it is slowest on this machine (see
+    /// `aligned.rs`). The place is found by lending one record in place,
+    /// so only clients that can (`io::BufRead`) support it; a client that
+    /// moves its plaintext around from record to record is only hit on
+    /// the records that land there.
+    pub fn place_buffer_past_plaintext(&mut self, distance: usize) {
+        self.serve(1);
+        C::stage_tls(&mut self.conn, &mut self.tls);
+        let mut at = None;
+        let got = client_take_all::<C>(&mut self.conn, &mut Reading::InPlace, |run| {
+            at.get_or_insert(run.as_ptr() as usize);
+        });
+        assert_eq!(got, CHUNK, "the client lost data");
+        let at = at.expect("a record's plaintext");
+        self.buf = Aligned::new(CHUNK, (at + distance) % PAGE);
     }
 
     fn receive_mbps_by(&mut self, bytes: usize, in_place: bool) -> f64 {
