@@ -343,7 +343,15 @@ fn timed_handshake_rows<F: floor::FloorHandshake>(
         &mut || figures::handshake_micros(&c.oxtls, server, n, resume),
         &mut || figures::handshake_micros(&c.rustls, server, n, resume),
         &mut || figures::handshake_micros(&c.openssl, server, n, resume),
-        &mut || floor::handshake_micros_in_rhythm(floor, server, &shape.client_hello, n),
+        &mut || {
+            floor::handshake_micros_in_rhythm(
+                floor,
+                server,
+                &shape.client_hello,
+                &|| server_awaiting_finished(setup, server),
+                n,
+            )
+        },
         &mut || floor::handshake_micros(floor, plan.floor_handshakes),
     ]);
     vec![
@@ -368,26 +376,81 @@ fn timed_handshake_rows<F: floor::FloorHandshake>(
     ]
 }
 
-/// The sizes of one real handshake (the rustls client, same server),
-/// which the floor hashes and decrypts. With resumption, of a resumed
-/// one: a full handshake first gives the client its ticket.
-fn handshake_shape(setup: &Setup, server: &Arc<ServerConfig>) -> HandshakeShape {
-    let rustls = &setup.clients.rustls;
-    if setup.resumption {
-        drop(drive::handshake(
-            rustls,
-            server,
-            &mut drive::Meter::default(),
-        ));
-    }
-    let mut client = rustls.connect();
+/// A rustls client's handshake up to the Finished it sends, with what
+/// each side sent on the way.
+struct UpToFinished {
+    client: <Rustls as Contender>::Conn,
+    server: rustls::ServerConnection,
+    hello: Vec<u8>,
+    /// The server's first flight, as (content type, length) per record.
+    flight_records: Vec<(u8, usize)>,
+    finished: Vec<u8>,
+}
+
+fn up_to_finished(setup: &Setup, server: &Arc<ServerConfig>) -> UpToFinished {
+    let mut client = setup.clients.rustls.connect();
     let mut server = rustls::ServerConnection::new(server.clone()).expect("server");
     let mut hello = Vec::new();
     Rustls::write_tls(&mut client, &mut hello);
     drive::server_receive(&mut server, &hello);
     let mut flight = Vec::new();
     drive::server_send(&mut server, &mut flight);
-    let records = common::pump::records(&flight);
+    let flight_records = common::pump::records(&flight);
+    Rustls::stage_tls(&mut client, &mut flight);
+    take_all_rustls(&mut client);
+    let mut finished = Vec::new();
+    Rustls::write_tls(&mut client, &mut finished);
+    UpToFinished {
+        client,
+        server,
+        hello,
+        flight_records,
+        finished,
+    }
+}
+
+fn take_all_rustls(client: &mut <Rustls as Contender>::Conn) {
+    let mut scratch = [0; 256];
+    drive::client_take_all::<Rustls>(client, &mut drive::Reading::Copy(&mut scratch), |_| {});
+}
+
+/// A server that has sent its flight to a rustls client, with that
+/// client's Finished for it (see `floor::AwaitingFinished`).
+fn server_awaiting_finished(setup: &Setup, server: &Arc<ServerConfig>) -> floor::AwaitingFinished {
+    let UpToFinished {
+        mut client,
+        server,
+        finished,
+        ..
+    } = up_to_finished(setup, server);
+    floor::AwaitingFinished {
+        server,
+        finished,
+        take_reply: Box::new(move |reply| {
+            Rustls::stage_tls(&mut client, reply);
+            take_all_rustls(&mut client);
+        }),
+    }
+}
+
+/// The sizes of one real handshake (the rustls client, same server),
+/// which the floor hashes and decrypts. With resumption, of a resumed
+/// one: a full handshake first gives the client its ticket.
+fn handshake_shape(setup: &Setup, server_config: &Arc<ServerConfig>) -> HandshakeShape {
+    if setup.resumption {
+        drop(drive::handshake(
+            &setup.clients.rustls,
+            server_config,
+            &mut drive::Meter::default(),
+        ));
+    }
+    let UpToFinished {
+        mut server,
+        hello,
+        flight_records: records,
+        finished,
+        ..
+    } = up_to_finished(setup, server_config);
     let server_hello_len = records.first().map_or(0, |&(_, len)| len);
     let server_plain_len = records
         .iter()
@@ -400,10 +463,21 @@ fn handshake_shape(setup: &Setup, server: &Arc<ServerConfig>) -> HandshakeShape 
         .filter(|&&(typ, _)| typ == 23)
         .map(|&(_, len)| len - 17)
         .sum();
+    // What the server sends after the client's Finished: its tickets.
+    drive::server_receive(&mut server, &finished);
+    let mut after = Vec::new();
+    drive::server_send(&mut server, &mut after);
+    let server_ticket_records = common::pump::records(&after)
+        .iter()
+        .filter(|&&(typ, _)| typ == 23)
+        .map(|&(_, len)| len - 16)
+        .collect();
     HandshakeShape {
         client_hello_len: hello.len() - 5,
         server_hello_len,
         server_flight_len,
+        server_ticket_records,
+        tickets_sent: server_config.send_tls13_tickets,
         leaf_len: setup.cert.leaf().len(),
         server_plain_len,
         client_hello: hello,
@@ -735,7 +809,13 @@ fn profile_floor(setup: &Setup, figure: &str, server: &Arc<ServerConfig>, n: usi
             let shape = handshake_shape(setup, server);
             let floor =
                 floor12::Tls12Floor::new(chain_kind(&setup.cert), &pkcs8_of(&setup.cert), &shape);
-            floor::handshake_micros_in_rhythm(&floor, server, &shape.client_hello, n)
+            floor::handshake_micros_in_rhythm(
+                &floor,
+                server,
+                &shape.client_hello,
+                &|| server_awaiting_finished(setup, server),
+                n,
+            )
         }
         "handshake" | "handshake-rsa" | "handshake-resumed" => {
             let kind = chain_kind(&setup.cert);
@@ -746,7 +826,13 @@ fn profile_floor(setup: &Setup, figure: &str, server: &Arc<ServerConfig>, n: usi
             } else {
                 HandshakeFloor::new(kind, &pkcs8, &shape)
             };
-            floor::handshake_micros_in_rhythm(&floor, server, &shape.client_hello, n)
+            floor::handshake_micros_in_rhythm(
+                &floor,
+                server,
+                &shape.client_hello,
+                &|| server_awaiting_finished(setup, server),
+                n,
+            )
         }
         "send" => floor::seal_mbps(&ring::aead::AES_128_GCM, n << 20, true),
         "receive" => floor::open_mbps(&ring::aead::AES_128_GCM, n << 20, 2),

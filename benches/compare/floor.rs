@@ -236,6 +236,11 @@ pub struct HandshakeFloor {
     /// EncryptedExtensions..Finished, sealed as one record under `hs_key`.
     server_flight: Vec<u8>,
     hs_key: RecordKey,
+    /// The records the server sends after our Finished, each sealed once
+    /// under `hs_key` with its sequence number, and how many tickets they
+    /// carry.
+    server_tickets: Vec<Vec<u8>>,
+    tickets_sent: usize,
     /// A resumed handshake's PSK (see `resumed`): then a binder is made,
     /// no signature is checked, and the tickets' PSKs are derived.
     psk: Option<[u8; 32]>,
@@ -253,6 +258,11 @@ pub struct HandshakeShape {
     pub server_hello_len: usize,
     /// The server's encrypted flight (EncryptedExtensions to Finished).
     pub server_flight_len: usize,
+    /// The protected records the server sends after the client's
+    /// Finished, by their inner plaintext length, and how many tickets
+    /// they carry.
+    pub server_ticket_records: Vec<usize>,
+    pub tickets_sent: usize,
     /// The leaf certificate's DER; its signature covers about this much.
     pub leaf_len: usize,
     /// The server's first flight sent in the clear (TLS 1.3: the
@@ -302,6 +312,26 @@ impl HandshakeFloor {
                 .expect("seal");
             tag_out.copy_from_slice(tag.as_ref());
         }
+        let server_tickets = shape
+            .server_ticket_records
+            .iter()
+            .enumerate()
+            .map(|(seq, &len)| {
+                let mut record = vec![0x17; HEADER + len + TAG];
+                let (header, body) = record.split_at_mut(HEADER);
+                let (inner, tag_out) = body.split_at_mut(len);
+                let tag = hs_key
+                    .key
+                    .seal_in_place_separate_tag(
+                        hs_key.nonce(seq as u64),
+                        Aad::from(&*header),
+                        inner,
+                    )
+                    .expect("seal");
+                tag_out.copy_from_slice(tag.as_ref());
+                record
+            })
+            .collect();
         HandshakeFloor {
             rng,
             server_share,
@@ -316,15 +346,19 @@ impl HandshakeFloor {
             server_hello: vec![2; shape.server_hello_len],
             server_flight,
             hs_key,
+            server_tickets,
+            tickets_sent: shape.tickets_sent,
             psk: None,
         }
     }
 
     /// The floor of a resumed handshake (PSK with (EC)DHE, RFC 8446
     /// §2.2): the same, but the ClientHello carries a binder (an HMAC
-    /// under a key from the PSK), no signature is checked, and the two
-    /// tickets the server sends each get their PSK derived, as a client
-    /// that stores them must. `shape` is that of a resumed handshake.
+    /// under a key from the PSK), no signature is checked, the resumption
+    /// master secret is derived, and the records of the tickets the server
+    /// sends after our Finished are opened and each ticket's PSK derived,
+    /// as a client that stores them must. `shape` is that of a resumed
+    /// handshake.
     pub fn resumed(kind: ChainKind, pkcs8: &[u8], shape: &HandshakeShape) -> HandshakeFloor {
         HandshakeFloor {
             psk: Some([0x42; 32]),
@@ -360,7 +394,7 @@ impl HandshakeFloor {
     }
 
     /// The rest: everything from the server's reply to our Finished.
-    pub fn finish(&self, started: Started) {
+    pub fn finish(&self, started: Started) -> Option<Prk> {
         let Started { private, early } = started;
         let mut shared = [0u8; 32];
         agreement::agree_ephemeral(
@@ -437,14 +471,36 @@ impl HandshakeFloor {
         let c_ap_key = traffic_key(&prk(&c_ap));
         let s_ap_key = traffic_key(&prk(&s_ap));
         std::hint::black_box((&record, &exporter, &c_ap_key.1, &s_ap_key.1));
-        if self.psk.is_some() {
-            // RFC 8446 §4.6.1: each ticket's PSK, from the resumption
-            // master secret.
+        // RFC 8446 §7.1: the resumption master secret, over the
+        // transcript through our Finished, for the tickets to come.
+        self.psk.is_some().then(|| {
             transcript.update(&record[HEADER..HEADER + 36]);
-            let res_master = expand_label(&master, b"res master", transcript.finish().as_ref());
-            let res_master = prk(&res_master);
-            for nonce in [[0u8; 8], [1u8; 8]] {
-                std::hint::black_box(expand_label(&res_master, b"resumption", &nonce));
+            prk(&expand_label(
+                &master,
+                b"res master",
+                transcript.finish().as_ref(),
+            ))
+        })
+    }
+
+    /// The server's records after our Finished: each opened, and with a
+    /// resumption master secret each ticket's PSK derived (RFC 8446
+    /// §4.6.1), a counter standing in for the ticket's nonce.
+    pub fn tickets(&self, res_master: Option<Prk>) {
+        for (seq, sealed) in self.server_tickets.iter().enumerate() {
+            let mut record = sealed.clone();
+            let (header, body) = record.split_at_mut(HEADER);
+            let opened = self
+                .hs_key
+                .key
+                .open_in_place(self.hs_key.nonce(seq as u64), Aad::from(&*header), body)
+                .expect("open a ticket record");
+            std::hint::black_box(opened);
+        }
+        if let Some(res_master) = &res_master {
+            for nonce in 0..self.tickets_sent as u64 {
+                let psk = expand_label(res_master, b"resumption", &nonce.to_be_bytes());
+                std::hint::black_box(psk);
             }
         }
     }
@@ -520,17 +576,29 @@ fn finished_mac(base_secret: &Prk, transcript_hash: &[u8]) -> hmac::Tag {
 /// into: the first flight, and everything after the server's reply.
 pub trait FloorHandshake {
     type Started;
+    type Finished;
     fn start(&self) -> Self::Started;
-    fn finish(&self, started: Self::Started);
+    fn finish(&self, started: Self::Started) -> Self::Finished;
+    /// Whether the server sends records after the client's Finished
+    /// (tickets) that the floor then takes, in a third part.
+    fn takes_tickets(&self) -> bool;
+    fn tickets(&self, finished: Self::Finished);
 }
 
 impl FloorHandshake for HandshakeFloor {
     type Started = Started;
+    type Finished = Option<Prk>;
     fn start(&self) -> Started {
         HandshakeFloor::start(self)
     }
-    fn finish(&self, started: Started) {
+    fn finish(&self, started: Started) -> Option<Prk> {
         HandshakeFloor::finish(self, started)
+    }
+    fn takes_tickets(&self) -> bool {
+        !self.server_tickets.is_empty()
+    }
+    fn tickets(&self, res_master: Option<Prk>) {
+        HandshakeFloor::tickets(self, res_master)
     }
 }
 
@@ -540,33 +608,62 @@ pub fn handshake_micros<F: FloorHandshake>(floor: &F, n: usize) -> f64 {
     let mut meter = Meter::default();
     meter.client(|| {
         for _ in 0..n {
-            floor.finish(floor.start());
+            floor.tickets(floor.finish(floor.start()));
         }
     });
     meter.seconds() * 1e6 / n as f64
 }
 
+/// A real server that has sent its flight to a client, and the client's
+/// Finished for it: its next turn (taking the Finished, sending tickets)
+/// is the server's work before a client's third part.
+pub struct AwaitingFinished {
+    pub server: rustls::ServerConnection,
+    pub finished: Vec<u8>,
+    /// Hands what the server sent next back to the client (which keeps
+    /// its tickets, so that the next one resumes too).
+    pub take_reply: TakeReply,
+}
+
+/// See `AwaitingFinished::take_reply`.
+pub type TakeReply = Box<dyn FnOnce(&mut Vec<u8>)>;
+
 /// Mean µs of a handshake floor over `n` handshakes run in a client's
 /// rhythm: the first flight and the rest timed as separate calls, with a
 /// real server answering a recorded ClientHello (untimed) between them,
-/// as every client's handshake has. What the server's work does to the
-/// caches and branch predictors, and what each clock reading costs
-/// beyond its calibrated price, then weighs on the floor as on a client.
+/// as every client's handshake has; and for a floor that takes tickets,
+/// a third call after a real server has taken a client's Finished and
+/// sent its tickets, which is when a client gets them. What the server's
+/// work does to the caches and branch predictors, and what each clock
+/// reading costs beyond its calibrated price, then weighs on the floor as
+/// on a client.
+///
+/// `awaiting_finished` makes one, untimed, before each handshake.
 pub fn handshake_micros_in_rhythm<F: FloorHandshake>(
     floor: &F,
     server: &std::sync::Arc<rustls::ServerConfig>,
     client_hello: &[u8],
+    awaiting_finished: &dyn Fn() -> AwaitingFinished,
     n: usize,
 ) -> f64 {
     let mut meter = Meter::default();
     let mut flight = Vec::with_capacity(8192);
     for _ in 0..n {
+        let ticketing = floor.takes_tickets().then(awaiting_finished);
         let started = meter.client(|| floor.start());
         let mut conn = rustls::ServerConnection::new(server.clone()).expect("server");
         crate::drive::server_receive(&mut conn, client_hello);
         crate::drive::server_send(&mut conn, &mut flight);
         flight.clear();
-        meter.client(|| floor.finish(started));
+        let finished = meter.client(|| floor.finish(started));
+        if let Some(mut ticketing) = ticketing {
+            crate::drive::server_receive(&mut ticketing.server, &ticketing.finished);
+            crate::drive::server_send(&mut ticketing.server, &mut flight);
+            assert!(!flight.is_empty(), "the server sent no tickets");
+            meter.client(|| floor.tickets(finished));
+            (ticketing.take_reply)(&mut flight);
+            flight.clear();
+        }
     }
     meter.seconds() * 1e6 / n as f64
 }

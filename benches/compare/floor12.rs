@@ -88,6 +88,13 @@ impl Tls12Floor {
 
 impl FloorHandshake for Tls12Floor {
     type Started = EphemeralPrivateKey;
+    type Finished = ();
+
+    /// The TLS 1.2 figure's server sends no tickets.
+    fn takes_tickets(&self) -> bool {
+        false
+    }
+    fn tickets(&self, _: ()) {}
 
     /// The ClientHello's random and the key pair for ClientKeyExchange
     /// (made before the ServerHello, as clients offering TLS 1.3 too must).
