@@ -4,7 +4,6 @@
 
 use core::fmt;
 
-use zeroize::Zeroize;
 
 use super::aead::{AeadKey, NONCE_LEN};
 use super::hash::{HashAlgorithm, HashOutput};
@@ -276,7 +275,7 @@ impl KeyBlock {
 
 impl Drop for KeyBlock {
     fn drop(&mut self) {
-        self.bytes.zeroize();
+        super::secret::wipe(&mut self.bytes);
     }
 }
 

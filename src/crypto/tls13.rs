@@ -211,7 +211,7 @@ impl TrafficKeys {
 
 impl Drop for TrafficKeys {
     fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.iv);
+        super::secret::wipe(&mut self.iv);
     }
 }
 

@@ -8,7 +8,6 @@
 
 use core::ops::Range;
 
-use zeroize::Zeroize;
 
 use super::copy::extend_plaintext;
 use crate::crypto::aead::{AeadKey, NONCE_LEN, TAG_LEN};
@@ -31,7 +30,7 @@ impl Iv {
 
 impl Drop for Iv {
     fn drop(&mut self) {
-        self.0.zeroize();
+        crate::crypto::secret::wipe(&mut self.0);
     }
 }
 
