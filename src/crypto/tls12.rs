@@ -4,7 +4,6 @@
 
 use core::fmt;
 
-
 use super::aead::{AeadKey, NONCE_LEN};
 use super::hash::{HashAlgorithm, HashOutput};
 use super::kx::SharedSecret;

@@ -8,7 +8,6 @@
 
 use core::ops::Range;
 
-
 use super::copy::extend_plaintext;
 use crate::crypto::aead::{AeadKey, NONCE_LEN, TAG_LEN};
 use crate::error::{Error, InvalidMessage, PeerMisbehaved};
