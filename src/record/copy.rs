@@ -3,9 +3,9 @@
 //!
 //! glibc copies large blocks with `rep movsb`, and on AMD Zen 3 and Zen 4
 //! that instruction slows down about 25-fold when the destination lies 1
-//! to 15 bytes past the source modulo 4 KiB, and about 2-fold at 16 to 63
+//! to 15 bytes past the source modulo 4 KiB, and about 2-fold at 16 to 31
 //! bytes (measured on the bench's EPYC with glibc 2.36: a 16 KiB copy at
-//! 3 GB/s instead of 90). Whether a connection lands in that band depends
+//! 3 GB/s instead of 90). The band below takes in up to 63, for margin. Whether a connection lands in that band depends
 //! only on where the heap put its buffers relative to the caller's, so
 //! without care one run of a program reads at full speed and the next at a
 //! quarter of it. Copies below glibc's `rep movsb` threshold (2112 bytes
