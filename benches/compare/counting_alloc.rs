@@ -51,7 +51,13 @@ fn on_realloc(old: usize, new: usize) {
 
 // SAFETY: every call is passed to `System` unchanged; the counters are
 // plain atomics that never allocate.
+//
+// Never inlined: with the release profile's LTO the counting would
+// otherwise be copied into every allocation site of every client (and
+// the floor), adding the bench's bookkeeping to the code they run, where
+// a real program makes one call into its allocator.
 unsafe impl GlobalAlloc for CountingAlloc {
+    #[inline(never)]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract.
         let p = unsafe { System.alloc(layout) };
@@ -61,6 +67,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
         p
     }
 
+    #[inline(never)]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: as for `alloc`.
         let p = unsafe { System.alloc_zeroed(layout) };
@@ -70,12 +77,14 @@ unsafe impl GlobalAlloc for CountingAlloc {
         p
     }
 
+    #[inline(never)]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: `ptr` came from this allocator with `layout`.
         unsafe { System.dealloc(ptr, layout) };
         on_free(layout.size());
     }
 
+    #[inline(never)]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: the caller upholds `GlobalAlloc::realloc`'s contract.
         let p = unsafe { System.realloc(ptr, layout, new_size) };
