@@ -63,7 +63,23 @@ impl RecordKey {
         tag_out[..TAG].copy_from_slice(tag.as_ref());
     }
 
-    /// Opens a record sealed by `seal`, in place; returns the plaintext.
+    /// A record of `inner_len` bytes of `fill` (its header too, which is
+    /// only AAD here) sealed as number `seq`: a server's record for the
+    /// floor to open.
+    fn sealed_record(&self, seq: u64, fill: u8, inner_len: usize) -> Vec<u8> {
+        let mut record = vec![fill; HEADER + inner_len + TAG];
+        let (header, body) = record.split_at_mut(HEADER);
+        let (inner, tag_out) = body.split_at_mut(inner_len);
+        let tag = self
+            .key
+            .seal_in_place_separate_tag(self.nonce(seq), Aad::from(&*header), inner)
+            .expect("seal");
+        tag_out.copy_from_slice(tag.as_ref());
+        record
+    }
+
+    /// Opens a record sealed by `seal` or `sealed_record`, in place;
+    /// returns the plaintext.
     fn open<'r>(&self, seq: u64, record: &'r mut [u8]) -> &'r mut [u8] {
         let (header, body) = record.split_at_mut(HEADER);
         self.key
@@ -302,35 +318,10 @@ impl HandshakeFloor {
         let (cv_sig, cv_alg) = key.sign(&rng, rsa_pss_sha512, &cv_content);
 
         let hs_key = RecordKey::new(&aead::AES_128_GCM);
-        let mut server_flight = vec![0x16; HEADER + shape.server_flight_len + TAG];
-        {
-            let (header, body) = server_flight.split_at_mut(HEADER);
-            let (inner, tag_out) = body.split_at_mut(shape.server_flight_len);
-            let tag = hs_key
-                .key
-                .seal_in_place_separate_tag(hs_key.nonce(0), Aad::from(&*header), inner)
-                .expect("seal");
-            tag_out.copy_from_slice(tag.as_ref());
-        }
-        let server_tickets = shape
-            .server_ticket_records
-            .iter()
-            .enumerate()
-            .map(|(seq, &len)| {
-                let mut record = vec![0x17; HEADER + len + TAG];
-                let (header, body) = record.split_at_mut(HEADER);
-                let (inner, tag_out) = body.split_at_mut(len);
-                let tag = hs_key
-                    .key
-                    .seal_in_place_separate_tag(
-                        hs_key.nonce(seq as u64),
-                        Aad::from(&*header),
-                        inner,
-                    )
-                    .expect("seal");
-                tag_out.copy_from_slice(tag.as_ref());
-                record
-            })
+        let server_flight = hs_key.sealed_record(0, 0x16, shape.server_flight_len);
+        let server_tickets = (0..)
+            .zip(&shape.server_ticket_records)
+            .map(|(seq, &len)| hs_key.sealed_record(seq, 0x17, len))
             .collect();
         HandshakeFloor {
             rng,
@@ -426,17 +417,10 @@ impl HandshakeFloor {
         // The server's flight: decrypt, hash, check the chain and
         // CertificateVerify, then its Finished.
         let mut flight = self.server_flight.clone();
-        let (header, body) = flight.split_at_mut(HEADER);
         // The flight was sealed once under a fixed key (`hs_key`), so it
         // is opened with that one; `s_hs_key` was still derived above.
         std::hint::black_box(&s_hs_key);
-        let inner = self
-            .hs_key
-            .key
-            .open_in_place(self.hs_key.nonce(0), Aad::from(&*header), body)
-            .expect("open the server flight")
-            .len();
-        transcript.update(&body[..inner]);
+        transcript.update(self.hs_key.open(0, &mut flight));
         if self.psk.is_none() {
             let cert_hash = transcript.clone().finish();
             signature::UnparsedPublicKey::new(self.verify_alg, &self.public_key)
@@ -487,15 +471,9 @@ impl HandshakeFloor {
     /// resumption master secret each ticket's PSK derived (RFC 8446
     /// §4.6.1), a counter standing in for the ticket's nonce.
     pub fn tickets(&self, res_master: Option<Prk>) {
-        for (seq, sealed) in self.server_tickets.iter().enumerate() {
+        for (seq, sealed) in (0..).zip(&self.server_tickets) {
             let mut record = sealed.clone();
-            let (header, body) = record.split_at_mut(HEADER);
-            let opened = self
-                .hs_key
-                .key
-                .open_in_place(self.hs_key.nonce(seq as u64), Aad::from(&*header), body)
-                .expect("open a ticket record");
-            std::hint::black_box(opened);
+            std::hint::black_box(self.hs_key.open(seq, &mut record));
         }
         if let Some(res_master) = &res_master {
             for nonce in 0..self.tickets_sent as u64 {
