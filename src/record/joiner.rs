@@ -66,27 +66,32 @@ impl HandshakeJoiner {
     /// `bytes`, header included, or `None` if `bytes` holds only part of
     /// it. Fails if the header announces more than the limit.
     pub fn whole_message_len(&self, bytes: &[u8]) -> Result<Option<usize>, Error> {
-        let Some(header) = bytes.get(..HANDSHAKE_HEADER_LEN) else {
-            return Ok(None);
-        };
-        let len = u32::from_be_bytes([0, header[1], header[2], header[3]]) as usize;
-        if len > self.max_message {
-            return Err(InvalidMessage::HandshakeMessageTooLarge.into());
-        }
-        let whole = HANDSHAKE_HEADER_LEN + len;
-        Ok((whole <= bytes.len()).then_some(whole))
+        Ok(self
+            .checked_message_len(bytes)?
+            .filter(|&whole| whole <= bytes.len()))
     }
 
     fn check_lengths(&self) -> Result<(), Error> {
         let mut at = self.start;
-        while let Some(header) = self.buf.get(at..at + HANDSHAKE_HEADER_LEN) {
-            let len = u32::from_be_bytes([0, header[1], header[2], header[3]]) as usize;
-            if len > self.max_message {
-                return Err(InvalidMessage::HandshakeMessageTooLarge.into());
-            }
-            at += HANDSHAKE_HEADER_LEN + len;
+        // `at` passes the end once the last message is partial.
+        while let Some(whole) = self.checked_message_len(self.buf.get(at..).unwrap_or_default())? {
+            at += whole;
         }
         Ok(())
+    }
+
+    /// The length, header included, that the message header at the start
+    /// of `bytes` announces (`None` until the header is whole), refused
+    /// over the limit.
+    fn checked_message_len(&self, bytes: &[u8]) -> Result<Option<usize>, Error> {
+        let Some(header) = bytes.get(..HANDSHAKE_HEADER_LEN) else {
+            return Ok(None);
+        };
+        let body = body_len(header);
+        if body > self.max_message {
+            return Err(InvalidMessage::HandshakeMessageTooLarge.into());
+        }
+        Ok(Some(HANDSHAKE_HEADER_LEN + body))
     }
 
     /// The next whole message (header and body, as received: the bytes the
@@ -101,8 +106,7 @@ impl HandshakeJoiner {
     pub fn pop_noting_rest(&mut self) -> Option<(&[u8], bool)> {
         let pending = &self.buf[self.start..];
         let header = pending.get(..HANDSHAKE_HEADER_LEN)?;
-        let len = u32::from_be_bytes([0, header[1], header[2], header[3]]) as usize;
-        let whole = pending.get(..HANDSHAKE_HEADER_LEN + len)?;
+        let whole = pending.get(..HANDSHAKE_HEADER_LEN + body_len(header))?;
         let more = pending.len() > whole.len();
         self.start += whole.len();
         Some((whole, more))
@@ -120,6 +124,15 @@ impl HandshakeJoiner {
             self.buf = Vec::new();
             self.start = 0;
         }
+    }
+}
+
+/// The body length a handshake message header (type, then a 24-bit
+/// length) announces.
+fn body_len(header: &[u8]) -> usize {
+    match header {
+        [_, a, b, c, ..] => u32::from_be_bytes([0, *a, *b, *c]) as usize,
+        _ => 0,
     }
 }
 
