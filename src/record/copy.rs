@@ -5,13 +5,14 @@
 //! that instruction slows down about 25-fold when the destination lies 1
 //! to 15 bytes past the source modulo 4 KiB, and about 2-fold at 16 to 31
 //! bytes (measured on the bench's EPYC with glibc 2.36: a 16 KiB copy at
-//! 3 GB/s instead of 90). The band below takes in up to 63, for margin. Whether a connection lands in that band depends
+//! 3 GB/s instead of 90). Whether a connection lands in that band depends
 //! only on where the heap put its buffers relative to the caller's, so
 //! without care one run of a program reads at full speed and the next at a
 //! quarter of it. Copies below glibc's `rep movsb` threshold (2112 bytes
 //! or more on every x86-64 CPU with fast short `rep movsb`) take its
-//! vector loop instead, which has no such penalty; so in that band we copy
-//! in chunks of `CHUNK`. Elsewhere a copy is one plain `memcpy`.
+//! vector loop instead, which has no such penalty; so in that band, taken
+//! up to 63 bytes for margin, we copy in chunks of `CHUNK`. Elsewhere a
+//! copy is one plain `memcpy`.
 
 /// Small enough to stay under glibc's `rep movsb` threshold.
 const CHUNK: usize = 2048;
@@ -43,6 +44,7 @@ pub fn copy_plaintext(dst: &mut [u8], src: &[u8]) {
 
 /// `out.extend_from_slice(src)`, chunked in the slow band.
 pub fn extend_plaintext(out: &mut Vec<u8>, src: &[u8]) {
+    // Reserved first, so that `dst` is where the bytes will land.
     out.reserve(src.len());
     let dst = out.as_ptr().wrapping_add(out.len());
     if in_slow_band(dst, src.as_ptr(), src.len()) {

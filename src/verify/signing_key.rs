@@ -142,11 +142,12 @@ impl<'a> Der<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rcgen::{CertificateParams, KeyPair, KeyUsagePurpose};
 
+    /// The Key Usage check alone, as the tests below ask it.
     fn check_digital_signature(cert: &[u8]) -> Result<(), Error> {
         signing_key(cert).map(|_| ())
     }
-    use rcgen::{CertificateParams, KeyPair, KeyUsagePurpose};
 
     fn cert_with(usages: &[KeyUsagePurpose]) -> Vec<u8> {
         let mut params = CertificateParams::new(vec!["localhost".into()]).unwrap();
