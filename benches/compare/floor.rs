@@ -54,13 +54,7 @@ impl RecordKey {
 
     /// Seals `record[HEADER..HEADER + INNER]` in place, tag after it.
     fn seal(&self, seq: u64, record: &mut [u8]) {
-        let (header, body) = record.split_at_mut(HEADER);
-        let (inner, tag_out) = body.split_at_mut(INNER);
-        let tag = self
-            .key
-            .seal_in_place_separate_tag(self.nonce(seq), Aad::from(&*header), inner)
-            .expect("seal");
-        tag_out[..TAG].copy_from_slice(tag.as_ref());
+        self.seal_inner(seq, record, INNER);
     }
 
     /// A record of `inner_len` bytes of `fill` (its header too, which is
@@ -68,14 +62,20 @@ impl RecordKey {
     /// floor to open.
     fn sealed_record(&self, seq: u64, fill: u8, inner_len: usize) -> Vec<u8> {
         let mut record = vec![fill; HEADER + inner_len + TAG];
+        self.seal_inner(seq, &mut record, inner_len);
+        record
+    }
+
+    /// Seals the `inner_len` bytes after the header in place, the tag
+    /// after them, with the header as AAD.
+    fn seal_inner(&self, seq: u64, record: &mut [u8], inner_len: usize) {
         let (header, body) = record.split_at_mut(HEADER);
         let (inner, tag_out) = body.split_at_mut(inner_len);
         let tag = self
             .key
             .seal_in_place_separate_tag(self.nonce(seq), Aad::from(&*header), inner)
             .expect("seal");
-        tag_out.copy_from_slice(tag.as_ref());
-        record
+        tag_out[..TAG].copy_from_slice(tag.as_ref());
     }
 
     /// Opens a record sealed by `seal` or `sealed_record`, in place;
