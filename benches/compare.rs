@@ -12,6 +12,9 @@
 //! (CLIENT: oxtls, rustls, openssl, or floor; FIGURE: handshake, handshake-rsa,
 //! handshake-resumed, handshake-tls12, send, receive, receive-in-place; N handshakes or MiB) and prints nothing else, e.g.
 //! `valgrind --tool=callgrind target/release/deps/compare-* --profile oxtls handshake 200`.
+//! With `--calls` after N, a handshake figure also prints each timed call
+//! of a handshake apart (its mean time and allocations), to pin an excess
+//! over the floor to one step.
 //!
 //! `cargo test` runs this binary too, without `--bench`: it then takes
 //! the smoke mode, so `make test` keeps it compiling and working. So does
@@ -749,12 +752,18 @@ fn check_memory_budgets(ox: &MemoryFigures) {
 /// `--profile CLIENT FIGURE [N]`: one client's work alone, for a profiler.
 fn profile(args: &[String]) {
     let usage =
-        "usage: --profile oxtls|rustls|openssl|floor handshake|handshake-rsa|send|receive [N]";
+        "usage: --profile oxtls|rustls|openssl|floor handshake|handshake-rsa|send|receive [N] [--calls]";
     let (Some(client), Some(figure)) = (args.first(), args.get(1)) else {
         panic!("{usage}");
     };
+    let calls = args.iter().any(|a| a == "--calls");
+    assert!(
+        !calls || figure.starts_with("handshake"),
+        "--calls breaks down handshakes only"
+    );
     let n: usize = args
         .get(2)
+        .filter(|a| *a != "--calls")
         .map_or(100, |n| n.parse().expect("N is a number"));
     let key_type = match figure.as_str() {
         "handshake-rsa" => KeyType::Rsa2048,
@@ -774,6 +783,9 @@ fn profile(args: &[String]) {
     let setup = Setup::with_resumption(key_type, versions, resumption);
     let server = setup.server(suite);
     drive::calibrate();
+    if calls {
+        drive::log_calls();
+    }
     fn run<C: clients::Contender>(
         c: &C,
         figure: &str,
@@ -800,6 +812,9 @@ fn profile(args: &[String]) {
         other => panic!("no client {other:?}; {usage}"),
     };
     eprintln!("{client} {figure}: {value:.1}");
+    if calls {
+        drive::print_calls();
+    }
 }
 
 /// The floor of a `--profile` figure.

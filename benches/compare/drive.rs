@@ -1,13 +1,14 @@
 //! Drives a client against an in-memory rustls server, timing and counting
 //! only the client's calls.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::OnceLock;
 
 use rustls::{ServerConfig, ServerConnection};
 
 use crate::clients::Contender;
-use crate::counting_alloc::tracked;
+use crate::counting_alloc::{snapshot, tracked};
 
 /// This thread's CPU time in ns: time the thread was not running (the
 /// machine is shared) is not counted, as wall time would count it.
@@ -56,10 +57,17 @@ impl Meter {
     /// (`valgrind --tool=callgrind --toggle-collect='compare::drive::Meter::client*'`).
     #[inline(never)]
     pub fn client<T>(&mut self, f: impl FnOnce() -> T) -> T {
+        let allocs = snapshot().alloc_calls;
         let start = thread_cpu_ns();
         let out = tracked(f);
-        self.elapsed_ns += thread_cpu_ns() - start;
+        let ns = thread_cpu_ns() - start;
+        self.elapsed_ns += ns;
         self.calls += 1;
+        CALL_LOG.with(|log| {
+            if let Some(log) = log.borrow_mut().as_mut() {
+                log.record(ns, snapshot().alloc_calls - allocs);
+            }
+        });
         out
     }
 
@@ -68,6 +76,76 @@ impl Meter {
         let overhead = self.calls as f64 * calibrate();
         (self.elapsed_ns as f64 - overhead).max(1.0) / 1e9
     }
+}
+
+/// The timed calls of handshakes by their place in the handshake (first,
+/// second, ...): `--profile ... --calls` prints them, so that a client's
+/// excess over the floor can be pinned to one step of the handshake.
+#[derive(Default)]
+pub struct CallLog {
+    places: Vec<PlaceTotals>,
+    /// The place of the next timed call in the current handshake.
+    next: usize,
+}
+
+#[derive(Default, Clone, Copy)]
+struct PlaceTotals {
+    ns: u64,
+    calls: u64,
+    allocs: usize,
+}
+
+impl CallLog {
+    fn record(&mut self, ns: u64, allocs: usize) {
+        if self.places.len() <= self.next {
+            self.places.resize(self.next + 1, PlaceTotals::default());
+        }
+        let place = &mut self.places[self.next];
+        place.ns += ns;
+        place.calls += 1;
+        place.allocs += allocs;
+        self.next += 1;
+    }
+}
+
+thread_local! {
+    static CALL_LOG: RefCell<Option<CallLog>> = const { RefCell::new(None) };
+}
+
+/// Starts logging this thread's timed calls by their place in a handshake.
+pub fn log_calls() {
+    CALL_LOG.with(|log| *log.borrow_mut() = Some(CallLog::default()));
+}
+
+/// A handshake starts: the next timed call is its first.
+pub fn handshake_starts() {
+    CALL_LOG.with(|log| {
+        if let Some(log) = log.borrow_mut().as_mut() {
+            log.next = 0;
+        }
+    });
+}
+
+/// Prints the logged calls: each place's mean time (less the clock's
+/// calibrated cost, as every figure) and allocations. Places only a few
+/// handshakes reached (the setup's own, untimed, handshakes) are left out.
+pub fn print_calls() {
+    let clock_ns = calibrate();
+    CALL_LOG.with(|log| {
+        let log = log.borrow();
+        let places = log.iter().flat_map(|l| &l.places);
+        let most = places.clone().map(|p| p.calls).max().unwrap_or(0);
+        for (i, place) in places.enumerate().filter(|(_, p)| p.calls * 2 > most) {
+            let calls = place.calls as f64;
+            eprintln!(
+                "  call {}: {:8.3} µs, {:5.2} allocations (mean of {})",
+                i + 1,
+                (place.ns as f64 / calls - clock_ns) / 1e3,
+                place.allocs as f64 / calls,
+                place.calls
+            );
+        }
+    });
 }
 
 /// Gives the server everything in `tls` and processes it.
@@ -165,6 +243,7 @@ pub fn handshake<C: Contender>(
     server_config: &Arc<ServerConfig>,
     meter: &mut Meter,
 ) -> (C::Conn, ServerConnection) {
+    handshake_starts();
     let mut conn = meter.client(|| contender.connect());
     let mut server = ServerConnection::new(server_config.clone())
         .unwrap_or_else(|e| panic!("cannot start the server: {e}"));

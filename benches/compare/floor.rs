@@ -628,6 +628,7 @@ pub fn handshake_micros_in_rhythm<F: FloorHandshake>(
     let mut flight = Vec::with_capacity(8192);
     for _ in 0..n {
         let ticketing = floor.takes_tickets().then(awaiting_finished);
+        crate::drive::handshake_starts();
         let started = meter.client(|| floor.start());
         let mut conn = rustls::ServerConnection::new(server.clone()).expect("server");
         crate::drive::server_receive(&mut conn, client_hello);
