@@ -49,7 +49,7 @@ fn tls13_client_verify_content_is_laid_out_as_the_rfc_says() {
     expected.extend_from_slice(b"TLS 1.3, client CertificateVerify");
     expected.push(0);
     expected.extend_from_slice(&hash);
-    assert_eq!(message, expected);
+    assert_eq!(&message[..], &expected[..]);
 }
 
 /// Our TLS 1.3 CertificateVerify verifies as a client's under the scheme

@@ -523,11 +523,7 @@ impl ExpectServerKeyExchange {
             .as_ref()
             .and_then(|chain| chain.first())
             .ok_or(CertificateError::NoCertificate)?;
-        let params = ske.params_bytes();
-        let mut message = Vec::with_capacity(64 + params.len());
-        message.extend_from_slice(&self.core.randoms.client);
-        message.extend_from_slice(&self.core.randoms.server);
-        message.extend_from_slice(&params);
+        let message = ske.signed_content(&self.core.randoms.client, &self.core.randoms.server);
         verifier.verify_tls12_signature(&message, end_entity, scheme, &ske.signature.signature)?;
         Ok(())
     }

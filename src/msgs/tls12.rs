@@ -114,10 +114,16 @@ pub struct EcdheServerKeyExchange {
 }
 
 impl EcdheServerKeyExchange {
-    /// The encoded ServerECDHParams as received: the last part of what the
-    /// signature covers.
-    pub fn params_bytes(&self) -> Vec<u8> {
-        self.params.get_encoding()
+    /// What the signature covers (RFC 8422 §5.4): ClientHello.random,
+    /// ServerHello.random, then the ServerECDHParams as received, in one
+    /// allocation.
+    pub fn signed_content(&self, client_random: &[u8; 32], server_random: &[u8; 32]) -> Vec<u8> {
+        // curve_type, named_curve and the point's length byte.
+        let mut out = Vec::with_capacity(32 + 32 + 4 + self.params.public.len());
+        out.extend_from_slice(client_random);
+        out.extend_from_slice(server_random);
+        self.params.encode(&mut out);
+        out
     }
 }
 

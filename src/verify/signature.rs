@@ -193,9 +193,9 @@ fn verify_with_any(
 }
 
 /// RFC 8446 §4.4.3: the context string a server's CertificateVerify signs.
-const SERVER_CONTEXT: &[u8] = b"TLS 1.3, server CertificateVerify";
+const SERVER_CONTEXT: &[u8; 33] = b"TLS 1.3, server CertificateVerify";
 /// RFC 8446 §4.4.3: the context string a client's CertificateVerify signs.
-const CLIENT_CONTEXT: &[u8] = b"TLS 1.3, client CertificateVerify";
+const CLIENT_CONTEXT: &[u8; 33] = b"TLS 1.3, client CertificateVerify";
 
 /// The content a TLS 1.3 server signs in CertificateVerify, given the hash
 /// of the transcript up to and including its Certificate message.
@@ -203,22 +203,48 @@ const CLIENT_CONTEXT: &[u8] = b"TLS 1.3, client CertificateVerify";
 /// RFC 8446 §4.4.3: 64 bytes of 0x20, the context string, a zero byte, then
 /// the transcript hash. The padding keeps the content from sharing a prefix
 /// with anything signed in earlier TLS versions.
-pub fn tls13_server_verify_message(transcript_hash: &[u8]) -> Vec<u8> {
-    verify_message(SERVER_CONTEXT, transcript_hash)
+pub fn tls13_server_verify_message(transcript_hash: &[u8]) -> SignedContent {
+    SignedContent::new(SERVER_CONTEXT, transcript_hash)
 }
 
 /// The content a TLS 1.3 client signs in CertificateVerify (client
 /// authentication), given the transcript hash; see
 /// [`tls13_server_verify_message`].
-pub fn tls13_client_verify_message(transcript_hash: &[u8]) -> Vec<u8> {
-    verify_message(CLIENT_CONTEXT, transcript_hash)
+pub fn tls13_client_verify_message(transcript_hash: &[u8]) -> SignedContent {
+    SignedContent::new(CLIENT_CONTEXT, transcript_hash)
 }
 
-fn verify_message(context: &[u8], transcript_hash: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + context.len() + 1 + transcript_hash.len());
-    out.resize(64, 0x20);
-    out.extend_from_slice(context);
-    out.push(0x00);
-    out.extend_from_slice(transcript_hash);
-    out
+/// The longest hash a transcript can have (SHA-512; the suites use at
+/// most SHA-384).
+const MAX_HASH_LEN: usize = 64;
+
+/// What a TLS 1.3 CertificateVerify signs (RFC 8446 §4.4.3), held on the
+/// stack: at most 162 bytes, made once per handshake, so not worth an
+/// allocation. Reads as the bytes it holds.
+#[derive(Debug, Clone)]
+pub struct SignedContent {
+    bytes: [u8; 64 + 33 + 1 + MAX_HASH_LEN],
+    len: usize,
+}
+
+impl SignedContent {
+    /// Lays out the padding, `context` and `transcript_hash`. Both come
+    /// from us (a constant and our own hash), never from the peer: a
+    /// longer hash than any TLS hash is a bug, and panics.
+    fn new(context: &'static [u8; 33], transcript_hash: &[u8]) -> Self {
+        let mut bytes = [0x20; 64 + 33 + 1 + MAX_HASH_LEN];
+        bytes[64..97].copy_from_slice(context);
+        bytes[97] = 0x00;
+        let len = 98 + transcript_hash.len();
+        bytes[98..len].copy_from_slice(transcript_hash);
+        Self { bytes, len }
+    }
+}
+
+impl core::ops::Deref for SignedContent {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
 }

@@ -250,7 +250,7 @@ fn tls13_verify_message_layout() {
     expected.extend_from_slice(b"TLS 1.3, server CertificateVerify");
     expected.push(0);
     expected.extend_from_slice(&hash);
-    assert_eq!(message, expected);
+    assert_eq!(&message[..], &expected[..]);
     assert_eq!(message.len(), 64 + 33 + 1 + 32);
 
     let client = tls13_client_verify_message(&[0xcd; 48]);

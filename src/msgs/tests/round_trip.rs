@@ -201,9 +201,14 @@ fn other_accessors() {
     };
     let body = ske.get_encoding();
     let parsed = EcdheServerKeyExchange::read_bytes(&body).unwrap();
-    // The signed params are exactly the first bytes received.
-    assert_eq!(parsed.params_bytes(), body[..4 + 65]);
-    assert_eq!(parsed.params_bytes()[..4], [3, 0, 0x17, 65]);
+    // The signature covers both randoms, then exactly the first bytes
+    // received: the params.
+    let signed = parsed.signed_content(&[0xc1; 32], &[0x5e; 32]);
+    assert_eq!(signed[..32], [0xc1; 32]);
+    assert_eq!(signed[32..64], [0x5e; 32]);
+    assert_eq!(signed[64..], body[..4 + 65]);
+    assert_eq!(signed[64..68], [3, 0, 0x17, 65]);
+    assert_eq!(signed.capacity(), signed.len());
 }
 
 #[test]
