@@ -12,13 +12,14 @@
 //! per server, offered again until the server declines it or sends a
 //! newer one.
 
+use core::borrow::Borrow;
 use core::fmt;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls_pki_types::{CertificateDer, IpAddr, ServerName, UnixTime};
 
 use crate::crypto::kx::SupportedKxGroup;
 use crate::crypto::suites::{Tls12CipherSuite, Tls13CipherSuite};
@@ -259,14 +260,76 @@ pub struct ClientSessionMemoryCache {
 
 #[derive(Default)]
 struct CacheInner {
-    servers: HashMap<ServerName<'static>, ServerSessions>,
+    servers: HashMap<ServerKey, ServerSessions>,
     /// Servers by when they last received a session, oldest first: each
     /// server's `stamp` is its key here. Kept by stamp, not as a queue to
     /// search, so that marking a server as the latest costs O(log n) in
-    /// the number of servers, and moves its name instead of cloning it.
-    order: BTreeMap<u64, ServerName<'static>>,
+    /// the number of servers, and moves its key instead of cloning it.
+    order: BTreeMap<u64, ServerKey>,
     next_stamp: u64,
     total: usize,
+}
+
+/// A server as the cache keys it: one byte string, hashed in one piece
+/// and compared as bytes. (A `ServerName` hashes itself character by
+/// character, each a separate call into SipHash: several times the work,
+/// once per lookup, for every handshake.) Shared by the map and `order`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct ServerKey(Arc<[u8]>);
+
+impl Borrow<[u8]> for ServerKey {
+    fn borrow(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// The longest key: a tag byte and a DNS name of at most 253 bytes.
+const MAX_KEY_LEN: usize = 1 + 253;
+
+/// A server's key built on the stack, so that a lookup allocates nothing.
+///
+/// A DNS name is lower-cased (names match without regard to ASCII case,
+/// RFC 4343) after the tag `d`; an IP address is its octets after `4` or
+/// `6`. The tags keep the kinds apart.
+struct KeyBytes {
+    bytes: [u8; MAX_KEY_LEN],
+    len: usize,
+}
+
+impl KeyBytes {
+    /// `None` for a name the cache cannot key: a kind `ServerName` may
+    /// gain later, or (which `DnsName` does not allow) one too long. Such
+    /// a server simply has no sessions kept: sharing a key with another
+    /// server could offer one server's ticket to the other.
+    fn of(server_name: &ServerName<'_>) -> Option<Self> {
+        let mut bytes = [0; MAX_KEY_LEN];
+        let len = match server_name {
+            ServerName::DnsName(name) => {
+                let name = name.as_ref().as_bytes();
+                bytes[0] = b'd';
+                let out = bytes.get_mut(1..1 + name.len())?;
+                for (out, byte) in out.iter_mut().zip(name) {
+                    *out = byte.to_ascii_lowercase();
+                }
+                1 + name.len()
+            }
+            ServerName::IpAddress(ip) => {
+                let (tag, octets): (u8, &[u8]) = match ip {
+                    IpAddr::V4(v4) => (b'4', v4.as_ref()),
+                    IpAddr::V6(v6) => (b'6', v6.as_ref()),
+                };
+                bytes[0] = tag;
+                bytes[1..1 + octets.len()].copy_from_slice(octets);
+                1 + octets.len()
+            }
+            _ => return None,
+        };
+        Some(Self { bytes, len })
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
 }
 
 /// What the cache keeps for one server.
@@ -285,20 +348,26 @@ impl ServerSessions {
 }
 
 impl CacheInner {
-    /// The entry of `server_name`, made if it has none, marked as the
-    /// latest to receive a session.
-    fn touch(&mut self, server_name: ServerName<'static>) -> &mut ServerSessions {
+    /// The entry of the server keyed `key`, made if it has none, marked
+    /// as the latest to receive a session.
+    fn touch(&mut self, key: &[u8]) -> &mut ServerSessions {
         let stamp = self.next_stamp;
         self.next_stamp += 1;
-        // A known server's name is already in `order`: it moves to the new
-        // stamp, and the caller's copy is simply dropped.
-        let entry = match self.servers.entry(server_name) {
+        // A known server's key is shared from the map (no allocation); only
+        // a new server's is made.
+        let key = match self.servers.get_key_value(key) {
+            Some((known, _)) => known.clone(),
+            None => ServerKey(key.into()),
+        };
+        // A known server's key is already in `order`: it moves to the new
+        // stamp.
+        let entry = match self.servers.entry(key) {
             Entry::Occupied(known) => {
-                let name = match self.order.remove(&known.get().stamp) {
-                    Some(name) => name,
+                let key = match self.order.remove(&known.get().stamp) {
+                    Some(key) => key,
                     None => known.key().clone(),
                 };
-                self.order.insert(stamp, name);
+                self.order.insert(stamp, key);
                 known.into_mut()
             }
             Entry::Vacant(new) => {
@@ -334,14 +403,14 @@ impl CacheInner {
         }
     }
 
-    /// Takes one session out of `server_name`'s entry with `take`, and
+    /// Takes one session out of the entry keyed `key` with `take`, and
     /// drops the entry if that leaves it empty: one lookup of the name.
     fn take_from<T>(
         &mut self,
-        server_name: &ServerName<'static>,
+        key: &[u8],
         take: impl FnOnce(&mut ServerSessions) -> Option<T>,
     ) -> Option<T> {
-        let entry = self.servers.get_mut(server_name)?;
+        let entry = self.servers.get_mut(key)?;
         let taken = take(entry);
         let emptied = entry.is_empty().then_some(entry.stamp);
         if taken.is_some() {
@@ -349,7 +418,7 @@ impl CacheInner {
         }
         if let Some(stamp) = emptied {
             self.order.remove(&stamp);
-            self.servers.remove(server_name);
+            self.servers.remove(key);
         }
         taken
     }
@@ -382,12 +451,12 @@ impl ClientSessionMemoryCache {
 
 impl ClientSessionStore for ClientSessionMemoryCache {
     fn insert_tls13_ticket(&self, server_name: ServerName<'static>, value: Tls13Session) {
-        if self.size == 0 {
+        let Some(key) = KeyBytes::of(&server_name).filter(|_| self.size > 0) else {
             return;
-        }
+        };
         let per_server = TICKETS_PER_SERVER.min(self.size);
         let mut inner = self.lock();
-        let tickets = &mut inner.touch(server_name).tls13;
+        let tickets = &mut inner.touch(key.as_bytes()).tls13;
         tickets.push_back(value);
         let dropped = tickets.len() > per_server && tickets.pop_front().is_some();
         if !dropped {
@@ -397,28 +466,32 @@ impl ClientSessionStore for ClientSessionMemoryCache {
     }
 
     fn take_tls13_ticket(&self, server_name: &ServerName<'static>) -> Option<Tls13Session> {
+        let key = KeyBytes::of(server_name)?;
         self.lock()
-            .take_from(server_name, |entry| entry.tls13.pop_back())
+            .take_from(key.as_bytes(), |entry| entry.tls13.pop_back())
     }
 
     fn set_tls12_session(&self, server_name: ServerName<'static>, value: Tls12Session) {
-        if self.size == 0 {
+        let Some(key) = KeyBytes::of(&server_name).filter(|_| self.size > 0) else {
             return;
-        }
+        };
         let mut inner = self.lock();
-        if inner.touch(server_name).tls12.replace(value).is_none() {
+        if inner.touch(key.as_bytes()).tls12.replace(value).is_none() {
             inner.total += 1;
         }
         inner.bound(self.size);
     }
 
     fn tls12_session(&self, server_name: &ServerName<'static>) -> Option<Tls12Session> {
-        self.lock().servers.get(server_name)?.tls12.clone()
+        let key = KeyBytes::of(server_name)?;
+        self.lock().servers.get(key.as_bytes())?.tls12.clone()
     }
 
     fn remove_tls12_session(&self, server_name: &ServerName<'static>) {
-        self.lock()
-            .take_from(server_name, |entry| entry.tls12.take());
+        if let Some(key) = KeyBytes::of(server_name) {
+            self.lock()
+                .take_from(key.as_bytes(), |entry| entry.tls12.take());
+        }
     }
 }
 
@@ -589,6 +662,49 @@ mod tests {
         for (stamp, server) in &inner.order {
             assert_eq!(inner.servers[server].stamp, *stamp);
         }
+    }
+
+    /// RFC 4343: DNS names match without regard to ASCII case, so a ticket
+    /// from one spelling is offered to another; IP addresses and names,
+    /// and IPv4 and IPv6 addresses, never share an entry even when their
+    /// bytes would.
+    #[test]
+    fn servers_are_keyed_by_name_without_case_and_by_address() {
+        let cache = ClientSessionMemoryCache::new(16);
+        cache.insert_tls13_ticket(name("Api.Example.TEST"), session(1));
+        assert_eq!(
+            cache
+                .take_tls13_ticket(&name("api.example.test"))
+                .unwrap()
+                .ticket,
+            [1]
+        );
+
+        // 97.98.99.100 is the bytes of "abcd".
+        let v4 = name("97.98.99.100");
+        let v4_mapped_v6 = name("::ffff:97.98.99.100");
+        let v6 = name("::6162:6364");
+        assert!(matches!(v4, ServerName::IpAddress(IpAddr::V4(_))));
+        assert!(matches!(v6, ServerName::IpAddress(IpAddr::V6(_))));
+        cache.insert_tls13_ticket(v4.clone(), session(4));
+        assert!(cache.take_tls13_ticket(&v6).is_none());
+        assert!(cache.take_tls13_ticket(&v4_mapped_v6).is_none());
+        assert!(cache.take_tls13_ticket(&name("abcd")).is_none());
+        assert_eq!(cache.take_tls13_ticket(&v4).unwrap().ticket, [4]);
+
+        cache.insert_tls13_ticket(v6.clone(), session(6));
+        assert!(cache.take_tls13_ticket(&v4).is_none());
+        assert_eq!(cache.take_tls13_ticket(&v6).unwrap().ticket, [6]);
+
+        // The longest name DnsName allows (253 bytes) is kept too.
+        let label = "a".repeat(63);
+        let longest = format!("{label}.{label}.{label}.{}", "b".repeat(61));
+        assert_eq!(longest.len(), 253);
+        cache.set_tls12_session(name(&longest), session12(9));
+        assert!(cache
+            .tls12_session(&name(&longest.to_uppercase()))
+            .is_some());
+        assert_eq!(cache.len(), 1);
     }
 
     #[test]
