@@ -238,20 +238,30 @@ pub fn client_take_all<C: Contender>(
 }
 
 /// A full handshake with a fresh server connection. Returns both ends.
+///
+/// The client's work between two turns of the server is one timed call,
+/// as a client does it: making the connection and writing its ClientHello;
+/// then taking each flight of the server's and writing what it answers.
+/// (Timing each of its calls apart would charge every client, and not the
+/// floor, which makes one call per turn, a reading of the clock per call
+/// beyond its calibrated cost.)
 pub fn handshake<C: Contender>(
     contender: &C,
     server_config: &Arc<ServerConfig>,
     meter: &mut Meter,
 ) -> (C::Conn, ServerConnection) {
-    handshake_starts();
-    let mut conn = meter.client(|| contender.connect());
-    let mut server = ServerConnection::new(server_config.clone())
-        .unwrap_or_else(|e| panic!("cannot start the server: {e}"));
     let mut to_server = Vec::with_capacity(4096);
     let mut to_client = Vec::with_capacity(8192);
     let mut scratch = [0u8; 256];
+    handshake_starts();
+    let mut conn = meter.client(|| {
+        let mut conn = contender.connect();
+        C::write_tls(&mut conn, &mut to_server);
+        conn
+    });
+    let mut server = ServerConnection::new(server_config.clone())
+        .unwrap_or_else(|e| panic!("cannot start the server: {e}"));
     for _round in 0..8 {
-        meter.client(|| C::write_tls(&mut conn, &mut to_server));
         let client_sent = !to_server.is_empty();
         server_receive(&mut server, &to_server);
         to_server.clear();
@@ -261,7 +271,8 @@ pub fn handshake<C: Contender>(
         if server_sent {
             C::stage_tls(&mut conn, &mut to_client);
             meter.client(|| {
-                client_take_all::<C>(&mut conn, &mut Reading::Copy(&mut scratch), |_| {})
+                client_take_all::<C>(&mut conn, &mut Reading::Copy(&mut scratch), |_| {});
+                C::write_tls(&mut conn, &mut to_server);
             });
         }
         if !client_sent && !server_sent && !C::is_handshaking(&conn) && !server.is_handshaking() {
