@@ -557,10 +557,12 @@ pub trait FloorHandshake {
     type Finished;
     fn start(&self) -> Self::Started;
     fn finish(&self, started: Self::Started) -> Self::Finished;
-    /// Whether the server sends records after the client's Finished
-    /// (tickets) that the floor then takes, in a third part.
-    fn takes_tickets(&self) -> bool;
-    fn tickets(&self, finished: Self::Finished);
+    /// Whether the server answers the client's Finished with records the
+    /// floor then takes, in a third part: TLS 1.3 tickets, or TLS 1.2's
+    /// ChangeCipherSpec and Finished. A client has them only after the
+    /// server's turn that takes its Finished.
+    fn answered_after_finished(&self) -> bool;
+    fn after_finished(&self, finished: Self::Finished);
 }
 
 impl FloorHandshake for HandshakeFloor {
@@ -572,10 +574,10 @@ impl FloorHandshake for HandshakeFloor {
     fn finish(&self, started: Started) -> Option<Prk> {
         HandshakeFloor::finish(self, started)
     }
-    fn takes_tickets(&self) -> bool {
+    fn answered_after_finished(&self) -> bool {
         !self.server_tickets.is_empty()
     }
-    fn tickets(&self, res_master: Option<Prk>) {
+    fn after_finished(&self, res_master: Option<Prk>) {
         HandshakeFloor::tickets(self, res_master)
     }
 }
@@ -586,7 +588,7 @@ pub fn handshake_micros<F: FloorHandshake>(floor: &F, n: usize) -> f64 {
     let mut meter = Meter::default();
     meter.client(|| {
         for _ in 0..n {
-            floor.tickets(floor.finish(floor.start()));
+            floor.after_finished(floor.finish(floor.start()));
         }
     });
     meter.seconds() * 1e6 / n as f64
@@ -609,9 +611,10 @@ pub type TakeReply = Box<dyn FnOnce(&mut Vec<u8>)>;
 /// Mean µs of a handshake floor over `n` handshakes run in a client's
 /// rhythm: the first flight and the rest timed as separate calls, with a
 /// real server answering a recorded ClientHello (untimed) between them,
-/// as every client's handshake has; and for a floor that takes tickets,
-/// a third call after a real server has taken a client's Finished and
-/// sent its tickets, which is when a client gets them. What the server's
+/// as every client's handshake has; and for a floor the server answers
+/// after the client's Finished (tickets, or TLS 1.2's Finished), a third
+/// call after a real server has taken a client's Finished and answered,
+/// which is when a client gets the answer. What the server's
 /// work does to the caches and branch predictors, and what each clock
 /// reading costs beyond its calibrated price, then weighs on the floor as
 /// on a client.
@@ -627,7 +630,7 @@ pub fn handshake_micros_in_rhythm<F: FloorHandshake>(
     let mut meter = Meter::default();
     let mut flight = Vec::with_capacity(8192);
     for _ in 0..n {
-        let ticketing = floor.takes_tickets().then(awaiting_finished);
+        let answering = floor.answered_after_finished().then(awaiting_finished);
         crate::drive::handshake_starts();
         let started = meter.client(|| floor.start());
         let mut conn = rustls::ServerConnection::new(server.clone()).expect("server");
@@ -635,12 +638,12 @@ pub fn handshake_micros_in_rhythm<F: FloorHandshake>(
         crate::drive::server_send(&mut conn, &mut flight);
         flight.clear();
         let finished = meter.client(|| floor.finish(started));
-        if let Some(mut ticketing) = ticketing {
-            crate::drive::server_receive(&mut ticketing.server, &ticketing.finished);
-            crate::drive::server_send(&mut ticketing.server, &mut flight);
-            assert!(!flight.is_empty(), "the server sent no tickets");
-            meter.client(|| floor.tickets(finished));
-            (ticketing.take_reply)(&mut flight);
+        if let Some(mut answering) = answering {
+            crate::drive::server_receive(&mut answering.server, &answering.finished);
+            crate::drive::server_send(&mut answering.server, &mut flight);
+            assert!(!flight.is_empty(), "the server did not answer the Finished");
+            meter.client(|| floor.after_finished(finished));
+            (answering.take_reply)(&mut flight);
             flight.clear();
         }
     }

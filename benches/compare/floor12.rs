@@ -86,15 +86,41 @@ impl Tls12Floor {
     }
 }
 
+/// What checking the server's Finished needs: the master secret and the
+/// transcript through our Finished (RFC 5246 §7.4.9).
+pub struct AwaitingServerFinished {
+    master: [u8; 48],
+    transcript: digest::Context,
+}
+
 impl FloorHandshake for Tls12Floor {
     type Started = EphemeralPrivateKey;
-    type Finished = ();
+    type Finished = AwaitingServerFinished;
 
-    /// The TLS 1.2 figure's server sends no tickets.
-    fn takes_tickets(&self) -> bool {
-        false
+    /// The server's ChangeCipherSpec and Finished come after it has taken
+    /// ours: a client checks them in a third part.
+    fn answered_after_finished(&self) -> bool {
+        true
     }
-    fn tickets(&self, _: ()) {}
+
+    /// The server's Finished: open it and check its verify_data.
+    fn after_finished(&self, awaiting: AwaitingServerFinished) {
+        let mut finished = self.server_finished.clone();
+        let (header, body) = finished.split_at_mut(HEADER + EXPLICIT_NONCE);
+        let plain = self
+            .finished_key
+            .open_in_place(nonce(&[0; 4], 0), Aad::from(&header[..HEADER]), body)
+            .expect("open the server's Finished");
+        let expected_hash = awaiting.transcript.finish();
+        let mut expected = [0u8; 12];
+        prf(
+            &awaiting.master,
+            b"server finished",
+            &[expected_hash.as_ref()],
+            &mut expected,
+        );
+        std::hint::black_box((plain.len(), expected));
+    }
 
     /// The ClientHello's random and the key pair for ClientKeyExchange
     /// (made before the ServerHello, as clients offering TLS 1.3 too must).
@@ -107,10 +133,10 @@ impl FloorHandshake for Tls12Floor {
         private
     }
 
-    /// The server's flight to its Finished: both signature checks, the
-    /// agreement, the extended master secret, the key block, both
-    /// Finished PRFs, sealing ours and opening the server's.
-    fn finish(&self, private: EphemeralPrivateKey) {
+    /// The server's flight to its ServerHelloDone: both signature checks,
+    /// the agreement, the extended master secret, the key block, and our
+    /// Finished's PRF, sealed.
+    fn finish(&self, private: EphemeralPrivateKey) -> AwaitingServerFinished {
         let mut transcript = digest::Context::new(&SHA256);
         transcript.update(&self.client_hello);
         transcript.update(&self.server_flight);
@@ -180,23 +206,8 @@ impl FloorHandshake for Tls12Floor {
                 .expect("seal");
             tag_out.copy_from_slice(tag.as_ref());
         }
-
-        // The server's Finished: open it and check its verify_data.
-        let mut finished = self.server_finished.clone();
-        let (header, body) = finished.split_at_mut(HEADER + EXPLICIT_NONCE);
-        let plain = self
-            .finished_key
-            .open_in_place(nonce(&[0; 4], 0), Aad::from(&header[..HEADER]), body)
-            .expect("open the server's Finished");
-        let expected_hash = transcript.finish();
-        let mut expected = [0u8; 12];
-        prf(
-            &master,
-            b"server finished",
-            &[expected_hash.as_ref()],
-            &mut expected,
-        );
-        std::hint::black_box((&record, plain.len(), expected));
+        std::hint::black_box(&record);
+        AwaitingServerFinished { master, transcript }
     }
 }
 
