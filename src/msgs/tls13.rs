@@ -309,6 +309,49 @@ impl ExtensionForm for NewSessionTicketExtension {
     }
 }
 
+/// A NewSessionTicket's ticket_nonce<0..255> (RFC 8446 §4.6.1). Servers
+/// send a few bytes (RFC 8448's example two, OpenSSL eight), and a ticket's
+/// PSK is derived from it once, so up to 32 bytes are held inline: no
+/// allocation per ticket for it. Reads as its bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub enum TicketNonce {
+    Short { len: u8, bytes: [u8; 32] },
+    Long(Vec<u8>),
+}
+
+impl From<&[u8]> for TicketNonce {
+    fn from(nonce: &[u8]) -> Self {
+        let mut bytes = [0; 32];
+        match bytes.get_mut(..nonce.len()) {
+            Some(short) => {
+                short.copy_from_slice(nonce);
+                Self::Short {
+                    len: nonce.len() as u8,
+                    bytes,
+                }
+            }
+            None => Self::Long(nonce.to_vec()),
+        }
+    }
+}
+
+impl core::ops::Deref for TicketNonce {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Self::Short { len, bytes } => &bytes[..usize::from(*len)],
+            Self::Long(bytes) => bytes,
+        }
+    }
+}
+
+impl core::fmt::Debug for TicketNonce {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// NewSessionTicket (RFC 8446 §4.6.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSessionTicket13 {
@@ -317,7 +360,7 @@ pub struct NewSessionTicket13 {
     pub lifetime: u32,
     pub age_add: u32,
     /// ticket_nonce<0..255>
-    pub nonce: Vec<u8>,
+    pub nonce: TicketNonce,
     /// ticket<1..2^16-1>
     pub ticket: Vec<u8>,
     /// extensions<0..2^16-2>
@@ -348,9 +391,7 @@ impl Codec<'_> for NewSessionTicket13 {
         Ok(Self {
             lifetime: r.u32("NewSessionTicket.ticket_lifetime")?,
             age_add: r.u32("NewSessionTicket.ticket_age_add")?,
-            nonce: r
-                .opaque(ListLength::U8, "NewSessionTicket.ticket_nonce")?
-                .to_vec(),
+            nonce: TicketNonce::from(r.opaque(ListLength::U8, "NewSessionTicket.ticket_nonce")?),
             ticket: r
                 .opaque_nonempty(ListLength::U16, "NewSessionTicket.ticket")?
                 .to_vec(),

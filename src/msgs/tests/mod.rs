@@ -25,7 +25,7 @@ use super::tls12::{
 };
 use super::tls13::{
     CertReqExtension, Certificate13, CertificateEntry, CertificateExtension, CertificateRequest13,
-    EncryptedExtensions, NewSessionTicket13, NewSessionTicketExtension,
+    EncryptedExtensions, NewSessionTicket13, NewSessionTicketExtension, TicketNonce,
 };
 
 const TLS13: ProtocolVersion = ProtocolVersion::TLSv1_3;
@@ -255,7 +255,7 @@ pub(super) fn sample_messages() -> Vec<(HandshakeMessage, ProtocolVersion)> {
             P::NewSessionTicket13(NewSessionTicket13 {
                 lifetime: 7200,
                 age_add: 0xdead_beef,
-                nonce: vec![0, 1],
+                nonce: TicketNonce::from(&[0, 1][..]),
                 ticket: vec![0x77; 90],
                 extensions: nst_extensions(),
             }),
@@ -265,7 +265,7 @@ pub(super) fn sample_messages() -> Vec<(HandshakeMessage, ProtocolVersion)> {
             P::NewSessionTicket13(NewSessionTicket13 {
                 lifetime: 0,
                 age_add: 0,
-                nonce: Vec::new(),
+                nonce: TicketNonce::from(&[][..]),
                 ticket: vec![1],
                 extensions: Vec::new(),
             }),

@@ -116,7 +116,7 @@ fn simple_handshake_messages() {
     let raw = rfc8448("3. ", "construct a NewSessionTicket", "NewSessionTicket");
     assert_eq!(nst.lifetime, 30);
     assert_eq!(nst.age_add.to_be_bytes(), raw[8..12]);
-    assert_eq!(nst.nonce, [0, 0]);
+    assert_eq!(nst.nonce[..], [0, 0]);
     assert_eq!(nst.ticket.len(), 0xb2);
     assert_eq!(nst.max_early_data_size(), Some(0x400));
 }

@@ -183,7 +183,7 @@ fn other_accessors() {
     let nst = NewSessionTicket13 {
         lifetime: 1,
         age_add: 2,
-        nonce: Vec::new(),
+        nonce: TicketNonce::from(&[][..]),
         ticket: vec![1],
         extensions: nst_extensions(),
     };
@@ -248,5 +248,30 @@ fn encode_finished_matches_the_general_encoding() {
         let general =
             HandshakeMessage::new(HandshakePayload::Finished(verify_data.clone())).get_encoding();
         assert_eq!(HandshakeMessage::encode_finished(&verify_data), general);
+    }
+}
+
+/// A ticket_nonce of any length the syntax allows (0 to 255 bytes) reads
+/// back as sent, whether held inline (up to 32 bytes) or not.
+#[test]
+fn ticket_nonces_of_every_length_round_trip() {
+    use crate::msgs::tls13::{NewSessionTicket13, TicketNonce};
+    for len in [0usize, 1, 8, 31, 32, 33, 64, 255] {
+        let sent: Vec<u8> = (0..len).map(|i| i as u8 ^ 0x5a).collect();
+        let nst = NewSessionTicket13 {
+            lifetime: 60,
+            age_add: 7,
+            nonce: TicketNonce::from(&sent[..]),
+            ticket: vec![9; 20],
+            extensions: Vec::new(),
+        };
+        let read = NewSessionTicket13::read_bytes(&nst.get_encoding()).unwrap();
+        assert_eq!(read.nonce[..], sent[..], "{len}");
+        assert_eq!(read, nst);
+        assert_eq!(
+            matches!(read.nonce, TicketNonce::Short { .. }),
+            len <= 32,
+            "{len}"
+        );
     }
 }
