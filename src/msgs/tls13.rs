@@ -312,26 +312,37 @@ impl ExtensionForm for NewSessionTicketExtension {
 /// A NewSessionTicket's ticket_nonce<0..255> (RFC 8446 §4.6.1). Servers
 /// send a few bytes (RFC 8448's example two, OpenSSL eight), and a ticket's
 /// PSK is derived from it once, so up to 32 bytes are held inline: no
-/// allocation per ticket for it. Reads as its bytes.
-#[derive(Clone, PartialEq, Eq)]
-pub enum TicketNonce {
-    Short { len: u8, bytes: [u8; 32] },
-    Long(Vec<u8>),
+/// allocation per ticket for it. Reads, and compares, as its bytes.
+#[derive(Clone)]
+pub struct TicketNonce(NonceBytes);
+
+#[derive(Clone)]
+enum NonceBytes {
+    Inline { len: u8, bytes: [u8; 32] },
+    Heap(Vec<u8>),
+}
+
+impl TicketNonce {
+    /// Whether the nonce is held inline (for tests of the 32-byte edge).
+    #[cfg(test)]
+    pub(crate) fn is_inline(&self) -> bool {
+        matches!(self.0, NonceBytes::Inline { .. })
+    }
 }
 
 impl From<&[u8]> for TicketNonce {
     fn from(nonce: &[u8]) -> Self {
         let mut bytes = [0; 32];
-        match bytes.get_mut(..nonce.len()) {
-            Some(short) => {
-                short.copy_from_slice(nonce);
-                Self::Short {
+        Self(match bytes.get_mut(..nonce.len()) {
+            Some(inline) => {
+                inline.copy_from_slice(nonce);
+                NonceBytes::Inline {
                     len: nonce.len() as u8,
                     bytes,
                 }
             }
-            None => Self::Long(nonce.to_vec()),
-        }
+            None => NonceBytes::Heap(nonce.to_vec()),
+        })
     }
 }
 
@@ -339,12 +350,20 @@ impl core::ops::Deref for TicketNonce {
     type Target = [u8];
 
     fn deref(&self) -> &[u8] {
-        match self {
-            Self::Short { len, bytes } => &bytes[..usize::from(*len)],
-            Self::Long(bytes) => bytes,
+        match &self.0 {
+            NonceBytes::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            NonceBytes::Heap(bytes) => bytes,
         }
     }
 }
+
+impl PartialEq for TicketNonce {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for TicketNonce {}
 
 impl core::fmt::Debug for TicketNonce {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
