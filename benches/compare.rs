@@ -762,8 +762,9 @@ fn profile(args: &[String]) {
         "--calls breaks down handshakes only"
     );
     let n: usize = args
-        .get(2)
-        .filter(|a| *a != "--calls")
+        .iter()
+        .skip(2)
+        .find(|a| *a != "--calls")
         .map_or(100, |n| n.parse().expect("N is a number"));
     let key_type = match figure.as_str() {
         "handshake-rsa" => KeyType::Rsa2048,

@@ -43,6 +43,18 @@ pub fn calibrate() -> f64 {
     })
 }
 
+/// Runs `f` between two readings of the clock, with its allocations
+/// counted; returns its result and the ns it took. Never inlined, and
+/// holding nothing but the timed call, so a profiler can collect inside
+/// it alone
+/// (`valgrind --tool=callgrind --toggle-collect='compare::drive::timed_call*'`).
+#[inline(never)]
+fn timed_call<T>(f: impl FnOnce() -> T) -> (T, u64) {
+    let start = thread_cpu_ns();
+    let out = tracked(f);
+    (out, thread_cpu_ns() - start)
+}
+
 /// Accumulates the CPU time of the client's calls; each call also has its
 /// allocations counted.
 #[derive(Default)]
@@ -52,15 +64,10 @@ pub struct Meter {
 }
 
 impl Meter {
-    /// Runs one client call (or one batch of them). Never inlined, so a
-    /// profiler can collect inside it alone
-    /// (`valgrind --tool=callgrind --toggle-collect='compare::drive::Meter::client*'`).
-    #[inline(never)]
+    /// Runs one client call (or one batch of them), timed by [`timed_call`].
     pub fn client<T>(&mut self, f: impl FnOnce() -> T) -> T {
         let allocs = snapshot().alloc_calls;
-        let start = thread_cpu_ns();
-        let out = tracked(f);
-        let ns = thread_cpu_ns() - start;
+        let (out, ns) = timed_call(f);
         self.elapsed_ns += ns;
         self.calls += 1;
         CALL_LOG.with(|log| {
@@ -126,16 +133,23 @@ pub fn handshake_starts() {
     });
 }
 
+/// Forgets what was logged so far: the measured handshakes start, and
+/// the setup's own (untimed) handshakes stay out of the figures.
+pub fn measured_handshakes_start() {
+    CALL_LOG.with(|log| {
+        if let Some(log) = log.borrow_mut().as_mut() {
+            *log = CallLog::default();
+        }
+    });
+}
+
 /// Prints the logged calls: each place's mean time (less the clock's
-/// calibrated cost, as every figure) and allocations. Places only a few
-/// handshakes reached (the setup's own, untimed, handshakes) are left out.
+/// calibrated cost, as every figure) and allocations.
 pub fn print_calls() {
     let clock_ns = calibrate();
     CALL_LOG.with(|log| {
         let log = log.borrow();
-        let places = log.iter().flat_map(|l| &l.places);
-        let most = places.clone().map(|p| p.calls).max().unwrap_or(0);
-        for (i, place) in places.enumerate().filter(|(_, p)| p.calls * 2 > most) {
+        for (i, place) in log.iter().flat_map(|l| &l.places).enumerate() {
             let calls = place.calls as f64;
             eprintln!(
                 "  call {}: {:8.3} µs, {:5.2} allocations (mean of {})",

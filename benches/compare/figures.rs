@@ -29,6 +29,7 @@ pub fn handshake_micros<C: Contender>(
         drop(handshake(contender, server, &mut Meter::default()));
     }
     let mut meter = Meter::default();
+    crate::drive::measured_handshakes_start();
     for _ in 0..n {
         let (conn, server) = handshake(contender, server, &mut meter);
         assert_eq!(

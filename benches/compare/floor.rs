@@ -629,6 +629,7 @@ pub fn handshake_micros_in_rhythm<F: FloorHandshake>(
 ) -> f64 {
     let mut meter = Meter::default();
     let mut flight = Vec::with_capacity(8192);
+    crate::drive::measured_handshakes_start();
     for _ in 0..n {
         let answering = floor.answered_after_finished().then(awaiting_finished);
         crate::drive::handshake_starts();

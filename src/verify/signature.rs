@@ -203,13 +203,17 @@ const CLIENT_CONTEXT: &[u8; 33] = b"TLS 1.3, client CertificateVerify";
 /// RFC 8446 §4.4.3: 64 bytes of 0x20, the context string, a zero byte, then
 /// the transcript hash. The padding keeps the content from sharing a prefix
 /// with anything signed in earlier TLS versions.
+///
+/// # Panics
+///
+/// If `transcript_hash` is longer than 64 bytes, which no TLS hash is.
 pub fn tls13_server_verify_message(transcript_hash: &[u8]) -> SignedContent {
     SignedContent::new(SERVER_CONTEXT, transcript_hash)
 }
 
 /// The content a TLS 1.3 client signs in CertificateVerify (client
 /// authentication), given the transcript hash; see
-/// [`tls13_server_verify_message`].
+/// [`tls13_server_verify_message`], and its panic.
 pub fn tls13_client_verify_message(transcript_hash: &[u8]) -> SignedContent {
     SignedContent::new(CLIENT_CONTEXT, transcript_hash)
 }
@@ -221,16 +225,16 @@ const MAX_HASH_LEN: usize = 64;
 /// What a TLS 1.3 CertificateVerify signs (RFC 8446 §4.4.3), held on the
 /// stack: at most 162 bytes, made once per handshake, so not worth an
 /// allocation. Reads as the bytes it holds.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SignedContent {
     bytes: [u8; 64 + 33 + 1 + MAX_HASH_LEN],
     len: usize,
 }
 
 impl SignedContent {
-    /// Lays out the padding, `context` and `transcript_hash`. Both come
-    /// from us (a constant and our own hash), never from the peer: a
-    /// longer hash than any TLS hash is a bug, and panics.
+    /// Lays out the padding, `context` and `transcript_hash`. The hash is
+    /// one we computed, never the peer's bytes: one longer than any TLS
+    /// hash is a caller's bug, and panics.
     fn new(context: &'static [u8; 33], transcript_hash: &[u8]) -> Self {
         let mut bytes = [0x20; 64 + 33 + 1 + MAX_HASH_LEN];
         bytes[64..97].copy_from_slice(context);
@@ -246,5 +250,17 @@ impl core::ops::Deref for SignedContent {
 
     fn deref(&self) -> &[u8] {
         &self.bytes[..self.len]
+    }
+}
+
+impl AsRef<[u8]> for SignedContent {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl core::fmt::Debug for SignedContent {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("SignedContent").field(&&self[..]).finish()
     }
 }
