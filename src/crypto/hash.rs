@@ -60,7 +60,7 @@ impl HashAlgorithm {
     /// result is treated as a secret because it usually is one (HKDF and PRF
     /// outputs).
     pub fn hmac(self, key: &[u8], parts: &[&[u8]]) -> SecretBytes {
-        hmac_parts(&self.hmac_key(key), parts)
+        hmac_parts(&self.hmac_key(key), parts.iter().copied())
     }
 
     pub(super) fn hmac_key(self, key: &[u8]) -> hmac::Key {
@@ -83,9 +83,11 @@ impl HashAlgorithm {
 }
 
 /// HMAC with a prepared key over the concatenation of `parts`. Loops that
-/// MAC many times under one key (HKDF-Expand, the TLS 1.2 PRF) prepare the
-/// key once.
-pub(super) fn hmac_parts(key: &hmac::Key, parts: &[&[u8]]) -> SecretBytes {
+/// MAC many times under one key (the TLS 1.2 PRF) prepare the key once.
+pub(super) fn hmac_parts<'a>(
+    key: &hmac::Key,
+    parts: impl IntoIterator<Item = &'a [u8]>,
+) -> SecretBytes {
     let mut ctx = hmac::Context::with_key(key);
     for part in parts {
         ctx.update(part);

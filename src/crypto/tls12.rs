@@ -5,7 +5,7 @@
 use core::fmt;
 
 use super::aead::{AeadKey, NONCE_LEN};
-use super::hash::{HashAlgorithm, HashOutput};
+use super::hash::{hmac_parts, HashAlgorithm, HashOutput};
 use super::kx::SharedSecret;
 use super::secret::{constant_time_eq, SecretBytes};
 use super::suites::Tls12CipherSuite;
@@ -37,22 +37,19 @@ pub fn prf(hash: HashAlgorithm, secret: &[u8], label: &[u8], seed: &[&[u8]], out
     // HMAC(secret, prefix + label + seed), the parts fed one by one: no
     // list of them to allocate.
     let mac = |prefix: &[u8]| {
-        let mut ctx = ring::hmac::Context::with_key(&key);
-        ctx.update(prefix);
-        ctx.update(label);
-        for part in seed {
-            ctx.update(part);
-        }
-        ctx.sign()
+        hmac_parts(
+            &key,
+            [prefix, label].into_iter().chain(seed.iter().copied()),
+        )
     };
     let mut a = mac(&[]);
     let mut chunks = out.chunks_mut(hash.output_len()).peekable();
     while let Some(chunk) = chunks.next() {
-        let block = mac(a.as_ref());
-        chunk.copy_from_slice(&block.as_ref()[..chunk.len()]);
+        let block = mac(a.as_bytes());
+        chunk.copy_from_slice(&block.as_bytes()[..chunk.len()]);
         // A(i+1) only if another block follows.
         if chunks.peek().is_some() {
-            a = ring::hmac::sign(&key, a.as_ref());
+            a = hmac_parts(&key, [a.as_bytes()]);
         }
     }
 }
