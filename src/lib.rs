@@ -19,6 +19,7 @@ pub mod conn;
 pub mod crypto;
 pub mod error;
 mod ffi;
+mod inline_bytes;
 pub mod keylog;
 pub mod log;
 pub mod msgs;

@@ -25,6 +25,7 @@ use crate::crypto::kx::SupportedKxGroup;
 use crate::crypto::suites::{Tls12CipherSuite, Tls13CipherSuite};
 use crate::crypto::tls12::MasterSecret;
 use crate::crypto::tls13::Secret;
+use crate::inline_bytes::InlineBytes;
 use crate::msgs::hello::SessionId;
 
 /// RFC 8446 §4.6.1: "Servers MUST NOT use any value greater than 604800
@@ -287,48 +288,26 @@ impl Borrow<[u8]> for ServerKey {
 const MAX_KEY_LEN: usize = 1 + 253;
 
 /// A server's key built on the stack, so that a lookup allocates nothing.
+type KeyBytes = InlineBytes<MAX_KEY_LEN>;
+
+/// The key of `server_name`: a DNS name lower-cased (names match without
+/// regard to ASCII case, RFC 4343) after the tag `d`; an IP address its
+/// octets after `4` or `6`. The tags keep the kinds apart.
 ///
-/// A DNS name is lower-cased (names match without regard to ASCII case,
-/// RFC 4343) after the tag `d`; an IP address is its octets after `4` or
-/// `6`. The tags keep the kinds apart.
-struct KeyBytes {
-    bytes: [u8; MAX_KEY_LEN],
-    len: usize,
-}
-
-impl KeyBytes {
-    /// `None` for a name the cache cannot key: a kind `ServerName` may
-    /// gain later, or (which `DnsName` does not allow) one too long. Such
-    /// a server simply has no sessions kept: sharing a key with another
-    /// server could offer one server's ticket to the other.
-    fn of(server_name: &ServerName<'_>) -> Option<Self> {
-        let mut bytes = [0; MAX_KEY_LEN];
-        let len = match server_name {
-            ServerName::DnsName(name) => {
-                let name = name.as_ref().as_bytes();
-                bytes[0] = b'd';
-                let out = bytes.get_mut(1..1 + name.len())?;
-                for (out, byte) in out.iter_mut().zip(name) {
-                    *out = byte.to_ascii_lowercase();
-                }
-                1 + name.len()
-            }
-            ServerName::IpAddress(ip) => {
-                let (tag, octets): (u8, &[u8]) = match ip {
-                    IpAddr::V4(v4) => (b'4', v4.as_ref()),
-                    IpAddr::V6(v6) => (b'6', v6.as_ref()),
-                };
-                bytes[0] = tag;
-                bytes[1..1 + octets.len()].copy_from_slice(octets);
-                1 + octets.len()
-            }
-            _ => return None,
-        };
-        Some(Self { bytes, len })
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
+/// `None` for a name the cache cannot key: a kind `ServerName` may gain
+/// later, or (which `DnsName` does not allow) one too long. Such a server
+/// simply has no sessions kept: sharing a key with another server could
+/// offer one server's ticket to the other.
+fn server_key(server_name: &ServerName<'_>) -> Option<KeyBytes> {
+    match server_name {
+        ServerName::DnsName(name) => {
+            let mut key = KeyBytes::from_parts(&[b"d", name.as_ref().as_bytes()])?;
+            key.as_mut_slice()[1..].make_ascii_lowercase();
+            Some(key)
+        }
+        ServerName::IpAddress(IpAddr::V4(v4)) => KeyBytes::from_parts(&[b"4", v4.as_ref()]),
+        ServerName::IpAddress(IpAddr::V6(v6)) => KeyBytes::from_parts(&[b"6", v6.as_ref()]),
+        _ => None,
     }
 }
 
@@ -451,12 +430,12 @@ impl ClientSessionMemoryCache {
 
 impl ClientSessionStore for ClientSessionMemoryCache {
     fn insert_tls13_ticket(&self, server_name: ServerName<'static>, value: Tls13Session) {
-        let Some(key) = KeyBytes::of(&server_name).filter(|_| self.size > 0) else {
+        let Some(key) = server_key(&server_name).filter(|_| self.size > 0) else {
             return;
         };
         let per_server = TICKETS_PER_SERVER.min(self.size);
         let mut inner = self.lock();
-        let tickets = &mut inner.touch(key.as_bytes()).tls13;
+        let tickets = &mut inner.touch(key.as_slice()).tls13;
         tickets.push_back(value);
         let dropped = tickets.len() > per_server && tickets.pop_front().is_some();
         if !dropped {
@@ -466,31 +445,31 @@ impl ClientSessionStore for ClientSessionMemoryCache {
     }
 
     fn take_tls13_ticket(&self, server_name: &ServerName<'static>) -> Option<Tls13Session> {
-        let key = KeyBytes::of(server_name)?;
+        let key = server_key(server_name)?;
         self.lock()
-            .take_from(key.as_bytes(), |entry| entry.tls13.pop_back())
+            .take_from(key.as_slice(), |entry| entry.tls13.pop_back())
     }
 
     fn set_tls12_session(&self, server_name: ServerName<'static>, value: Tls12Session) {
-        let Some(key) = KeyBytes::of(&server_name).filter(|_| self.size > 0) else {
+        let Some(key) = server_key(&server_name).filter(|_| self.size > 0) else {
             return;
         };
         let mut inner = self.lock();
-        if inner.touch(key.as_bytes()).tls12.replace(value).is_none() {
+        if inner.touch(key.as_slice()).tls12.replace(value).is_none() {
             inner.total += 1;
         }
         inner.bound(self.size);
     }
 
     fn tls12_session(&self, server_name: &ServerName<'static>) -> Option<Tls12Session> {
-        let key = KeyBytes::of(server_name)?;
-        self.lock().servers.get(key.as_bytes())?.tls12.clone()
+        let key = server_key(server_name)?;
+        self.lock().servers.get(key.as_slice())?.tls12.clone()
     }
 
     fn remove_tls12_session(&self, server_name: &ServerName<'static>) {
-        if let Some(key) = KeyBytes::of(server_name) {
+        if let Some(key) = server_key(server_name) {
             self.lock()
-                .take_from(key.as_bytes(), |entry| entry.tls12.take());
+                .take_from(key.as_slice(), |entry| entry.tls12.take());
         }
     }
 }

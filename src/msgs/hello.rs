@@ -20,6 +20,7 @@ use super::extensions::{
 };
 use super::server_ext::{HelloRetryExtension, ServerExtension};
 use crate::error::{Error, InvalidMessage};
+use crate::inline_bytes::InlineBytes;
 
 /// The ServerHello.random that marks a HelloRetryRequest (RFC 8446 §4.1.3):
 /// SHA-256 of "HelloRetryRequest".
@@ -73,31 +74,22 @@ impl Codec<'_> for Random {
 
 /// `opaque legacy_session_id<0..32>`, held inline.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct SessionId {
-    len: u8,
-    bytes: [u8; 32],
-}
+pub struct SessionId(InlineBytes<32>);
 
 impl SessionId {
-    pub const EMPTY: Self = Self {
-        len: 0,
-        bytes: [0; 32],
-    };
+    pub const EMPTY: Self = Self(InlineBytes::EMPTY);
 
     /// A session id holding `bytes`, or `None` if there are more than 32.
     pub fn new(bytes: &[u8]) -> Option<Self> {
-        let mut out = Self::EMPTY;
-        out.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
-        out.len = bytes.len() as u8;
-        Some(out)
+        InlineBytes::new(bytes).map(Self)
     }
 
     pub fn as_slice(&self) -> &[u8] {
-        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+        self.0.as_slice()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.0.is_empty()
     }
 }
 

@@ -12,6 +12,7 @@ use super::extensions::{
 use super::hello::alpn_protocol;
 use super::server_ext::ServerExtension;
 use crate::error::InvalidMessage;
+use crate::inline_bytes::InlineBytes;
 
 /// EncryptedExtensions (RFC 8446 §4.3.1): `extensions<0..2^16-1>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,7 +319,7 @@ pub struct TicketNonce(NonceBytes);
 
 #[derive(Clone)]
 enum NonceBytes {
-    Inline { len: u8, bytes: [u8; 32] },
+    Inline(InlineBytes<32>),
     Heap(Vec<u8>),
 }
 
@@ -326,21 +327,14 @@ impl TicketNonce {
     /// Whether the nonce is held inline (for tests of the 32-byte edge).
     #[cfg(test)]
     pub(crate) fn is_inline(&self) -> bool {
-        matches!(self.0, NonceBytes::Inline { .. })
+        matches!(self.0, NonceBytes::Inline(_))
     }
 }
 
 impl From<&[u8]> for TicketNonce {
     fn from(nonce: &[u8]) -> Self {
-        let mut bytes = [0; 32];
-        Self(match bytes.get_mut(..nonce.len()) {
-            Some(inline) => {
-                inline.copy_from_slice(nonce);
-                NonceBytes::Inline {
-                    len: nonce.len() as u8,
-                    bytes,
-                }
-            }
+        Self(match InlineBytes::new(nonce) {
+            Some(inline) => NonceBytes::Inline(inline),
             None => NonceBytes::Heap(nonce.to_vec()),
         })
     }
@@ -351,7 +345,7 @@ impl core::ops::Deref for TicketNonce {
 
     fn deref(&self) -> &[u8] {
         match &self.0 {
-            NonceBytes::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            NonceBytes::Inline(bytes) => bytes,
             NonceBytes::Heap(bytes) => bytes,
         }
     }
@@ -367,7 +361,7 @@ impl Eq for TicketNonce {}
 
 impl core::fmt::Debug for TicketNonce {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
+        (**self).fmt(f)
     }
 }
 

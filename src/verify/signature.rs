@@ -20,6 +20,7 @@ use webpki::ring as algs;
 use super::signing_key::{signing_key, SigningKey};
 use super::HandshakeSignatureValid;
 use crate::error::{CertificateError, Error, PeerMisbehaved};
+use crate::inline_bytes::InlineBytes;
 use crate::msgs::enums::SignatureScheme;
 
 /// The schemes we can verify, most preferred first: what the client offers
@@ -225,23 +226,16 @@ const MAX_HASH_LEN: usize = 64;
 /// What a TLS 1.3 CertificateVerify signs (RFC 8446 §4.4.3), held on the
 /// stack: at most 162 bytes, made once per handshake, so not worth an
 /// allocation. Reads as the bytes it holds.
-#[derive(Clone)]
-pub struct SignedContent {
-    bytes: [u8; 64 + 33 + 1 + MAX_HASH_LEN],
-    len: usize,
-}
+#[derive(Clone, Debug)]
+pub struct SignedContent(InlineBytes<{ 64 + 33 + 1 + MAX_HASH_LEN }>);
 
 impl SignedContent {
     /// Lays out the padding, `context` and `transcript_hash`. The hash is
     /// one we computed, never the peer's bytes: one longer than any TLS
     /// hash is a caller's bug, and panics.
     fn new(context: &'static [u8; 33], transcript_hash: &[u8]) -> Self {
-        let mut bytes = [0x20; 64 + 33 + 1 + MAX_HASH_LEN];
-        bytes[64..97].copy_from_slice(context);
-        bytes[97] = 0x00;
-        let len = 98 + transcript_hash.len();
-        bytes[98..len].copy_from_slice(transcript_hash);
-        Self { bytes, len }
+        let content = InlineBytes::from_parts(&[&[0x20; 64], context, &[0x00], transcript_hash]);
+        Self(content.expect("a transcript hash of at most 64 bytes"))
     }
 }
 
@@ -249,18 +243,12 @@ impl core::ops::Deref for SignedContent {
     type Target = [u8];
 
     fn deref(&self) -> &[u8] {
-        &self.bytes[..self.len]
+        &self.0
     }
 }
 
 impl AsRef<[u8]> for SignedContent {
     fn as_ref(&self) -> &[u8] {
         self
-    }
-}
-
-impl core::fmt::Debug for SignedContent {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_tuple("SignedContent").field(&&self[..]).finish()
     }
 }
