@@ -445,16 +445,10 @@ impl HandshakeFloor {
         record[HEADER..HEADER + 4].copy_from_slice(&[20, 0, 0, 32]);
         record[HEADER + 4..HEADER + 36].copy_from_slice(client_finished.as_ref());
         record[HEADER + 36] = 22;
-        let (header, body) = record.split_at_mut(HEADER);
-        let (inner, tag_out) = body.split_at_mut(37);
-        let tag = c_hs_key
-            .0
-            .seal_in_place_separate_tag(c_hs_key.nonce(0), Aad::from(&*header), inner)
-            .expect("seal");
-        tag_out.copy_from_slice(tag.as_ref());
+        c_hs_key.seal_inner(0, &mut record, 37);
         let c_ap_key = traffic_key(&prk(&c_ap));
         let s_ap_key = traffic_key(&prk(&s_ap));
-        std::hint::black_box((&record, &exporter, &c_ap_key.1, &s_ap_key.1));
+        std::hint::black_box((&record, &exporter, &c_ap_key, &s_ap_key));
         // RFC 8446 §7.1: the resumption master secret, over the
         // transcript through our Finished, for the tickets to come.
         self.psk.is_some().then(|| {
@@ -522,23 +516,13 @@ fn prk(secret: &[u8; 32]) -> Prk {
 }
 
 /// A traffic secret's AES-128-GCM key and IV (RFC 8446 §7.3).
-struct TrafficKey(LessSafeKey, [u8; 12]);
-
-impl TrafficKey {
-    fn nonce(&self, seq: u64) -> Nonce {
-        let mut nonce = self.1;
-        for (n, s) in nonce[4..].iter_mut().zip(seq.to_be_bytes()) {
-            *n ^= s;
-        }
-        Nonce::assume_unique_for_key(nonce)
-    }
-}
-
-fn traffic_key(secret: &Prk) -> TrafficKey {
+fn traffic_key(secret: &Prk) -> RecordKey {
     let key: [u8; 16] = expand_label_n(secret, b"key", b"");
     let iv: [u8; 12] = expand_label_n(secret, b"iv", b"");
-    let key = LessSafeKey::new(UnboundKey::new(&aead::AES_128_GCM, &key).expect("key length"));
-    TrafficKey(key, iv)
+    RecordKey {
+        key: LessSafeKey::new(UnboundKey::new(&aead::AES_128_GCM, &key).expect("key length")),
+        iv,
+    }
 }
 
 /// RFC 8446 §4.4.4: HMAC(finished_key, transcript hash).
