@@ -726,7 +726,7 @@ fn memory_rows(plan: &Plan, setup: &Setup, openssl_counted: bool) -> Vec<Row> {
 /// idle connection, and at most 40 allocations per full handshake.
 const MAX_IDLE_BYTES: f64 = 4096.0;
 const MAX_IDLE_BLOCKS: f64 = 6.0;
-/// oxtls makes 16 allocations per full handshake. The line sits well below
+/// oxtls makes 15 allocations per full handshake. The line sits well below
 /// the target of 40 so that a slip such as an allocation per derived
 /// secret (there are 16) fails the smoke run, not just a later reading of
 /// the table: it has happened once.

@@ -18,6 +18,10 @@ use super::tls12::{
 };
 use super::tls13::{Certificate13, CertificateRequest13, EncryptedExtensions, NewSessionTicket13};
 use crate::error::InvalidMessage;
+use crate::inline_bytes::InlineBytes;
+
+/// The longest verify_data: a SHA-384 hash (TLS 1.3); TLS 1.2's is 12.
+const MAX_VERIFY_DATA: usize = 48;
 
 /// A signature with the scheme that made it: CertificateVerify's body
 /// (RFC 8446 §4.4.3) and TLS 1.2's `digitally-signed` (RFC 5246 §4.7).
@@ -244,13 +248,15 @@ impl HandshakeMessage {
 
     /// A Finished message carrying `verify_data` (RFC 8446 §4.4.4,
     /// RFC 5246 §7.4.9), encoded: the bytes `get_encoding` gives for
-    /// `HandshakePayload::Finished`, without first copying the verify_data
-    /// into a payload. Every handshake sends one.
-    pub fn encode_finished(verify_data: &[u8]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(4 + verify_data.len());
-        HandshakeType::Finished.encode(&mut out);
-        encode_opaque(&mut out, ListLength::U24, verify_data);
-        out
+    /// `HandshakePayload::Finished`, built on the stack (every handshake
+    /// sends one, at most 52 bytes).
+    ///
+    /// `verify_data` is one we computed: 12 bytes in TLS 1.2, a hash of at
+    /// most 48 in TLS 1.3. A longer one is a bug, and panics.
+    pub(crate) fn encode_finished(verify_data: &[u8]) -> InlineBytes<{ 4 + MAX_VERIFY_DATA }> {
+        let len = (verify_data.len() as u32).to_be_bytes();
+        let header = [HandshakeType::Finished.to_wire(), len[1], len[2], len[3]];
+        InlineBytes::from_parts(&[&header, verify_data]).expect("verify_data of at most 48 bytes")
     }
 
     /// Reads one message from the front of `r` (see

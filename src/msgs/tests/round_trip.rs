@@ -246,7 +246,10 @@ fn encode_finished_matches_the_general_encoding() {
         let verify_data: Vec<u8> = (0..len).map(|i| i as u8).collect();
         let general =
             HandshakeMessage::new(HandshakePayload::Finished(verify_data.clone())).get_encoding();
-        assert_eq!(HandshakeMessage::encode_finished(&verify_data), general);
+        assert_eq!(
+            HandshakeMessage::encode_finished(&verify_data)[..],
+            general[..]
+        );
     }
 }
 
