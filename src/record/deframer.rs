@@ -3,7 +3,8 @@
 //! Records are decrypted where they lie. Application data stays there too,
 //! queued as ranges of the buffer, until the reader copies it out: one copy
 //! from the buffer to the caller, none in between. The buffer moves its
-//! live bytes to the front only when it needs room at the end.
+//! live bytes to the front only when it needs room at the end, and puts
+//! the front where a record's fragment starts on a cache line.
 
 use core::ops::Range;
 use std::collections::VecDeque;
@@ -11,6 +12,7 @@ use std::io;
 
 use super::copy::copy_plaintext;
 use super::protect::MAX_FRAGMENT_LEN;
+use super::{skip_to_aligned_payload, CACHE_LINE};
 use crate::error::{Error, InvalidMessage};
 use crate::msgs::codec::{Codec, Reader};
 use crate::msgs::enums::ProtocolVersion;
@@ -105,24 +107,37 @@ impl Deframer {
         }
     }
 
-    /// Ensures `want` free bytes at the end, moving live bytes to the
-    /// front first if that is enough.
+    /// Ensures `want` free bytes at the end. When there are not, the live
+    /// bytes move to the aligned front (see [`Deframer::aligned_front`]),
+    /// the buffer first growing if that is still not enough.
     fn make_room(&mut self, want: usize) {
         if self.buf.len() - self.filled >= want {
             return;
         }
         let live = self.live_start();
-        if live > 0 {
-            self.buf.copy_within(live..self.filled, 0);
+        let needed = CACHE_LINE - 1 + (self.filled - live) + want;
+        if self.buf.len() < needed {
+            self.buf.resize(needed, 0);
+        }
+        let front = self.aligned_front();
+        if front != live {
+            self.buf.copy_within(live..self.filled, front);
+            let moved = |at: usize| at - live + front;
             for r in &mut self.plaintext {
-                *r = r.start - live..r.end - live;
+                *r = moved(r.start)..moved(r.end);
             }
-            self.processed -= live;
-            self.filled -= live;
+            self.processed = moved(self.processed);
+            self.filled = moved(self.filled);
         }
-        if self.buf.len() - self.filled < want {
-            self.buf.resize(self.filled + want, 0);
+    }
+
+    /// Where in the buffer a record should start for its fragment to start
+    /// on a cache line (see [`CACHE_LINE`]); 0 before there is a buffer.
+    fn aligned_front(&self) -> usize {
+        if self.buf.is_empty() {
+            return 0;
         }
+        skip_to_aligned_payload(self.buf.as_ptr())
     }
 
     /// The first byte still needed: queued plaintext, or else the first
@@ -245,14 +260,14 @@ impl Deframer {
         self.filled > self.processed
     }
 
-    /// Rewinds to the start of the buffer once nothing in it is live, so
+    /// Rewinds to the aligned front once nothing in the buffer is live, so
     /// the next read needs no move. Not done when a record is taken: its
     /// fragment stays valid until the next read, for decryption and
     /// queueing.
     fn reset_if_empty(&mut self) {
         if self.plaintext.is_empty() && self.processed == self.filled {
-            self.processed = 0;
-            self.filled = 0;
+            self.processed = self.aligned_front();
+            self.filled = self.processed;
         }
     }
 
@@ -468,5 +483,38 @@ mod tests {
         assert_eq!(got, want);
         d.release_if_empty();
         assert_eq!(d.capacity(), 0);
+    }
+
+    /// A stream of maximal records read as a connection reads it (as much
+    /// as the buffer takes, plaintext read out before the next read): each
+    /// record starts either at a rewound buffer or moved to its front, so
+    /// every fragment starts on a cache line.
+    #[test]
+    fn bulk_records_land_aligned() {
+        let mut d = Deframer::new();
+        let mut stream = Vec::new();
+        let fragment_len = MAX_FRAGMENT_LEN + 1 + 16;
+        for i in 0..9u8 {
+            stream.extend(record(23, &vec![i; fragment_len]));
+        }
+        let mut rd = &stream[..];
+        let mut records = 0;
+        while !rd.is_empty() {
+            d.read_tls(&mut rd).unwrap();
+            while let Some(r) = d.next_record(MAX_TLS13_CIPHERTEXT).unwrap() {
+                let fragment = d.fragment(r.fragment.clone());
+                assert_eq!(
+                    fragment.as_ptr() as usize % CACHE_LINE,
+                    0,
+                    "record {records}"
+                );
+                assert!(fragment.iter().all(|b| *b == records as u8));
+                d.queue_plaintext(r.fragment);
+                records += 1;
+            }
+            let mut out = vec![0u8; fragment_len];
+            while d.read_plaintext(&mut out) > 0 {}
+        }
+        assert_eq!(records, 9);
     }
 }

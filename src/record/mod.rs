@@ -7,3 +7,19 @@ pub mod deframer;
 pub mod joiner;
 pub mod protect;
 pub mod send;
+
+use crate::msgs::record_header::HEADER_LEN;
+
+/// The boundary both record buffers start a record's payload on where
+/// they can: a cache line. Sealing or opening in place and copying the
+/// plaintext run faster there than 5 bytes past a boundary, where a record
+/// header at the start of a heap block leaves it (about 8 % for ring's
+/// AES-GCM on the bench's EPYC, decrypting and copying out).
+const CACHE_LINE: usize = 64;
+
+/// How many bytes past `buf` (a buffer's allocation) a record must start
+/// for its payload to start on a cache line.
+fn skip_to_aligned_payload(buf: *const u8) -> usize {
+    let payload_at = buf as usize + HEADER_LEN;
+    (CACHE_LINE - payload_at % CACHE_LINE) % CACHE_LINE
+}

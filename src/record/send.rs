@@ -4,15 +4,13 @@
 use std::io;
 
 use super::protect::{RecordEncrypter, MAX_FRAGMENT_LEN};
+use super::{skip_to_aligned_payload, CACHE_LINE};
 use crate::error::Error;
 use crate::msgs::enums::{ContentType, ProtocolVersion};
-use crate::msgs::record_header::{RecordHeader, HEADER_LEN};
+use crate::msgs::record_header::RecordHeader;
 
 /// The capacity up to which a drained send buffer is freed at once.
 const SMALL_BUFFER: usize = 4096;
-
-/// The alignment sealed payloads start on (see `align_first_payload`).
-const CACHE_LINE: usize = 64;
 
 /// Bytes waiting for the transport.
 #[derive(Debug, Default)]
@@ -74,12 +72,9 @@ impl SendBuffer {
     }
 
     /// Starts an empty buffer's first record where its payload begins a
-    /// cache line: sealing in place and copying run faster on aligned
-    /// data than 5 bytes past a boundary, where the record header puts
-    /// it otherwise. The bytes skipped are never sent.
+    /// cache line (see [`CACHE_LINE`]). The bytes skipped are never sent.
     fn align_first_payload(&mut self) {
-        let payload_at = self.buf.as_ptr() as usize + HEADER_LEN;
-        let skip = (CACHE_LINE - payload_at % CACHE_LINE) % CACHE_LINE;
+        let skip = skip_to_aligned_payload(self.buf.as_ptr());
         self.buf.resize(skip, 0);
         self.sent = skip;
     }
@@ -140,6 +135,7 @@ fn chunks(data: &[u8], max: usize) -> impl Iterator<Item = &[u8]> {
 mod tests {
     use super::*;
     use crate::crypto::aead::{AeadAlgorithm, AeadKey};
+    use crate::msgs::record_header::HEADER_LEN;
     use crate::record::deframer::{max_fragment, Deframer, MAX_TLS12_CIPHERTEXT};
     use crate::record::protect::{Iv, RecordDecrypter};
 
