@@ -8,7 +8,7 @@ mod common;
 use std::io::{BufRead, ErrorKind, Read, Write};
 
 use common::certs::{KeyType, TestPki};
-use common::oxtls_client::{oxtls_client, oxtls_config};
+use common::oxtls_client::{full_record_plaintext_alignment, oxtls_client, oxtls_config};
 use common::pump::{handshake, pump, send_pattern, Side, TlsEndpoint};
 use common::rustls_server::{server_export, RustlsServerOptions, ServerView};
 use common::TlsVersions;
@@ -510,4 +510,13 @@ fn the_logger_hears_about_the_handshake() {
             .any(|(level, l)| *level == oxtls::LogLevel::Info && l.contains("handshake complete")),
         "{lines:?}"
     );
+}
+
+/// Bulk records are decrypted where their ciphertext starts a cache line,
+/// which makes decrypting them and copying them out faster.
+#[test]
+fn bulk_plaintext_lies_on_cache_lines() {
+    let (mut client, mut server) = connected();
+    let alignment = full_record_plaintext_alignment(&mut client, &mut server, 6);
+    assert_eq!(alignment, [0; 6]);
 }

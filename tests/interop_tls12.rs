@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use common::certs::{KeyType, TestPki};
 use common::openssl_server::{OpensslServer, OpensslServerOptions, SServerMode};
-use common::oxtls_client::{connect_to_s_server, http_get, oxtls_client, oxtls_config};
+use common::oxtls_client::{
+    connect_to_s_server, full_record_plaintext_alignment, http_get, oxtls_client, oxtls_config,
+};
 use common::pump::{handshake, pump, send_pattern, Side};
 use common::rustls_server::{ring_provider, server_export, RustlsServerOptions, ServerView};
 use common::TlsVersions;
@@ -228,6 +230,27 @@ fn one_mebibyte_each_way() {
     send_pattern(&mut client, &mut server, Side::Client, 1 << 20).unwrap();
     send_pattern(&mut client, &mut server, Side::Server, 1 << 20).unwrap();
     check_exporter(&client, &server);
+}
+
+/// Bulk records are decrypted where their ciphertext starts a cache line:
+/// past AES-GCM's 8-byte explicit nonce, and right after the header with
+/// ChaCha20-Poly1305 (the buffer follows the read keys' record layout).
+#[test]
+fn bulk_plaintext_lies_on_cache_lines() {
+    let pki = TestPki::new();
+    for suite in [
+        RCipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        RCipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    ] {
+        let mut server = RustlsServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
+            .versions(TlsVersions::Tls12Only)
+            .cipher_suites(&[suite])
+            .connection();
+        let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
+        handshake(&mut client, &mut server).unwrap_or_else(|e| panic!("{e}"));
+        let alignment = full_record_plaintext_alignment(&mut client, &mut server, 6);
+        assert_eq!(alignment, [0; 6], "{suite:?}");
+    }
 }
 
 #[test]

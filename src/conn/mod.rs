@@ -34,7 +34,7 @@ use crate::msgs::codec::Codec;
 use crate::msgs::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use crate::record::deframer::{max_fragment, Deframer, RawRecord};
 use crate::record::joiner::HandshakeJoiner;
-use crate::record::protect::MAX_FRAGMENT_LEN;
+use crate::record::protect::{RecordDecrypter, MAX_FRAGMENT_LEN};
 
 /// What the caller should do next, as `process_new_packets` sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +118,12 @@ impl ClientConnection {
                 return Err(io::Error::other("received plaintext buffer full"));
             }
         }
+        let explicit_nonce_len = self
+            .common
+            .decrypter
+            .as_ref()
+            .map_or(0, RecordDecrypter::explicit_nonce_len);
+        self.deframer.set_explicit_nonce_len(explicit_nonce_len);
         let n = self.deframer.read_tls(rd)?;
         if n == 0 {
             self.seen_eof = true;

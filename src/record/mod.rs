@@ -18,8 +18,9 @@ use crate::msgs::record_header::HEADER_LEN;
 const CACHE_LINE: usize = 64;
 
 /// How many bytes past `buf` (a buffer's allocation) a record must start
-/// for its payload to start on a cache line.
-fn skip_to_aligned_payload(buf: *const u8) -> usize {
-    let payload_at = buf as usize + HEADER_LEN;
+/// for its ciphertext, after the header and `explicit_nonce_len` bytes of
+/// nonce, to start on a cache line.
+fn skip_to_aligned_payload(buf: *const u8, explicit_nonce_len: usize) -> usize {
+    let payload_at = buf as usize + HEADER_LEN + explicit_nonce_len;
     (CACHE_LINE - payload_at % CACHE_LINE) % CACHE_LINE
 }

@@ -103,6 +103,15 @@ impl DirectionKeys {
         self.seq = seq.checked_add(1).filter(|s| *s != u64::MAX)?;
         Some(seq)
     }
+
+    /// The bytes of nonce a record carries between its header and its
+    /// ciphertext (RFC 5288 §3).
+    fn explicit_nonce_len(&self) -> usize {
+        match self.scheme {
+            Scheme::Tls12ExplicitNonce => 8,
+            Scheme::Tls13 | Scheme::Tls12XorNonce => 0,
+        }
+    }
 }
 
 /// Removes protection from received records.
@@ -130,6 +139,11 @@ impl RecordDecrypter {
     /// The number of records opened so far under these keys.
     pub fn sequence_number(&self) -> u64 {
         self.keys.seq
+    }
+
+    /// The bytes between a record's header and its ciphertext.
+    pub fn explicit_nonce_len(&self) -> usize {
+        self.keys.explicit_nonce_len()
     }
 
     /// Decrypts `fragment` (the bytes after `header`) in place. Returns the
@@ -186,10 +200,7 @@ impl RecordDecrypter {
         seq: u64,
         fragment: &mut [u8],
     ) -> Result<(ContentType, Range<usize>), Error> {
-        let explicit = match self.keys.scheme {
-            Scheme::Tls12ExplicitNonce => 8,
-            _ => 0,
-        };
+        let explicit = self.keys.explicit_nonce_len();
         // A fragment too short to hold the nonce and the tag cannot be
         // authentic (RFC 5246 §6.2.3.3).
         let plain_len = fragment
@@ -252,6 +263,11 @@ impl RecordEncrypter {
         self.keys.seq
     }
 
+    /// The bytes between a record's header and its ciphertext.
+    pub fn explicit_nonce_len(&self) -> usize {
+        self.keys.explicit_nonce_len()
+    }
+
     /// How many more records these keys may seal.
     pub fn records_left(&self) -> u64 {
         u64::MAX - 1 - self.keys.seq
@@ -259,13 +275,8 @@ impl RecordEncrypter {
 
     /// The bytes a record adds around `plaintext_len` bytes of content.
     pub fn overhead(&self) -> usize {
-        HEADER_LEN
-            + TAG_LEN
-            + match self.keys.scheme {
-                Scheme::Tls13 => 1,
-                Scheme::Tls12ExplicitNonce => 8,
-                Scheme::Tls12XorNonce => 0,
-            }
+        let content_type = usize::from(self.keys.scheme == Scheme::Tls13);
+        HEADER_LEN + self.keys.explicit_nonce_len() + content_type + TAG_LEN
     }
 
     /// Appends one protected record carrying `plaintext` (at most

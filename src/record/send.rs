@@ -65,16 +65,16 @@ impl SendBuffer {
         self.buf
             .reserve(data.len() + records * enc.overhead() + CACHE_LINE);
         if self.buf.is_empty() {
-            self.align_first_payload();
+            self.align_first_payload(enc.explicit_nonce_len());
         }
         chunks(data, self.max_fragment)
             .try_for_each(|chunk| enc.seal_record(typ, chunk, &mut self.buf))
     }
 
-    /// Starts an empty buffer's first record where its payload begins a
+    /// Starts an empty buffer's first record where its ciphertext begins a
     /// cache line (see [`CACHE_LINE`]). The bytes skipped are never sent.
-    fn align_first_payload(&mut self) {
-        let skip = skip_to_aligned_payload(self.buf.as_ptr());
+    fn align_first_payload(&mut self, explicit_nonce_len: usize) {
+        let skip = skip_to_aligned_payload(self.buf.as_ptr(), explicit_nonce_len);
         self.buf.resize(skip, 0);
         self.sent = skip;
     }
@@ -167,24 +167,31 @@ mod tests {
         assert_eq!(got, data);
     }
 
-    /// A protected record put in an empty buffer starts its payload on a
-    /// cache line, and the bytes skipped to get there are never sent.
+    /// A protected record put in an empty buffer starts its ciphertext on
+    /// a cache line (past TLS 1.2 AES-GCM's explicit nonce too), and the
+    /// bytes skipped to get there are never sent.
     #[test]
-    fn a_fresh_record_payload_starts_a_cache_line() {
-        let key = AeadKey::new(AeadAlgorithm::Aes128Gcm, &[5; 16]).unwrap();
-        let mut enc = RecordEncrypter::tls13(key, Iv::new([1; 12]));
-        let mut sb = SendBuffer::new(MAX_FRAGMENT_LEN);
-        for round in 0..3 {
-            sb.push_protected(&mut enc, ContentType::ApplicationData, &[7; 1000])
-                .unwrap();
-            let record = &sb.buf[sb.sent..];
-            assert_eq!(record[0], 23, "round {round}: the record comes first");
-            assert_eq!((record.as_ptr() as usize + HEADER_LEN) % CACHE_LINE, 0);
-            let mut wire = Vec::new();
-            while sb.write_tls(&mut wire).unwrap() > 0 {}
-            assert_eq!(wire.len(), HEADER_LEN + 1000 + 1 + 16);
-            assert_eq!(wire[..3], [23, 3, 3]);
-            assert!(sb.is_empty());
+    fn a_fresh_record_ciphertext_starts_a_cache_line() {
+        let key = || AeadKey::new(AeadAlgorithm::Aes128Gcm, &[5; 16]).unwrap();
+        let cases = [
+            (RecordEncrypter::tls13(key(), Iv::new([1; 12])), 0, 1),
+            (RecordEncrypter::tls12(key(), &[1; 4], 8).unwrap(), 8, 0),
+        ];
+        for (mut enc, explicit, content_type) in cases {
+            let mut sb = SendBuffer::new(MAX_FRAGMENT_LEN);
+            for round in 0..3 {
+                sb.push_protected(&mut enc, ContentType::ApplicationData, &[7; 1000])
+                    .unwrap();
+                let record = &sb.buf[sb.sent..];
+                assert_eq!(record[0], 23, "round {round}: the record comes first");
+                let ciphertext_at = record.as_ptr() as usize + HEADER_LEN + explicit;
+                assert_eq!(ciphertext_at % CACHE_LINE, 0, "explicit nonce {explicit}");
+                let mut wire = Vec::new();
+                while sb.write_tls(&mut wire).unwrap() > 0 {}
+                assert_eq!(wire.len(), HEADER_LEN + explicit + 1000 + content_type + 16);
+                assert_eq!(wire[..3], [23, 3, 3]);
+                assert!(sb.is_empty());
+            }
         }
     }
 

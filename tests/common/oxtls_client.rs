@@ -106,3 +106,48 @@ pub fn get_from_s_server(
     let page = http_get(&mut client, &mut sock);
     (page, client)
 }
+
+/// Has `server` send `records` full records, which `client` takes as an
+/// application would (one `read_tls`, processing, then every byte of
+/// plaintext lent in place by `BufRead`, and again); returns where each
+/// full record's plaintext lay, as its address modulo 64.
+pub fn full_record_plaintext_alignment(
+    client: &mut ClientConnection,
+    server: &mut rustls::ServerConnection,
+    records: usize,
+) -> Vec<usize> {
+    use std::io::BufRead;
+    const FULL: usize = 16_384;
+    let sent = crate::common::pump::pattern(records * FULL);
+    let mut tls = Vec::new();
+    for record in sent.chunks(FULL) {
+        server.writer().write_all(record).unwrap();
+        while server.wants_write() {
+            server.write_tls(&mut tls).unwrap();
+        }
+    }
+    let mut rd = &tls[..];
+    let mut got = Vec::new();
+    let mut alignment = Vec::new();
+    while !rd.is_empty() {
+        client.read_tls(&mut rd).unwrap();
+        client.process_new_packets().unwrap();
+        loop {
+            let mut reader = client.reader();
+            let run = match reader.fill_buf() {
+                Ok(run) => run,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) => panic!("fill_buf failed: {e}"),
+            };
+            if run.len() == FULL {
+                alignment.push(run.as_ptr() as usize % 64);
+            }
+            got.extend_from_slice(run);
+            let n = run.len();
+            reader.consume(n);
+        }
+    }
+    assert!(got == sent, "the plaintext came back changed");
+    assert_eq!(alignment.len(), records, "records were not full size");
+    alignment
+}
