@@ -8,7 +8,7 @@ mod common;
 use std::io::{BufRead, ErrorKind, Read, Write};
 
 use common::certs::{KeyType, TestPki};
-use common::oxtls_client::{full_record_plaintext_alignment, oxtls_client, oxtls_config};
+use common::oxtls_client::{full_record_plaintext_alignment, lent_run, oxtls_client, oxtls_config};
 use common::pump::{handshake, pump, send_pattern, Side, TlsEndpoint};
 use common::rustls_server::{server_export, RustlsServerOptions, ServerView};
 use common::TlsVersions;
@@ -245,10 +245,8 @@ fn plaintext_read_in_place_through_bufread() {
             client.process_new_packets().unwrap();
             loop {
                 let mut reader = client.reader();
-                let run = match reader.fill_buf() {
-                    Ok(run) => run,
-                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                    Err(e) => panic!("fill_buf failed: {e}"),
+                let Some(run) = lent_run(&mut reader) else {
+                    break;
                 };
                 assert!(!run.is_empty(), "an empty run means end of data");
                 assert!(run.len() <= 16_384, "a run is at most one record");

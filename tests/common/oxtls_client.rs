@@ -1,6 +1,6 @@
 //! oxtls's `ClientConnection` as a harness endpoint, and configs for it.
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
@@ -107,6 +107,16 @@ pub fn get_from_s_server(
     (page, client)
 }
 
+/// The next run of plaintext `reader` lends in place (`fill_buf`); `None`
+/// when none has arrived yet. Panics on any other error.
+pub fn lent_run(reader: &mut impl io::BufRead) -> Option<&[u8]> {
+    match reader.fill_buf() {
+        Ok(run) => Some(run),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
+        Err(e) => panic!("fill_buf failed: {e}"),
+    }
+}
+
 /// Has `server` send `records` full records, which `client` takes as an
 /// application would (one `read_tls`, processing, then every byte of
 /// plaintext lent in place by `BufRead`, and again); returns where each
@@ -116,7 +126,6 @@ pub fn full_record_plaintext_alignment(
     server: &mut rustls::ServerConnection,
     records: usize,
 ) -> Vec<usize> {
-    use std::io::BufRead;
     const FULL: usize = 16_384;
     let sent = crate::common::pump::pattern(records * FULL);
     let mut tls = Vec::new();
@@ -134,10 +143,8 @@ pub fn full_record_plaintext_alignment(
         client.process_new_packets().unwrap();
         loop {
             let mut reader = client.reader();
-            let run = match reader.fill_buf() {
-                Ok(run) => run,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) => panic!("fill_buf failed: {e}"),
+            let Some(run) = lent_run(&mut reader) else {
+                break;
             };
             if run.len() == FULL {
                 alignment.push(run.as_ptr() as usize % 64);
