@@ -511,7 +511,7 @@ fn the_logger_hears_about_the_handshake() {
 }
 
 /// Bulk records are decrypted where their ciphertext starts a cache line,
-/// which makes decrypting them and copying them out faster.
+/// which makes copying their plaintext out faster.
 #[test]
 fn bulk_plaintext_lies_on_cache_lines() {
     let (mut client, mut server) = connected();

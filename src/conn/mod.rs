@@ -118,6 +118,9 @@ impl ClientConnection {
                 return Err(io::Error::other("received plaintext buffer full"));
             }
         }
+        // Where the next records' ciphertext will start, so the buffer can
+        // place it on a cache line. Only placement: a value left from the
+        // old keys at a key change costs speed, never correctness.
         let explicit_nonce_len = self
             .common
             .decrypter

@@ -2,9 +2,10 @@
 //!
 //! Records are decrypted where they lie. Application data stays there too,
 //! queued as ranges of the buffer, until the reader copies it out: one copy
-//! from the buffer to the caller, none in between. The buffer moves its
-//! live bytes to the front only when it needs room at the end, and puts
-//! the front where a record's fragment starts on a cache line.
+//! from the buffer to the caller, none in between. The buffer packs its
+//! live bytes at the front only when it needs room at the end and most of
+//! what it holds is dead, and puts the front where a record's ciphertext
+//! starts on a cache line.
 
 use core::ops::Range;
 use std::collections::VecDeque;
@@ -111,22 +112,79 @@ impl Deframer {
         }
     }
 
-    /// Ensures `want` free bytes at the end. When there are not, the live
-    /// bytes move to the aligned front (see [`Deframer::aligned_front`]),
-    /// the buffer first growing if that is still not enough.
+    /// Ensures `want` free bytes at the end. When there are not, and at
+    /// least half the buffer's bytes are dead (read plaintext, and the
+    /// headers, tags and padding of records taken), the live bytes are
+    /// packed together at the aligned front (see [`Deframer::pack_at`]);
+    /// otherwise the buffer grows, and packs only if growing moved it.
+    ///
+    /// Packing when half is dead copies the live bytes (twice, in the rare
+    /// move to the right) and frees at least as many, so it copies at most
+    /// twice what was received over a connection, however the reader and
+    /// the peer go; packing after a reallocation copies no more than the
+    /// reallocation did. And the buffer grows only while less than half
+    /// of it is dead, so its length never passes twice the most it has
+    /// held live at once, plus a record (its capacity twice that, as a
+    /// `Vec` grows by doubling). Without packing, a peer padding one byte of content to a
+    /// full record (RFC 8446 §5.4) would make the plaintext limit hold
+    /// 16,000 times its size.
     fn make_room(&mut self, want: usize) {
         if self.buf.len() - self.filled >= want {
             return;
         }
-        let live = self.live_start();
-        let needed = CACHE_LINE - 1 + (self.filled - live) + want;
-        if self.buf.len() < needed {
-            self.buf.resize(needed, 0);
+        let live_len = self.plaintext_len + (self.filled - self.processed);
+        let dead_len = self.filled - live_len;
+        // Room for the packed bytes wherever the front falls.
+        let packed_needs = CACHE_LINE - 1 + live_len + want;
+        if dead_len < live_len {
+            let base = self.buf.as_ptr();
+            self.buf.resize(packed_needs.max(self.filled + want), 0);
+            // A reallocation has copied every byte and moved the front;
+            // one more copy of the live ones puts them back on it.
+            if self.buf.as_ptr() != base {
+                self.pack_at(self.aligned_front());
+            }
+            return;
         }
-        let front = self.aligned_front();
-        if front != live {
-            self.buf.copy_within(live..self.filled, front);
-            let moved = |at: usize| at - live + front;
+        if self.buf.len() < packed_needs {
+            self.buf.resize(packed_needs, 0);
+        }
+        self.pack_at(self.aligned_front());
+    }
+
+    /// Moves the queued plaintext and then the unprocessed bytes to lie
+    /// together from `front`, in order. Runs of plaintext that end up
+    /// adjacent are joined up to a record's worth, so a peer's many tiny
+    /// records cannot keep as many ranges queued.
+    fn pack_at(&mut self, front: usize) {
+        // Pieces move left while `front` is at or before the first of
+        // them; after a reallocation the front may lie after it, so the
+        // bytes are first packed where they start, then moved together.
+        let start = self.live_start();
+        let at = front.min(start);
+        let mut to = at;
+        let mut runs: usize = 0;
+        for i in 0..self.plaintext.len() {
+            let piece = self.plaintext[i].clone();
+            let len = piece.len();
+            self.buf.copy_within(piece, to);
+            match runs.checked_sub(1).map(|last| &mut self.plaintext[last]) {
+                Some(last) if last.len() + len <= MAX_FRAGMENT_LEN => last.end += len,
+                _ => {
+                    self.plaintext[runs] = to..to + len;
+                    runs += 1;
+                }
+            }
+            to += len;
+        }
+        self.plaintext.truncate(runs);
+        let unprocessed = self.filled - self.processed;
+        self.buf.copy_within(self.processed..self.filled, to);
+        self.processed = to;
+        self.filled = to + unprocessed;
+        if at < front {
+            self.buf.copy_within(at..self.filled, front);
+            let moved = |pos: usize| pos - at + front;
             for r in &mut self.plaintext {
                 *r = moved(r.start)..moved(r.end);
             }
@@ -305,6 +363,16 @@ mod tests {
     use super::*;
     use crate::msgs::enums::{ContentType, ProtocolVersion};
 
+    /// A seeded xorshift: numbers below its argument, the same every run.
+    fn xorshift(mut seed: u64) -> impl FnMut(usize) -> usize {
+        move |bound| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % bound as u64) as usize
+        }
+    }
+
     fn record(typ: u8, body: &[u8]) -> Vec<u8> {
         let mut out = vec![typ, 3, 3];
         out.extend_from_slice(&(body.len() as u16).to_be_bytes());
@@ -363,14 +431,9 @@ mod tests {
             deframe(&stream, &mut std::iter::repeat(usize::MAX)).unwrap(),
             expect
         );
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..200 {
-            let mut cuts = std::iter::from_fn(|| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                Some((seed % 7000) as usize)
-            });
+            let mut cuts = std::iter::from_fn(|| Some(next(7000)));
             assert_eq!(deframe(&stream, &mut cuts).unwrap(), expect);
         }
     }
@@ -468,23 +531,19 @@ mod tests {
         assert_eq!(d.capacity(), 0);
     }
 
-    /// Random record sizes, random read sizes, plaintext read out in
-    /// random amounts (so queued plaintext is often live when the buffer
-    /// moves its bytes, to the left or to the right of where they were),
-    /// under either record layout: every byte comes out once, in order.
+    /// Random record sizes, random read sizes, plaintext of random parts
+    /// of each record (as padding and tags leave), read out in random
+    /// amounts by copy or in place, and the read keys' nonce length
+    /// changing between reads: every byte comes out once, in order. This
+    /// packs and moves queued plaintext both left and (after a reallocation
+    /// or a change of front) right, and grows the buffer instead where too
+    /// little of it is dead.
     #[test]
     fn moves_keep_every_byte_whatever_is_queued() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |bound: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % bound as u64) as usize
-        };
-        for round in 0..40 {
-            let explicit = if round % 2 == 0 { 0 } else { 8 };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+        for round in 0..60 {
             let mut stream = Vec::new();
-            let mut want = Vec::new();
+            let mut kept = Vec::new();
             for _ in 0..12 {
                 let len = match next(3) {
                     0 => next(40),
@@ -492,15 +551,28 @@ mod tests {
                     _ => MAX_FRAGMENT_LEN - next(100),
                 };
                 let body: Vec<u8> = (0..len).map(|_| next(256) as u8).collect();
+                let skip = next(len / 4 + 1);
+                let keep = next(len - skip + 1);
+                kept.push(skip..skip + keep);
                 stream.extend(record(23, &body));
-                want.extend_from_slice(&body);
             }
+            let want: Vec<u8> = {
+                let mut at = 0;
+                let mut want = Vec::new();
+                for part in &kept {
+                    let len = usize::from(u16::from_be_bytes([stream[at + 3], stream[at + 4]]));
+                    want.extend_from_slice(&stream[at + HEADER_LEN..][part.clone()]);
+                    at += HEADER_LEN + len;
+                }
+                want
+            };
+            let mut kept = kept.into_iter();
             let mut d = Deframer::new();
-            d.set_explicit_nonce_len(explicit);
             let mut rd = &stream[..];
             let mut got = Vec::new();
             while !rd.is_empty() || d.plaintext_len() > 0 {
                 if !rd.is_empty() {
+                    d.set_explicit_nonce_len([0, 8][next(2)]);
                     let cut = (1 + next(20_000)).min(rd.len());
                     let mut piece = &rd[..cut];
                     // A refusal (too much unprocessed) leaves the rest.
@@ -509,14 +581,124 @@ mod tests {
                     }
                 }
                 while let Some(r) = d.next_record(MAX_TLS12_CIPHERTEXT).unwrap() {
-                    d.queue_plaintext(r.fragment);
+                    let part = kept.next().unwrap();
+                    let at = r.fragment.start;
+                    d.queue_plaintext(at + part.start..at + part.end);
                 }
-                let mut out = vec![0u8; next(30_000)];
-                let n = d.read_plaintext(&mut out);
-                got.extend_from_slice(&out[..n]);
+                if next(2) == 0 {
+                    let mut out = vec![0u8; next(30_000)];
+                    let n = d.read_plaintext(&mut out);
+                    got.extend_from_slice(&out[..n]);
+                } else {
+                    let run = d.peek_plaintext();
+                    let n = next(run.len() + 1);
+                    got.extend_from_slice(&run[..n]);
+                    d.consume_plaintext(n);
+                }
             }
             assert!(got == want, "round {round}: bytes lost or reordered");
         }
+    }
+
+    /// Packing to a front before or after the first live byte (after a
+    /// reallocation it can be either) keeps queued plaintext, its order,
+    /// and the partial record that follows it.
+    #[test]
+    fn packing_moves_queued_plaintext_either_way() {
+        let body = |len: usize, salt: u8| -> Vec<u8> { (0..len).map(|i| i as u8 ^ salt).collect() };
+        let (a, b, c) = (body(100, 1), body(200, 2), body(300, 3));
+        let mut stream = record(23, &a);
+        stream.extend(record(23, &b));
+        let c_record = record(23, &c);
+        stream.extend_from_slice(&c_record[..HEADER_LEN + 50]);
+        for shift in [-10isize, 0, 30] {
+            let mut d = Deframer::new();
+            d.read_tls(&mut &stream[..]).unwrap();
+            let ra = d.next_record(MAX_TLS12_CIPHERTEXT).unwrap().unwrap();
+            d.queue_plaintext(ra.fragment.start + 10..ra.fragment.start + 60);
+            let rb = d.next_record(MAX_TLS12_CIPHERTEXT).unwrap().unwrap();
+            d.queue_plaintext(rb.fragment.start..rb.fragment.start + 150);
+            assert_eq!(d.next_record(MAX_TLS12_CIPHERTEXT).unwrap(), None);
+
+            let front = d.live_start().checked_add_signed(shift).unwrap();
+            d.pack_at(front);
+            assert_eq!(d.live_start(), front, "shift {shift}");
+            // The two runs now touch, and are joined.
+            assert_eq!(d.plaintext.len(), 1);
+
+            d.read_tls(&mut &c_record[HEADER_LEN + 50..]).unwrap();
+            let rc = d.next_record(MAX_TLS12_CIPHERTEXT).unwrap().unwrap();
+            assert_eq!(d.fragment(rc.fragment), &c[..]);
+            let mut out = [0u8; 400];
+            let n = d.read_plaintext(&mut out);
+            assert_eq!(&out[..n], [&a[10..60], &b[..150]].concat());
+        }
+    }
+
+    /// A peer's records may carry far less plaintext than they occupy
+    /// (TLS 1.3 padding, RFC 8446 §5.4). While their plaintext waits for
+    /// the reader, the buffer keeps that plaintext and what is still
+    /// unprocessed, not the records it came in: 2,000 maximal records of
+    /// one byte each hold about 2 KB of plaintext, not 33 MB of records.
+    #[test]
+    fn padded_records_do_not_hold_their_size_in_memory() {
+        let mut d = Deframer::new();
+        let body = vec![0x17u8; MAX_TLS13_CIPHERTEXT];
+        let mut stream = Vec::new();
+        for _ in 0..2000 {
+            stream.extend(record(23, &body));
+        }
+        let mut rd = &stream[..];
+        let mut queued = 0;
+        while !rd.is_empty() {
+            d.read_tls(&mut rd).unwrap();
+            while let Some(r) = d.next_record(MAX_TLS13_CIPHERTEXT).unwrap() {
+                // One byte of content, the rest padding and tag.
+                d.queue_plaintext(r.fragment.start..r.fragment.start + 1);
+                queued += 1;
+            }
+        }
+        assert_eq!((queued, d.plaintext_len()), (2000, 2000));
+        assert!(
+            d.capacity() <= 4 * MAX_WIRE_RECORD,
+            "{} bytes held for 2000 bytes of plaintext",
+            d.capacity()
+        );
+        let mut out = vec![0u8; 4000];
+        assert_eq!(d.read_plaintext(&mut out), 2000);
+        assert!(out[..2000].iter().all(|b| *b == 0x17));
+    }
+
+    /// Tiny records (one byte of content in 23 bytes) queue one run of
+    /// plaintext each; packing joins the runs, so the queue of runs stays
+    /// near what the buffer's unpacked bytes can hold (a few thousand
+    /// here), not one per record ever received (50,000).
+    #[test]
+    fn tiny_records_do_not_queue_a_run_each() {
+        let mut d = Deframer::new();
+        let mut stream = Vec::new();
+        let mut want = Vec::new();
+        for i in 0..50_000u32 {
+            let body = [i as u8; 18];
+            stream.extend(record(23, &body));
+            want.push(i as u8);
+        }
+        let mut rd = &stream[..];
+        let mut most_runs = 0;
+        while !rd.is_empty() {
+            d.read_tls(&mut rd).unwrap();
+            while let Some(r) = d.next_record(MAX_TLS13_CIPHERTEXT).unwrap() {
+                d.queue_plaintext(r.fragment.start..r.fragment.start + 1);
+            }
+            most_runs = most_runs.max(d.plaintext.len());
+        }
+        assert!(most_runs <= 5_000, "{most_runs} runs queued");
+        // Live bytes twice over plus a record, and Vec's doubling on top.
+        let bound = 4 * (50_000 + MAX_WIRE_RECORD);
+        assert!(d.capacity() <= bound, "{} bytes held", d.capacity());
+        let mut got = vec![0u8; 60_000];
+        assert_eq!(d.read_plaintext(&mut got), 50_000);
+        assert!(got[..50_000] == want[..], "plaintext lost or reordered");
     }
 
     #[test]

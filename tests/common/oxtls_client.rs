@@ -146,6 +146,7 @@ pub fn full_record_plaintext_alignment(
             let Some(run) = lent_run(&mut reader) else {
                 break;
             };
+            assert!(!run.is_empty(), "an empty run means end of data");
             if run.len() == FULL {
                 alignment.push(run.as_ptr() as usize % 64);
             }
