@@ -8,6 +8,7 @@
 //! read as the process's peak resident set (Linux's `VmHWM`), which a
 //! buffer holding the records whole would raise by tens of megabytes; this
 //! file holds one test so that nothing else moves it.
+#![cfg(target_os = "linux")]
 
 mod common;
 

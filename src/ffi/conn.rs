@@ -216,8 +216,8 @@ fn read_error_to_ffi(e: io::Error) -> FfiError {
 }
 
 /// Lends received plaintext without copying it: stores in `*out_buf` the
-/// address of the next run of it (at most one record's worth, where it
-/// was decrypted) and its length in `*out_n`. The results are those of
+/// address of the next run of it (at most 16,384 bytes, possibly from
+/// several records, where it was decrypted) and its length in `*out_n`. The results are those of
 /// `oxtls_conn_read()`: `OXTLS_OK` with `*out_n > 0` for data, `OXTLS_OK`
 /// with `*out_n == 0` after close_notify, `OXTLS_PLAINTEXT_EMPTY`,
 /// `OXTLS_ERR_UNEXPECTED_EOF`.
@@ -259,6 +259,9 @@ pub extern "C" fn oxtls_conn_peek_plaintext(
 /// as read; they will not be returned again, and the lent pointer must
 /// not be used after this call. `n` larger than the run lent is
 /// `OXTLS_ERR_OUT_OF_RANGE` and consumes nothing; `n == 0` does nothing.
+/// Between the peek and this call only this pair may be called on `conn`:
+/// after any other call (`oxtls_conn_read_tls()`, say) the run may have
+/// moved or grown, and `n` is checked against the run as it is now.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_consume_plaintext(conn: *mut oxtls_conn, n: usize) -> oxtls_result {
     with_live_conn(conn, |c| {

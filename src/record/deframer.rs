@@ -3,9 +3,9 @@
 //! Records are decrypted where they lie. Application data stays there too,
 //! queued as ranges of the buffer, until the reader copies it out: one copy
 //! from the buffer to the caller, none in between. The buffer packs its
-//! live bytes at the front only when it needs room at the end and most of
-//! what it holds is dead, and puts the front where a record's ciphertext
-//! starts on a cache line.
+//! live bytes at the front only when it needs room at the end and at least
+//! half of what it has filled is dead, and puts the front where a record's
+//! ciphertext starts on a cache line.
 
 use core::ops::Range;
 use std::collections::VecDeque;
@@ -113,21 +113,23 @@ impl Deframer {
     }
 
     /// Ensures `want` free bytes at the end. When there are not, and at
-    /// least half the buffer's bytes are dead (read plaintext, and the
-    /// headers, tags and padding of records taken), the live bytes are
-    /// packed together at the aligned front (see [`Deframer::pack_at`]);
-    /// otherwise the buffer grows, and packs only if growing moved it.
+    /// least half the bytes it has filled are dead (read plaintext, the
+    /// headers, tags and padding of records taken, the bytes skipped to the
+    /// front), the live bytes are packed together at the aligned front (see
+    /// [`Deframer::pack_at`]); otherwise the buffer grows, and packs only
+    /// if growing moved it.
     ///
     /// Packing when half is dead copies the live bytes (twice, in the rare
-    /// move to the right) and frees at least as many, so it copies at most
-    /// twice what was received over a connection, however the reader and
-    /// the peer go; packing after a reallocation copies no more than the
-    /// reallocation did. And the buffer grows only while less than half
-    /// of it is dead, so its length never passes twice the most it has
-    /// held live at once, plus a record (its capacity twice that, as a
-    /// `Vec` grows by doubling). Without packing, a peer padding one byte of content to a
-    /// full record (RFC 8446 §5.4) would make the plaintext limit hold
-    /// 16,000 times its size.
+    /// move to the right) and frees at least as many, less the under 64
+    /// bytes skipped to the front; so over a connection it copies at most
+    /// twice what was received plus a cache line per read, however the
+    /// reader and the peer go. Packing after a reallocation copies at most
+    /// twice what the reallocation did. And the buffer grows only while
+    /// less than half of it is dead, so its length never passes twice the
+    /// most it has held live at once, plus a record (its capacity twice
+    /// that, as a `Vec` grows by doubling). Without packing, a peer padding
+    /// one byte of content to a full record (RFC 8446 §5.4) would make the
+    /// plaintext limit hold 16,000 times its size.
     fn make_room(&mut self, want: usize) {
         if self.buf.len() - self.filled >= want {
             return;
@@ -158,8 +160,9 @@ impl Deframer {
     /// records cannot keep as many ranges queued.
     fn pack_at(&mut self, front: usize) {
         // Pieces move left while `front` is at or before the first of
-        // them; after a reallocation the front may lie after it, so the
-        // bytes are first packed where they start, then moved together.
+        // them; after a reallocation or a change of nonce length the front
+        // may lie after it, so the bytes are first packed where they
+        // start, then moved together.
         let start = self.live_start();
         let at = front.min(start);
         let mut to = at;
