@@ -638,6 +638,28 @@ mod tests {
         }
     }
 
+    /// Feeds `stream` to `d` as a connection reads it, taking the first
+    /// byte of each record as its plaintext (the rest standing for padding
+    /// and tag) and reading none of it out; `after_read` sees the buffer
+    /// after each read. Returns how many records were taken.
+    fn queue_first_byte_of_each(
+        d: &mut Deframer,
+        stream: &[u8],
+        mut after_read: impl FnMut(&Deframer),
+    ) -> usize {
+        let mut rd = stream;
+        let mut records = 0;
+        while !rd.is_empty() {
+            d.read_tls(&mut rd).unwrap();
+            while let Some(r) = d.next_record(MAX_TLS13_CIPHERTEXT).unwrap() {
+                d.queue_plaintext(r.fragment.start..r.fragment.start + 1);
+                records += 1;
+            }
+            after_read(d);
+        }
+        records
+    }
+
     /// A peer's records may carry far less plaintext than they occupy
     /// (TLS 1.3 padding, RFC 8446 §5.4). While their plaintext waits for
     /// the reader, the buffer keeps that plaintext and what is still
@@ -651,16 +673,7 @@ mod tests {
         for _ in 0..2000 {
             stream.extend(record(23, &body));
         }
-        let mut rd = &stream[..];
-        let mut queued = 0;
-        while !rd.is_empty() {
-            d.read_tls(&mut rd).unwrap();
-            while let Some(r) = d.next_record(MAX_TLS13_CIPHERTEXT).unwrap() {
-                // One byte of content, the rest padding and tag.
-                d.queue_plaintext(r.fragment.start..r.fragment.start + 1);
-                queued += 1;
-            }
-        }
+        let queued = queue_first_byte_of_each(&mut d, &stream, |_| {});
         assert_eq!((queued, d.plaintext_len()), (2000, 2000));
         assert!(
             d.capacity() <= 4 * MAX_WIRE_RECORD,
@@ -686,15 +699,10 @@ mod tests {
             stream.extend(record(23, &body));
             want.push(i as u8);
         }
-        let mut rd = &stream[..];
         let mut most_runs = 0;
-        while !rd.is_empty() {
-            d.read_tls(&mut rd).unwrap();
-            while let Some(r) = d.next_record(MAX_TLS13_CIPHERTEXT).unwrap() {
-                d.queue_plaintext(r.fragment.start..r.fragment.start + 1);
-            }
+        queue_first_byte_of_each(&mut d, &stream, |d| {
             most_runs = most_runs.max(d.plaintext.len());
-        }
+        });
         assert!(most_runs <= 5_000, "{most_runs} runs queued");
         // Live bytes twice over plus a record, and Vec's doubling on top.
         let bound = 4 * (50_000 + MAX_WIRE_RECORD);
