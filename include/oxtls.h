@@ -849,10 +849,10 @@ oxtls_result oxtls_conn_read(struct oxtls_conn *conn, uint8_t *buf, size_t len, 
 /**
  * Lends received plaintext without copying it: stores in `*out_buf` the
  * address of the next run of it (at most 16,384 bytes, possibly from
- * several records, where it was decrypted) and its length in `*out_n`. The results are those of
- * `oxtls_conn_read()`: `OXTLS_OK` with `*out_n > 0` for data, `OXTLS_OK`
- * with `*out_n == 0` after close_notify, `OXTLS_PLAINTEXT_EMPTY`,
- * `OXTLS_ERR_UNEXPECTED_EOF`.
+ * several records, where it was decrypted) and its length in `*out_n`. The
+ * results are those of `oxtls_conn_read()`: `OXTLS_OK` with `*out_n > 0`
+ * for data, `OXTLS_OK` with `*out_n == 0` after close_notify,
+ * `OXTLS_PLAINTEXT_EMPTY`, `OXTLS_ERR_UNEXPECTED_EOF`.
  *
  * The bytes stay valid and unchanged until the next call on `conn` other
  * than this one; mark what was used with

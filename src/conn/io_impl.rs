@@ -44,10 +44,10 @@ impl io::Read for Reader<'_> {
     }
 }
 
-/// Reads received plaintext where it was decrypted, without copying it
-/// out: `fill_buf` gives the next run of it (at most 2^14 bytes, possibly
-/// from several records), `consume` marks some as read. Empty only at the end of data; with
-/// nothing buffered yet it fails like `read` (`WouldBlock`,
+/// Reads received plaintext where it was decrypted, without copying it out:
+/// `fill_buf` gives the next run of it (at most 2^14 bytes, possibly from
+/// several records), `consume` marks some as read. Empty only at the end of
+/// data; with nothing buffered yet it fails like `read` (`WouldBlock`,
 /// `UnexpectedEof`).
 impl io::BufRead for Reader<'_> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
