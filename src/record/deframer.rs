@@ -171,12 +171,12 @@ impl Deframer {
             let piece = self.plaintext[i].clone();
             let len = piece.len();
             self.buf.copy_within(piece, to);
-            match runs.checked_sub(1).map(|last| &mut self.plaintext[last]) {
-                Some(last) if last.len() + len <= MAX_FRAGMENT_LEN => last.end += len,
-                _ => {
-                    self.plaintext[runs] = to..to + len;
-                    runs += 1;
-                }
+            // The last run kept ends at `to`: extend it, or start another.
+            if runs > 0 && self.plaintext[runs - 1].len() + len <= MAX_FRAGMENT_LEN {
+                self.plaintext[runs - 1].end += len;
+            } else {
+                self.plaintext[runs] = to..to + len;
+                runs += 1;
             }
             to += len;
         }
