@@ -290,7 +290,9 @@ impl Deframer {
             }
         }
         self.plaintext_len -= done;
-        self.after_plaintext_taken();
+        if done > 0 {
+            self.after_plaintext_taken();
+        }
         done
     }
 
@@ -309,6 +311,9 @@ impl Deframer {
             return;
         };
         let n = n.min(front.len());
+        if n == 0 {
+            return;
+        }
         front.start += n;
         if front.start == front.end {
             self.plaintext.pop_front();
@@ -319,7 +324,9 @@ impl Deframer {
 
     /// Once the reader has taken the last of the plaintext, unless a bulk
     /// transfer is under way the connection is likely idle: keep no
-    /// receive buffer (the next read allocates one again).
+    /// receive buffer (the next read allocates one again). Only a read
+    /// that took something says so: a caller polling for plaintext
+    /// mid-handshake would otherwise free the buffer before every flight.
     fn after_plaintext_taken(&mut self) {
         if !self.bulk {
             self.release_if_empty();
@@ -532,6 +539,20 @@ mod tests {
         assert_eq!(d.peek_plaintext(), b"");
         // The last of it taken, an idle connection keeps no buffer.
         assert_eq!(d.capacity(), 0);
+    }
+
+    /// Asking for plaintext when none is queued (as a caller polling
+    /// mid-handshake does) keeps the buffer for the next flight.
+    #[test]
+    fn a_read_that_takes_nothing_keeps_the_buffer() {
+        let mut d = Deframer::new();
+        d.read_tls(&mut &record(22, b"flight")[..]).unwrap();
+        assert!(d.next_record(MAX_TLS12_CIPHERTEXT).unwrap().is_some());
+        let held = d.capacity();
+        assert!(held > 0);
+        assert_eq!(d.read_plaintext(&mut [0u8; 16]), 0);
+        d.consume_plaintext(16);
+        assert_eq!(d.capacity(), held);
     }
 
     /// Random record sizes, random read sizes, plaintext of random parts
