@@ -182,6 +182,14 @@ impl ClientConfig {
                 "ALPN protocol names must be 1 to 255 bytes",
             ));
         }
+        // RFC 7301 §3.1: ProtocolName protocol_name_list<2..2^16-1>, inside
+        // an extension whose body has a 16-bit length as well.
+        let alpn_len: usize = self.alpn_protocols.iter().map(|p| 1 + p.len()).sum();
+        if alpn_len > 0xffff - 2 {
+            return Err(Error::InvalidConfig(
+                "ALPN protocol names must take under 64 KiB together",
+            ));
+        }
         Ok(())
     }
 }

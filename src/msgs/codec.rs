@@ -188,15 +188,29 @@ impl ListLength {
 /// The encoders only build values this crate chose or received whole, so a
 /// body over the prefix's range is a bug in the caller; it is caught by a
 /// debug assertion and truncated to the field's maximum in release builds.
+/// Where a body may hold what a peer chose, use [`try_encode_prefixed`].
 pub fn encode_prefixed(out: &mut Vec<u8>, len: ListLength, body: impl FnOnce(&mut Vec<u8>)) {
+    let fits = try_encode_prefixed(out, len, body);
+    debug_assert!(fits, "vector too long for its length prefix");
+}
+
+/// [`encode_prefixed`] for a body that can outgrow its prefix (a ClientHello
+/// echoing a server's ticket or cookie): returns whether it fit. If not,
+/// the prefix is capped at the field's maximum and the encoding is wrong:
+/// the caller must discard it.
+#[must_use]
+pub fn try_encode_prefixed(
+    out: &mut Vec<u8>,
+    len: ListLength,
+    body: impl FnOnce(&mut Vec<u8>),
+) -> bool {
     let at = out.len();
     out.extend_from_slice(&[0u8; 3][..len.size()]);
     body(out);
     let n = out.len() - at - len.size();
-    debug_assert!(n <= len.max(), "vector too long for its length prefix");
-    let n = n.min(len.max()) as u32;
-    let prefix = n.to_be_bytes();
+    let prefix = (n.min(len.max()) as u32).to_be_bytes();
     out[at..at + len.size()].copy_from_slice(&prefix[4 - len.size()..]);
+    n <= len.max()
 }
 
 /// Writes a length-prefixed opaque vector.
@@ -320,5 +334,15 @@ mod tests {
             Reader::new(&[0]).list_nonempty::<u16>(ListLength::U8, "l"),
             Err(InvalidMessage::EmptyVector("l"))
         );
+    }
+
+    #[test]
+    fn a_body_over_its_prefix_is_reported_not_panicked_on() {
+        let mut out = Vec::new();
+        assert!(try_encode_prefixed(&mut out, ListLength::U8, |o| o.extend_from_slice(&[7; 255])));
+        assert_eq!(out[0], 255);
+        let mut out = Vec::new();
+        assert!(!try_encode_prefixed(&mut out, ListLength::U8, |o| o.extend_from_slice(&[7; 256])));
+        assert_eq!(out.len(), 257);
     }
 }

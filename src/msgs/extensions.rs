@@ -11,7 +11,9 @@
 
 use std::borrow::Cow;
 
-use super::codec::{encode_opaque, encode_prefixed, Codec, ListLength, Reader};
+use super::codec::{
+    encode_opaque, encode_prefixed, try_encode_prefixed, Codec, ListLength, Reader,
+};
 use super::enums::{CertificateStatusType, ExtensionType, NamedGroup, ServerNameType};
 use crate::error::InvalidMessage;
 
@@ -47,11 +49,20 @@ pub fn read_extension<E: ExtensionForm>(r: &mut Reader<'_>) -> Result<E, Invalid
 /// Writes a block `Extension extensions<0..2^16-1>` in the order given: the
 /// client chooses the order, and the RFC 8448 traces depend on it.
 pub fn encode_extensions<E: ExtensionForm>(exts: &[E], out: &mut Vec<u8>) {
-    encode_prefixed(out, ListLength::U16, |out| {
+    let fits = try_encode_extensions(exts, out);
+    debug_assert!(fits, "extensions too long for their length prefix");
+}
+
+/// [`encode_extensions`] for a block that may echo what a peer chose;
+/// returns whether the block fit its 2^16-1 bytes (if not, the encoding
+/// must be discarded, as [`try_encode_prefixed`] says).
+#[must_use]
+pub fn try_encode_extensions<E: ExtensionForm>(exts: &[E], out: &mut Vec<u8>) -> bool {
+    try_encode_prefixed(out, ListLength::U16, |out| {
         for ext in exts {
             encode_extension(ext, out);
         }
-    });
+    })
 }
 
 /// Reads a length-prefixed block of extensions; `what` names the block in

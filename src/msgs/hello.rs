@@ -15,8 +15,8 @@ use super::enums::{
     ServerNameType,
 };
 use super::extensions::{
-    encode_extensions, find_extension, first_duplicate, read_extensions, ExtensionForm,
-    KeyShareEntry, PresharedKeyOffer,
+    encode_extensions, find_extension, first_duplicate, read_extensions, try_encode_extensions,
+    ExtensionForm, KeyShareEntry, PresharedKeyOffer,
 };
 use super::server_ext::{HelloRetryExtension, ServerExtension};
 use crate::error::{Error, InvalidMessage};
@@ -193,8 +193,11 @@ impl<'a> ClientHello<'a> {
     }
 
     /// The whole ClientHello handshake message (header included), ready
-    /// for the PSK binders to be computed and patched in.
-    pub fn encode_handshake(&self) -> EncodedClientHello {
+    /// for the PSK binders to be computed and patched in; `None` if its
+    /// extensions pass the 2^16-1 bytes their length allows (RFC 8446
+    /// §4.1.2), which a server's ticket or cookie echoed in them can make
+    /// them do.
+    pub fn encode_handshake(&self) -> Option<EncodedClientHello> {
         // Room for a typical hello plus the ticket it offers (the one part
         // that can be long), so encoding it is one allocation.
         let ticket_len: usize = self
@@ -202,23 +205,32 @@ impl<'a> ClientHello<'a> {
             .map_or(0, |o| o.identities.iter().map(|i| i.identity.len()).sum());
         let mut bytes = Vec::with_capacity(512 + ticket_len);
         HandshakeType::ClientHello.encode(&mut bytes);
-        encode_prefixed(&mut bytes, ListLength::U24, |out| self.encode(out));
+        let mut fits = false;
+        encode_prefixed(&mut bytes, ListLength::U24, |out| {
+            fits = self.try_encode_body(out);
+        });
         let binders_len = self.psk_offer().map_or(0, |o| o.binders_encoded_len());
-        EncodedClientHello {
+        fits.then(|| EncodedClientHello {
             binders_at: bytes.len().saturating_sub(binders_len),
             bytes,
-        }
+        })
     }
-}
 
-impl Codec<'_> for ClientHello<'_> {
-    fn encode(&self, out: &mut Vec<u8>) {
+    /// The body; false if the extensions did not fit their length.
+    fn try_encode_body(&self, out: &mut Vec<u8>) -> bool {
         self.legacy_version.encode(out);
         self.random.encode(out);
         self.session_id.encode(out);
         encode_list(out, ListLength::U16, &self.cipher_suites);
         encode_list(out, ListLength::U8, &self.compression_methods);
-        encode_extensions_if_any(&self.extensions, out);
+        self.extensions.is_empty() || try_encode_extensions(&self.extensions, out)
+    }
+}
+
+impl Codec<'_> for ClientHello<'_> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        let fits = self.try_encode_body(out);
+        debug_assert!(fits, "ClientHello extensions too long for their length");
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, InvalidMessage> {

@@ -18,10 +18,11 @@ use super::offered::OfferedExtensions;
 use crate::client::session::Tls12Session;
 use crate::client::{tls12_resume, ClientConfig};
 use crate::crypto::kx::KeyExchange;
-use crate::error::Error;
+use crate::error::{Error, PeerMisbehaved};
 use crate::msgs::client_ext::ClientExtension;
 use crate::msgs::enums::{
-    CipherSuite, Compression, EcPointFormat, NamedGroup, ProtocolVersion, PskKeyExchangeMode,
+    AlertDescription, CipherSuite, Compression, EcPointFormat, NamedGroup, ProtocolVersion,
+    PskKeyExchangeMode,
 };
 use crate::msgs::extensions::{
     CowList, KeyShareEntry, PresharedKeyOffer, PskIdentity, ServerNameEntry,
@@ -169,10 +170,25 @@ impl ClientHelloParams<'_> {
         if let Some(hook) = config.client_hello_hook {
             hook(&mut hello);
         }
-        Ok((
-            OfferedExtensions::of(&hello.extensions)?,
-            hello.encode_handshake(),
-        ))
+        let Some(encoded) = hello.encode_handshake() else {
+            return Err(self.too_long());
+        };
+        Ok((OfferedExtensions::of(&hello.extensions)?, encoded))
+    }
+
+    /// Why the hello's extensions passed 2^16-1 bytes. Tickets are kept
+    /// short and the config's lists checked, so a cookie is the likely
+    /// cause: the server's, whose HelloRetryRequest asked for a hello that
+    /// cannot be sent.
+    fn too_long(&self) -> Error {
+        match self.cookie {
+            Some(_) => PeerMisbehaved::Other(
+                "server sent a cookie too long to echo in a ClientHello",
+                AlertDescription::IllegalParameter,
+            )
+            .into(),
+            None => Error::InvalidConfig("ClientHello extensions over 2^16-1 bytes"),
+        }
     }
 }
 

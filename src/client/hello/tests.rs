@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use crate::client::ClientConfig;
 use crate::conn::ClientConnection;
+use crate::error::Error;
 use crate::msgs::client_ext::ClientExtension;
-use crate::msgs::enums::{ExtensionType, ProtocolVersion};
+use crate::msgs::enums::{AlertDescription, ExtensionType, ProtocolVersion};
 use crate::msgs::extensions::ExtensionForm;
 use crate::msgs::handshake::{HandshakeMessage, HandshakePayload};
 use crate::msgs::hello::{ClientHello, HELLO_RETRY_REQUEST_RANDOM};
@@ -28,15 +29,23 @@ fn sent_hellos(conn: &mut ClientConnection) -> Vec<ClientHello<'static>> {
     while conn.wants_write() {
         conn.write_tls(&mut tls).unwrap();
     }
-    let mut hellos = Vec::new();
+    // Handshake messages may span records: join the records first.
+    let mut messages = Vec::new();
     let mut rest = &tls[..];
     while let [typ, _, _, hi, lo, ..] = *rest {
         let (record, tail) = rest.split_at(5 + usize::from(u16::from_be_bytes([hi, lo])));
         if typ == 22 {
-            let msg = HandshakeMessage::parse(&record[5..], ProtocolVersion::TLSv1_3).unwrap();
-            if let HandshakePayload::ClientHello(ch) = msg.payload {
-                hellos.push(ch);
-            }
+            messages.extend_from_slice(&record[5..]);
+        }
+        rest = tail;
+    }
+    let mut hellos = Vec::new();
+    let mut rest = &messages[..];
+    while let [_, a, b, c, ..] = *rest {
+        let (message, tail) = rest.split_at(4 + usize::from_be_bytes([0, 0, 0, 0, 0, a, b, c]));
+        let msg = HandshakeMessage::parse(message, ProtocolVersion::TLSv1_3).unwrap();
+        if let HandshakePayload::ClientHello(ch) = msg.payload {
+            hellos.push(ch);
         }
         rest = tail;
     }
@@ -93,4 +102,91 @@ fn a_cookie_is_echoed_and_nothing_else_changes() {
     assert_eq!(second.random, first.random);
     assert_eq!(second.session_id, first.session_id);
     assert_eq!(second.cipher_suites, first.cipher_suites);
+}
+
+/// `retry_with_cookie`'s message, however long, in records of at most 2^14
+/// bytes (RFC 8446 §5.1).
+fn retry_records(session_id: &[u8], cookie: &[u8]) -> Vec<u8> {
+    let record = retry_with_cookie(session_id, cookie);
+    let mut stream = Vec::new();
+    for chunk in record[5..].chunks(1 << 14) {
+        stream.extend_from_slice(&[22, 3, 3]);
+        stream.extend_from_slice(&(chunk.len() as u16).to_be_bytes());
+        stream.extend_from_slice(chunk);
+    }
+    stream
+}
+
+/// A HelloRetryRequest may carry a cookie of nearly 2^16 bytes, but the
+/// second ClientHello must echo it inside extensions that total at most
+/// 2^16-1 bytes (RFC 8446 §4.1.2). One that fits is echoed; one that does
+/// not ends the handshake with illegal_parameter, sent in the clear.
+#[test]
+fn a_cookie_too_long_to_echo_is_refused() {
+    for (cookie_len, fits) in [(60_000, true), (65_400, false)] {
+        let mut conn = client();
+        let first = sent_hellos(&mut conn).pop().unwrap();
+        let cookie = vec![0x5a; cookie_len];
+        let stream = retry_records(first.session_id.as_slice(), &cookie);
+        let mut rd = &stream[..];
+        let mut outcome = Ok(());
+        while !rd.is_empty() && outcome.is_ok() {
+            conn.read_tls(&mut rd).unwrap();
+            outcome = conn.process_new_packets().map(drop);
+        }
+        if fits {
+            assert_eq!(outcome, Ok(()));
+            let second = sent_hellos(&mut conn).pop().unwrap();
+            assert_eq!(
+                second.find_extension(ExtensionType::Cookie),
+                Some(&ClientExtension::Cookie(cookie.into()))
+            );
+            continue;
+        }
+        let err = outcome.unwrap_err();
+        assert_eq!(
+            err.alert(),
+            Some(AlertDescription::IllegalParameter),
+            "{err}"
+        );
+        let mut tls = Vec::new();
+        conn.write_tls(&mut tls).unwrap();
+        assert_eq!(tls, [21, 3, 3, 0, 2, 2, 47], "a plaintext fatal alert");
+    }
+}
+
+/// A config's ALPN list goes whole into every ClientHello: one too long
+/// for the hello is refused when the connection is made, whether its list
+/// passes its own 16-bit length (RFC 7301 §3.1) or only the extensions'.
+#[test]
+fn alpn_lists_too_long_for_a_hello_are_refused() {
+    // 255 names of 255 bytes (65,280 bytes listed) fit with the rest of a
+    // hello; one more of 200 bytes passes the extensions' length; one
+    // more of 255 passes the list's own.
+    for (last_name, refusal) in [(0, None), (200, Some("ClientHello")), (255, Some("ALPN"))] {
+        let mut config = ClientConfig::builder()
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(NoVerification))
+            .with_no_client_auth();
+        config.alpn_protocols = (0..255).map(|i| vec![i as u8; 255]).collect();
+        if last_name > 0 {
+            config.alpn_protocols.push(vec![b'x'; last_name]);
+        }
+        let made = ClientConnection::new(Arc::new(config), "example.com".try_into().unwrap());
+        match made {
+            Ok(mut conn) => {
+                assert_eq!(refusal, None, "a last name of {last_name} bytes was sent");
+                let hello = sent_hellos(&mut conn).pop().unwrap();
+                let alpn = ExtensionType::ApplicationLayerProtocolNegotiation;
+                assert!(hello.find_extension(alpn).is_some());
+            }
+            Err(err) => {
+                let refusal = refusal.unwrap_or_else(|| panic!("{last_name} bytes: {err}"));
+                assert!(
+                    matches!(err, Error::InvalidConfig(why) if why.starts_with(refusal)),
+                    "{err:?}"
+                );
+            }
+        }
+    }
 }

@@ -46,7 +46,7 @@ fn simple_handshake_messages() {
         ch.find_extension(ExtensionType::RecordSizeLimit),
         Some(&ClientExtension::RecordSizeLimit(0x4001))
     );
-    let encoded = ch.encode_handshake();
+    let encoded = ch.encode_handshake().expect("fits");
     assert_eq!(encoded.truncated(), encoded.bytes());
 
     let HandshakePayload::ServerHello(sh) =
@@ -142,7 +142,7 @@ fn resumption_client_hello_and_binders() {
     assert!(ch.find_extension(ExtensionType::EarlyData).is_some());
     assert!(ch.find_extension(ExtensionType::Padding).is_some());
 
-    let mut encoded = ch.encode_handshake();
+    let mut encoded = ch.encode_handshake().expect("fits");
     assert_eq!(encoded.bytes(), &whole[..]);
     assert_eq!(
         encoded.truncated().len(),
@@ -155,7 +155,7 @@ fn resumption_client_hello_and_binders() {
     // Start from a zero placeholder and patch the trace's binder in.
     let mut placeholder = ch.clone();
     placeholder.psk_offer_mut().unwrap().binders = vec![vec![0; 32].into()].into();
-    let mut patched = placeholder.encode_handshake();
+    let mut patched = placeholder.encode_handshake().expect("fits");
     assert_eq!(patched.truncated(), &prefix[..]);
     let binder = rfc8448("4. ", "calculate PSK binder", "finished");
     patched.set_binders(&[&binder]).unwrap();

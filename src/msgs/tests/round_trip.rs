@@ -214,7 +214,7 @@ fn other_accessors() {
 fn binders_are_patched_in_place() {
     let ch = client_hello();
     let offer = ch.psk_offer().unwrap().clone();
-    let mut encoded = ch.encode_handshake();
+    let mut encoded = ch.encode_handshake().expect("fits");
     let whole = HandshakeMessage::new(HandshakePayload::ClientHello(ch.clone())).get_encoding();
     assert_eq!(encoded.bytes(), &whole[..]);
     let cut = offer.binders_encoded_len();
@@ -232,7 +232,7 @@ fn binders_are_patched_in_place() {
 
     let mut no_psk = ch;
     no_psk.extensions.pop();
-    let mut encoded = no_psk.encode_handshake();
+    let mut encoded = no_psk.encode_handshake().expect("fits");
     assert_eq!(encoded.truncated(), encoded.bytes());
     assert!(encoded.set_binders(&[&[0; 32]]).is_err());
 }
