@@ -32,6 +32,14 @@ use crate::msgs::hello::SessionId;
 /// seconds (7 days)", and clients must not cache a ticket longer.
 pub(crate) const MAX_TICKET_LIFETIME: u32 = 604_800;
 
+/// The longest session ticket kept or offered (TLS 1.3, or RFC 5077's for
+/// TLS 1.2). The server sizes its tickets, up to 2^16-1 bytes, and every
+/// ClientHello that offers one echoes it; real tickets run to a few hundred
+/// bytes. Two tickets at the protocol's limit would not fit in one
+/// ClientHello's extensions (RFC 8446 §4.1.2: extensions<8..2^16-1>), and a
+/// full cache of them would hold 16 MB; a longer ticket is dropped.
+pub(crate) const MAX_TICKET_LEN: usize = 16 * 1024;
+
 /// What a client keeps of one NewSessionTicket to resume with it later.
 ///
 /// The PSK is wiped when the value is dropped and never shown by `Debug`.
@@ -485,6 +493,10 @@ impl fmt::Debug for ClientSessionMemoryCache {
 
 /// Whether and where a config keeps sessions for resumption
 /// ([`ClientConfig::resumption`](super::ClientConfig::resumption)).
+///
+/// A ticket over 16 KiB is neither kept nor offered: a ClientHello has
+/// room for about 64 KiB of extensions, and real tickets are a few hundred
+/// bytes.
 #[derive(Clone, Debug)]
 pub struct Resumption {
     pub(crate) store: Option<Arc<dyn ClientSessionStore>>,

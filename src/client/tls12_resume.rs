@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::ServerName;
 
-use super::session::{Tls12Session, MAX_TICKET_LIFETIME};
+use super::session::{Tls12Session, MAX_TICKET_LEN, MAX_TICKET_LIFETIME};
 use super::ClientConfig;
 use crate::conn::CommonState;
 use crate::crypto::suites::{SupportedCipherSuite, Tls12CipherSuite};
@@ -36,7 +36,8 @@ use crate::msgs::tls12::NewSessionTicket12;
 /// we may use: unexpired, of a suite we still offer, and with the extended
 /// master secret (RFC 7627 §5.3: a client "SHOULD NOT" resume a session
 /// without it, which an attacker could have synchronised with another).
-/// An expired session is dropped from the store.
+/// An expired session, or one whose ticket is too long to offer, is
+/// dropped from the store.
 pub(super) fn find_session(
     config: &ClientConfig,
     server_name: &ServerName<'static>,
@@ -46,7 +47,9 @@ pub(super) fn find_session(
     }
     let store = config.resumption.store.as_ref()?;
     let session = store.tls12_session(server_name)?;
-    if session.has_expired(config.time_provider.now()) {
+    // A store of the caller's own may hold a ticket ours would not keep
+    // (see MAX_TICKET_LEN).
+    if session.has_expired(config.time_provider.now()) || session.ticket.len() > MAX_TICKET_LEN {
         store.remove_tls12_session(server_name);
         return None;
     }
@@ -126,9 +129,10 @@ impl SessionToStore {
         let now = self.config.time_provider.now();
         // RFC 5077 §3.3: an empty ticket means the server issues none after
         // all; the lifetime hint is seconds, zero for unspecified, and we
-        // keep a session no longer than a TLS 1.3 ticket (seven days).
+        // keep a session no longer than a TLS 1.3 ticket (seven days). A
+        // ticket too long to offer again counts as none.
         let (ticket, lifetime) = match self.ticket {
-            Some(nst) if !nst.ticket.is_empty() => {
+            Some(nst) if !nst.ticket.is_empty() && nst.ticket.len() <= MAX_TICKET_LEN => {
                 let lifetime = match nst.lifetime_hint {
                     0 => MAX_TICKET_LIFETIME,
                     hint => hint.min(MAX_TICKET_LIFETIME),

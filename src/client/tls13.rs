@@ -20,7 +20,7 @@ use rustls_pki_types::{CertificateDer, ServerName};
 
 use super::client_cert::{send_tls13_client_auth, ClientAuthRequest};
 use super::hello::{OfferedExtensions, ResumptionOffer};
-use super::session::{Tls13Session, MAX_TICKET_LIFETIME};
+use super::session::{Tls13Session, MAX_TICKET_LEN, MAX_TICKET_LIFETIME};
 use super::{unexpected, verify_server_chain, ClientConfig};
 use crate::conn::{CommonState, ConnectionTrafficSecrets};
 use crate::crypto::hash::Transcript;
@@ -717,6 +717,13 @@ impl Traffic {
         // RFC 8446 §4.6.1: "The value of zero indicates that the ticket
         // should be discarded immediately."
         if ticket.lifetime == 0 {
+            return Ok(());
+        }
+        if ticket.ticket.len() > MAX_TICKET_LEN {
+            common.log(
+                LogLevel::Debug,
+                format_args!("dropping a ticket of {} bytes", ticket.ticket.len()),
+            );
             return Ok(());
         }
         if self.tickets_stored >= MAX_TICKETS_PER_CONNECTION {

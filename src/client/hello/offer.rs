@@ -4,7 +4,7 @@
 
 use rustls_pki_types::ServerName;
 
-use super::super::session::Tls13Session;
+use super::super::session::{Tls13Session, MAX_TICKET_LEN};
 use super::super::tls13;
 use super::super::ClientConfig;
 use crate::conn::{CommonState, EarlyDataState};
@@ -94,11 +94,16 @@ pub(super) fn find_session(
     session_offer(config, session)
 }
 
-/// `session` as an offer now, if it is still usable.
+/// `session` as an offer now, if it is still usable: unexpired, of a hash
+/// we still offer, and with a ticket short enough to offer (a store of the
+/// caller's own may hold one ours would not keep: see MAX_TICKET_LEN).
 pub(super) fn session_offer(
     config: &ClientConfig,
     session: Tls13Session,
 ) -> Option<ResumptionOffer> {
+    if session.ticket.len() > MAX_TICKET_LEN {
+        return None;
+    }
     let age_millis = session.age_millis(config.time_provider.now())?;
     let hash_offered = config
         .cipher_suites
