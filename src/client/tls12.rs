@@ -99,7 +99,9 @@ impl State {
     /// under way, and is not part of its transcript. After the handshake
     /// it asks us to renegotiate, which we never do: RFC 5246 §7.2.2 has
     /// us answer with a no_renegotiation warning, and the connection goes
-    /// on.
+    /// on. We answer the first only: the client "MAY ignore" the message
+    /// (§7.4.1.1), and a warning per request would let a server that sends
+    /// data between them and never reads grow our send buffer without end.
     fn handle_hello_request(self, common: &mut CommonState) -> Result<Self, Error> {
         common.hello_requests_in_a_row += 1;
         if common.hello_requests_in_a_row > MAX_HELLO_REQUESTS_IN_A_ROW {
@@ -114,8 +116,9 @@ impl State {
                 LogLevel::Debug,
                 format_args!("server asked to renegotiate; refusing"),
             );
-            if !common.sent_close_notify {
+            if !common.sent_close_notify && !common.refused_renegotiation {
                 common.send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
+                common.refused_renegotiation = true;
             }
         }
         Ok(self)

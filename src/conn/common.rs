@@ -78,8 +78,12 @@ pub(crate) struct CommonState {
     /// server cannot keep us re-keying forever.
     pub(crate) key_updates_in_a_row: usize,
     /// TLS 1.2 HelloRequests received since the last application data:
-    /// bounded likewise, since each one costs us an alert.
+    /// bounded likewise.
     pub(crate) hello_requests_in_a_row: usize,
+    /// We have answered a TLS 1.2 HelloRequest with no_renegotiation; the
+    /// later ones are ignored, so a server that never reads cannot fill
+    /// our send buffer with answers.
+    pub(crate) refused_renegotiation: bool,
     /// We sent a KeyUpdate answering the server's request and have sent
     /// no application data since (RFC 8446 §4.6.3).
     pub(crate) key_update_answered: bool,
@@ -113,6 +117,7 @@ impl CommonState {
             logger,
             key_updates_in_a_row: 0,
             hello_requests_in_a_row: 0,
+            refused_renegotiation: false,
             key_update_answered: false,
             more_handshake_in_record: false,
             secret_extraction: false,
