@@ -479,7 +479,7 @@ fn openssl_key_log_matches() {
 
 /// RFC 7627 §5.3: a server without the extended master secret still gets
 /// a working connection, keyed by the RFC 5246 master secret (which
-/// OpenSSL's key log shows).
+/// OpenSSL's key log shows), but exports no keying material (§5.4).
 #[test]
 fn openssl_without_extended_master_secret() {
     let pki = TestPki::new();
@@ -507,6 +507,12 @@ fn openssl_without_extended_master_secret() {
         "OpenSSL logged no {:?}:\n{theirs}",
         ours[0]
     );
+    // RFC 7627 §5.4: a master secret a man in the middle could have
+    // synchronised with another connection exports nothing.
+    let err = client
+        .export_keying_material([0u8; 32], b"EXPERIMENTAL oxtls", None)
+        .expect_err("exported from a session without the extended master secret");
+    assert!(err.to_string().contains("RFC 7627"), "{err}");
 }
 
 /// s_server's `r` command sends a HelloRequest. We answer with a

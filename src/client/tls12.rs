@@ -144,6 +144,14 @@ impl State {
         context: Option<&[u8]>,
     ) -> Result<(), Error> {
         match self {
+            // RFC 7627 §5.4: without the extended master secret, a
+            // man in the middle can give two connections one master secret,
+            // so nothing exported from it may authenticate anything.
+            Self::Traffic(t) if !t.extended_master_secret => Err(Error::General(
+                "no keying material is exported from a TLS 1.2 session without the \
+                 extended master secret (RFC 7627 §5.4)"
+                    .into(),
+            )),
             Self::Traffic(t) => {
                 t.master_secret
                     .export(&t.randoms.client, &t.randoms.server, label, context, out)
@@ -819,6 +827,7 @@ impl ExpectFinished {
             let finished = HandshakeMessage::encode_finished(&verify_data);
             common.send_handshake(&finished)?;
         }
+        let extended_master_secret = to_store.extended_master_secret;
         to_store.store(suite, &master_secret, common);
         common.may_receive_application_data = true;
         common.start_sending_application_data()?;
@@ -829,6 +838,7 @@ impl ExpectFinished {
         Ok(State::Traffic(Box::new(Traffic {
             randoms,
             master_secret,
+            extended_master_secret,
         })))
     }
 }
@@ -838,6 +848,9 @@ impl ExpectFinished {
 pub(crate) struct Traffic {
     randoms: Randoms,
     master_secret: MasterSecret,
+    /// Whether the master secret is the extended one (RFC 7627): without
+    /// it, keying material is not exported.
+    extended_master_secret: bool,
 }
 
 #[cfg(test)]

@@ -106,6 +106,7 @@ fn traffic() -> State {
             server: [2; 32],
         },
         master_secret: MasterSecret::from_bytes(HashAlgorithm::Sha256, &[3; 48]).unwrap(),
+        extended_master_secret: true,
     }))
 }
 
