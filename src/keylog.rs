@@ -14,7 +14,8 @@ use std::sync::Mutex;
 
 /// Receives the secrets of each connection as they are derived.
 ///
-/// Labels (NSS key log format), TLS 1.3: `CLIENT_HANDSHAKE_TRAFFIC_SECRET`,
+/// Labels (NSS key log format), TLS 1.3: `CLIENT_EARLY_TRAFFIC_SECRET`
+/// (when 0-RTT data is offered), `CLIENT_HANDSHAKE_TRAFFIC_SECRET`,
 /// `SERVER_HANDSHAKE_TRAFFIC_SECRET`, `CLIENT_TRAFFIC_SECRET_0`,
 /// `SERVER_TRAFFIC_SECRET_0`, `EXPORTER_SECRET`; TLS 1.2: `CLIENT_RANDOM`,
 /// with the 48-byte master secret.

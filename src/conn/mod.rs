@@ -485,7 +485,9 @@ impl ClientConnection {
     }
 
     /// Derives keying material from the connection's secrets (RFC 8446
-    /// §7.5, RFC 5705). `context` `None` differs from an empty context.
+    /// §7.5, RFC 5705). In TLS 1.2 `context` `None` differs from an empty
+    /// context; TLS 1.3 derives the same from both. Refused for a TLS 1.2
+    /// session without the extended master secret (RFC 7627 §5.4).
     pub fn export_keying_material<T: AsMut<[u8]>>(
         &self,
         mut output: T,
@@ -508,14 +510,17 @@ impl ClientConnection {
 
     /// Hands over the connection's current traffic keys and sequence
     /// numbers, for another implementation (kernel TLS, say) to carry its
-    /// records on; the connection is consumed.
+    /// records on; the connection is consumed, whether or not this
+    /// succeeds.
     ///
     /// Refused unless the config set
     /// [`ClientConfig::enable_secret_extraction`], before the handshake is
     /// complete, after a fatal error, and while anything is buffered
     /// (TLS bytes not yet written, plaintext or records not yet read,
-    /// writes waiting for the handshake): those would be lost, so write
-    /// and read them first.
+    /// writes waiting for the handshake). Since a refusal consumes the
+    /// connection too, write and read all of that first: until
+    /// [`wants_write`](Self::wants_write) is false and the reader has
+    /// nothing left.
     pub fn dangerous_extract_secrets(mut self) -> Result<ExtractedSecrets, Error> {
         self.extract_secrets_and_retire()
     }

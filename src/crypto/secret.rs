@@ -1,5 +1,13 @@
 //! A small owned buffer for key material, wiped on drop, and the
 //! constant-time comparison every MAC check needs.
+//!
+//! What is not wiped: the state `ring` builds from a secret (an AEAD key's
+//! round keys and GHASH table, an HMAC key's two hash states, ephemeral
+//! key-exchange keys, a signing key) lives in `ring`'s types, which have no
+//! zeroizing drop, and ring offers no way to wipe them. So the crate keeps
+//! such state only as long as it serves: the schedule's HMAC keys
+//! ([`super::hkdf::Prk`]) end with the handshake, and AEAD keys with their
+//! traffic secrets.
 
 use core::fmt;
 
