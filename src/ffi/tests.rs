@@ -91,3 +91,34 @@ fn a_connection_outlives_its_config() {
     assert!(oxtls_conn_is_handshaking(conn));
     oxtls_conn_free(conn);
 }
+
+#[test]
+fn alpn_checks_its_pointer_before_trusting_the_count() {
+    let builder = oxtls_config_builder_new();
+    // Without the pointer check first, a Vec sized from this count made
+    // the allocator abort the whole process.
+    assert_eq!(
+        oxtls_config_builder_set_alpn_protocols(builder, ptr::null(), 1 << 40),
+        OXTLS_ERR_NULL_PARAMETER
+    );
+    // A count far beyond the array (the caller's bug) allocates nothing up
+    // front: the first, invalid, name stops the call before any other
+    // entry is read.
+    let empty = b"\0";
+    let names = [empty.as_ptr().cast()];
+    assert_eq!(
+        oxtls_config_builder_set_alpn_protocols(builder, names.as_ptr(), 1 << 44),
+        OXTLS_ERR_INVALID_PARAMETER
+    );
+    let (h2, http) = (b"h2\0", b"http/1.1\0");
+    let names = [h2.as_ptr().cast(), http.as_ptr().cast()];
+    assert_eq!(
+        oxtls_config_builder_set_alpn_protocols(builder, names.as_ptr(), names.len()),
+        OXTLS_OK
+    );
+    assert_eq!(
+        oxtls_config_builder_set_alpn_protocols(builder, ptr::null(), 0),
+        OXTLS_OK
+    );
+    oxtls_config_builder_free(builder);
+}
