@@ -1014,7 +1014,10 @@ const char *oxtls_protocol_version_name(uint16_t version);
  * The protocol the server chose by ALPN: stores a pointer to its bytes
  * (not NUL-terminated) in `*out` and the length in `*out_len`, or NULL
  * and 0 if none was chosen (yet). The bytes stay valid until the
- * connection is freed. Does not change `oxtls_conn_last_error()`.
+ * connection is freed. On failure (`conn`, `out` or `out_len` NULL) the
+ * non-NULL outputs are set to NULL and 0, as by
+ * `oxtls_conn_peer_certificate()`, so they never hold a stale protocol.
+ * Does not change `oxtls_conn_last_error()`.
  */
 oxtls_result oxtls_conn_alpn_protocol(const struct oxtls_conn *conn, const uint8_t **out, size_t *out_len);
 

@@ -596,20 +596,34 @@ fn protocol_version_name(version: u16) -> *const c_char {
 /// The protocol the server chose by ALPN: stores a pointer to its bytes
 /// (not NUL-terminated) in `*out` and the length in `*out_len`, or NULL
 /// and 0 if none was chosen (yet). The bytes stay valid until the
-/// connection is freed. Does not change `oxtls_conn_last_error()`.
+/// connection is freed. On failure (`conn`, `out` or `out_len` NULL) the
+/// non-NULL outputs are set to NULL and 0, as by
+/// `oxtls_conn_peer_certificate()`, so they never hold a stale protocol.
+/// Does not change `oxtls_conn_last_error()`.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_alpn_protocol(
     conn: *const oxtls_conn,
     out: *mut *const u8,
     out_len: *mut usize,
 ) -> oxtls_result {
+    // SAFETY: `out` and `out_len` are NULL or writable, as documented.
+    unsafe {
+        clear_out(out, std::ptr::null());
+        clear_out(out_len, 0);
+    }
     guard(|| {
         let c = conn_ref(conn).ok_or_else(|| FfiError::null("conn"))?;
+        if out.is_null() {
+            return Err(FfiError::null("out"));
+        }
+        if out_len.is_null() {
+            return Err(FfiError::null("out_len"));
+        }
         let (ptr, len) = match c.conn.alpn_protocol() {
             Some(proto) => (proto.as_ptr(), proto.len()),
             None => (std::ptr::null(), 0),
         };
-        // SAFETY: `out` and `out_len` are NULL (refused) or writable.
+        // SAFETY: both checked non-NULL above; writable as documented.
         unsafe {
             write_out(out, ptr, "out")?;
             write_out(out_len, len, "out_len")

@@ -122,3 +122,29 @@ fn alpn_checks_its_pointer_before_trusting_the_count() {
     );
     oxtls_config_builder_free(builder);
 }
+
+#[test]
+fn alpn_protocol_clears_both_outputs_on_every_failure() {
+    let stale = 1 as *const u8;
+    let (mut out, mut out_len) = (stale, 7usize);
+    assert_eq!(
+        oxtls_conn_alpn_protocol(ptr::null(), &mut out, &mut out_len),
+        OXTLS_ERR_NULL_PARAMETER
+    );
+    assert_eq!((out, out_len), (ptr::null(), 0));
+
+    let conn = conn();
+    out_len = 7;
+    assert_eq!(
+        oxtls_conn_alpn_protocol(conn, ptr::null_mut(), &mut out_len),
+        OXTLS_ERR_NULL_PARAMETER
+    );
+    assert_eq!(out_len, 0);
+    out = stale;
+    assert_eq!(
+        oxtls_conn_alpn_protocol(conn, &mut out, ptr::null_mut()),
+        OXTLS_ERR_NULL_PARAMETER
+    );
+    assert!(out.is_null());
+    oxtls_conn_free(conn);
+}

@@ -92,6 +92,12 @@ static void alpn_is_negotiated(void)
     CHECK_RESULT(fetch(config, "localhost", server_port(), "/", &page, &conn), OXTLS_OK);
     CHECK_RESULT(oxtls_conn_alpn_protocol(conn, &alpn, &alpn_len), OXTLS_OK);
     CHECK(alpn_len == 8 && memcmp(alpn, "http/1.1", 8) == 0);
+    /* A missing out-pointer is refused before anything is written: the
+     * other output is cleared, never left holding the protocol. */
+    CHECK_RESULT(oxtls_conn_alpn_protocol(conn, &alpn, NULL), OXTLS_ERR_NULL_PARAMETER);
+    CHECK(alpn == NULL);
+    CHECK_RESULT(oxtls_conn_alpn_protocol(conn, NULL, &alpn_len), OXTLS_ERR_NULL_PARAMETER);
+    CHECK(alpn_len == 0);
 
     oxtls_conn_free(conn);
     oxtls_config_free(config);
