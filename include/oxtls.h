@@ -1043,11 +1043,16 @@ oxtls_result oxtls_conn_peer_certificate(const struct oxtls_conn *conn, size_t i
 oxtls_result oxtls_conn_export_keying_material(struct oxtls_conn *conn, uint8_t *out, size_t out_len, const uint8_t *label, size_t label_len, const uint8_t *context, size_t context_len);
 
 /**
- * Copies the message of the connection's last failure into `(buf, len)`,
- * always NUL-terminated (when `len > 0`), and stores its length without
- * the NUL in `*out_n`. An empty string if no call has failed. Returns
- * `OXTLS_ERR_BUFFER_TOO_SMALL` if the message had to be cut to fit (what
- * fits is still written). This call never changes the last error.
+ * Copies the message of the connection's last failure into `(buf, len)`
+ * and stores in `*out_n` the length of the whole message in bytes, not
+ * counting the NUL, as snprintf returns it. An empty string (`*out_n` 0)
+ * if no call has failed.
+ *
+ * When `*out_n >= len` the message did not fit: the result is
+ * `OXTLS_ERR_BUFFER_TOO_SMALL`, what fits is still written (cut at a
+ * UTF-8 character boundary, NUL-terminated when `len > 0`), and a buffer
+ * of `*out_n + 1` bytes will take all of it. `buf` may be NULL with `len`
+ * 0 to ask only for the length. This call never changes the last error.
  */
 oxtls_result oxtls_conn_last_error(const struct oxtls_conn *conn, char *buf, size_t len, size_t *out_n);
 

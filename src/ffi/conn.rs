@@ -706,11 +706,16 @@ pub extern "C" fn oxtls_conn_export_keying_material(
     })
 }
 
-/// Copies the message of the connection's last failure into `(buf, len)`,
-/// always NUL-terminated (when `len > 0`), and stores its length without
-/// the NUL in `*out_n`. An empty string if no call has failed. Returns
-/// `OXTLS_ERR_BUFFER_TOO_SMALL` if the message had to be cut to fit (what
-/// fits is still written). This call never changes the last error.
+/// Copies the message of the connection's last failure into `(buf, len)`
+/// and stores in `*out_n` the length of the whole message in bytes, not
+/// counting the NUL, as snprintf returns it. An empty string (`*out_n` 0)
+/// if no call has failed.
+///
+/// When `*out_n >= len` the message did not fit: the result is
+/// `OXTLS_ERR_BUFFER_TOO_SMALL`, what fits is still written (cut at a
+/// UTF-8 character boundary, NUL-terminated when `len > 0`), and a buffer
+/// of `*out_n + 1` bytes will take all of it. `buf` may be NULL with `len`
+/// 0 to ask only for the length. This call never changes the last error.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_last_error(
     conn: *const oxtls_conn,
@@ -728,9 +733,9 @@ pub extern "C" fn oxtls_conn_last_error(
         // SAFETY: `(buf, len)` is writable, as documented.
         let buf = unsafe { arg_bytes_mut(buf.cast(), len, "buf") }?;
         let text = c.last_error.as_ref().map_or("", |e| &e.detail);
-        let (n, whole) = copy_c_string(text, buf);
+        let whole = copy_c_string(text, buf);
         // SAFETY: checked non-NULL above; writable as documented.
-        unsafe { write_out(out_n, n, "out_n") }?;
+        unsafe { write_out(out_n, text.len(), "out_n") }?;
         if whole {
             Ok(())
         } else {

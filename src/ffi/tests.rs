@@ -33,10 +33,17 @@ fn conn() -> *mut oxtls_conn {
     conn
 }
 
+/// The connection's last error, however long: ask for its length, then
+/// copy it into a buffer that fits.
 fn last_error(conn: *const oxtls_conn) -> String {
-    let mut buf = [0u8; 256];
     let mut n = 0;
-    oxtls_conn_last_error(conn, buf.as_mut_ptr().cast(), buf.len(), &mut n);
+    oxtls_conn_last_error(conn, ptr::null_mut(), 0, &mut n);
+    let mut buf = vec![0u8; n + 1];
+    assert_eq!(
+        oxtls_conn_last_error(conn, buf.as_mut_ptr().cast(), buf.len(), &mut n),
+        OXTLS_OK
+    );
+    assert_eq!(buf[n], 0);
     String::from_utf8_lossy(&buf[..n]).into_owned()
 }
 
@@ -146,5 +153,36 @@ fn alpn_protocol_clears_both_outputs_on_every_failure() {
         OXTLS_ERR_NULL_PARAMETER
     );
     assert!(out.is_null());
+    oxtls_conn_free(conn);
+}
+
+#[test]
+fn a_cut_last_error_reports_the_length_it_needs() {
+    let conn = conn();
+    // Longer than the 512 bytes callers (the Python binding) start with,
+    // and with a 2-byte character across the cut.
+    let message = format!("{}é{}", "x".repeat(510), "y".repeat(200));
+    let code = with_conn(conn, |_| {
+        Err(FfiError::new(OXTLS_ERR_GENERAL, message.clone()))
+    });
+    assert_eq!(code, OXTLS_ERR_GENERAL);
+
+    let mut buf = [0xffu8; 512];
+    let mut n = 0;
+    assert_eq!(
+        oxtls_conn_last_error(conn, buf.as_mut_ptr().cast(), buf.len(), &mut n),
+        OXTLS_ERR_BUFFER_TOO_SMALL
+    );
+    // The whole length, not what was written: enough to size a retry.
+    assert_eq!(n, message.len());
+    // What fits, cut before the "é" that would straddle the end.
+    assert_eq!(&buf[..511], format!("{}\0", "x".repeat(510)).as_bytes());
+
+    assert_eq!(
+        oxtls_conn_last_error(conn, ptr::null_mut(), 0, &mut n),
+        OXTLS_ERR_BUFFER_TOO_SMALL
+    );
+    assert_eq!(n, message.len());
+    assert_eq!(last_error(conn), message);
     oxtls_conn_free(conn);
 }

@@ -164,13 +164,15 @@ class Connection:
                 raise exc from cause
         raise exc
 
-    def _last_error(self):
-        size = 512
+    def _last_error(self, size=512):
+        """The connection's detailed message, however long. When it does
+        not fit, oxtls_conn_last_error still reports its whole length (not
+        counting the NUL), so one retry with that much room gets it all."""
         while True:
             buf = ctypes.create_string_buffer(size)
             n = ctypes.c_size_t()
             rc = _lib.oxtls_conn_last_error(self._handle, buf, size, ctypes.byref(n))
-            if rc == Result.ERR_BUFFER_TOO_SMALL and n.value >= size:
+            if rc == Result.ERR_BUFFER_TOO_SMALL and n.value + 1 > size:
                 size = n.value + 1
                 continue
             return buf.value.decode("utf-8", "replace")
