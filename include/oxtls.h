@@ -161,17 +161,26 @@ typedef struct oxtls_traffic_keys {
 
 /**
  * Reads up to `len` bytes from the caller's transport into `buf` and
- * stores the count in `*out_n` (0 at end of stream). Returns 0 on
- * success or an errno value (`EAGAIN` or `EWOULDBLOCK` when nothing can
- * be read now). Called during `oxtls_conn_read_tls()` with its userdata.
+ * stores the count in `*out_n` (0 at end of stream). Called during
+ * `oxtls_conn_read_tls()` with its userdata.
+ *
+ * Returns 0 on success or an errno value, positive (`errno` as read(2)
+ * left it) or negated (`-EAGAIN`, as the kernel and many event libraries
+ * return it): both mean the same. `EAGAIN` or `EWOULDBLOCK` (nothing can
+ * be read now) and `EINTR` make `oxtls_conn_read_tls()` return
+ * `OXTLS_WOULD_BLOCK`: oxtls does not call again itself, so an interrupted
+ * caller gets control back in its own loop (to check what the signal
+ * asked for, then poll and call again), as OpenSSL's socket BIO reports
+ * `EINTR` as "retry". Any other value is `OXTLS_ERR_IO`.
  */
 typedef int (*oxtls_read_callback)(void *userdata, uint8_t *buf, size_t len, size_t *out_n);
 
 /**
  * Writes up to `len` bytes from `buf` to the caller's transport and
- * stores the count in `*out_n`. Returns 0 on success or an errno value
- * (`EAGAIN` or `EWOULDBLOCK` when nothing can be written now). Called
- * during `oxtls_conn_write_tls()` with its userdata.
+ * stores the count in `*out_n`. Called during `oxtls_conn_write_tls()`
+ * with its userdata. Returns 0 on success or an errno value, positive or
+ * negated, read as for `oxtls_read_callback`: `EAGAIN`, `EWOULDBLOCK` and
+ * `EINTR` give `OXTLS_WOULD_BLOCK`, any other value `OXTLS_ERR_IO`.
  */
 typedef int (*oxtls_write_callback)(void *userdata, const uint8_t *buf, size_t len, size_t *out_n);
 
@@ -201,8 +210,9 @@ typedef int (*oxtls_write_callback)(void *userdata, const uint8_t *buf, size_t l
 #define OXTLS_OK 0
 
 /**
- * A transport callback (or the fd) reported `EAGAIN`/`EWOULDBLOCK`: wait
- * until the socket is ready and call again. Not a failure.
+ * A transport callback (or the fd) reported `EAGAIN`/`EWOULDBLOCK`, or a
+ * callback reported `EINTR`: wait until the socket is ready and call
+ * again. Not a failure.
  */
 #define OXTLS_WOULD_BLOCK 1
 
@@ -1143,8 +1153,8 @@ oxtls_result oxtls_config_builder_add_root_der(struct oxtls_config_builder *buil
  * `*out_n`. Then call `oxtls_conn_process_new_packets()`.
  *
  * Returns `OXTLS_OK` (with `*out_n` 0 when the transport is at end of
- * stream), `OXTLS_WOULD_BLOCK` when the callback said `EAGAIN` or
- * `EWOULDBLOCK`, `OXTLS_ERR_IO` for any other errno (see
+ * stream), `OXTLS_WOULD_BLOCK` when the callback said `EAGAIN`,
+ * `EWOULDBLOCK` or `EINTR`, `OXTLS_ERR_IO` for any other errno (see
  * `oxtls_conn_last_errno()`), or `OXTLS_ERR_BUFFER_FULL` when received
  * data must be processed or read first.
  */

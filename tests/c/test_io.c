@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,7 +70,8 @@ static oxtls_conn *new_conn(const char *ca)
 }
 
 /* Transport errors are reported with their errno and are not fatal:
- * EAGAIN is OXTLS_WOULD_BLOCK, anything else OXTLS_ERR_IO. */
+ * EAGAIN (and EINTR from a callback) is OXTLS_WOULD_BLOCK, anything else
+ * OXTLS_ERR_IO. */
 static void transport_errors(void)
 {
     oxtls_conn *conn = new_conn("ca.pem");
@@ -83,6 +85,16 @@ static void transport_errors(void)
     CHECK_RESULT(oxtls_conn_read_tls(conn, failing_read, &err, &n), OXTLS_WOULD_BLOCK);
     err = EWOULDBLOCK;
     CHECK_RESULT(oxtls_conn_read_tls(conn, failing_read, &err, &n), OXTLS_WOULD_BLOCK);
+    /* A negated errno means the same; EINTR hands control back to our
+     * loop as would-block rather than failing. */
+    err = -EAGAIN;
+    CHECK_RESULT(oxtls_conn_read_tls(conn, failing_read, &err, &n), OXTLS_WOULD_BLOCK);
+    CHECK_RESULT(oxtls_conn_write_tls(conn, failing_write, &err, &n), OXTLS_WOULD_BLOCK);
+    err = EINTR;
+    CHECK_RESULT(oxtls_conn_read_tls(conn, failing_read, &err, &n), OXTLS_WOULD_BLOCK);
+    CHECK_RESULT(oxtls_conn_write_tls(conn, failing_write, &err, &n), OXTLS_WOULD_BLOCK);
+    err = -EINTR;
+    CHECK_RESULT(oxtls_conn_read_tls(conn, failing_read, &err, &n), OXTLS_WOULD_BLOCK);
     CHECK(oxtls_conn_last_errno(conn) == 0); /* would-block is not an error */
 
     err = ECONNRESET;
@@ -93,6 +105,12 @@ static void transport_errors(void)
     err = EPIPE;
     CHECK_RESULT(oxtls_conn_write_tls(conn, failing_write, &err, &n), OXTLS_ERR_IO);
     CHECK(oxtls_conn_last_errno(conn) == EPIPE);
+    err = -ECONNRESET;
+    CHECK_RESULT(oxtls_conn_read_tls(conn, failing_read, &err, &n), OXTLS_ERR_IO);
+    CHECK(oxtls_conn_last_errno(conn) == ECONNRESET);
+    err = INT_MIN; /* no errno, and no negation: reported as EIO */
+    CHECK_RESULT(oxtls_conn_write_tls(conn, failing_write, &err, &n), OXTLS_ERR_IO);
+    CHECK(oxtls_conn_last_errno(conn) == EIO);
 
     CHECK_RESULT(oxtls_conn_read_tls_fd(conn, -1, &n), OXTLS_ERR_IO);
     CHECK(oxtls_conn_last_errno(conn) == EBADF);
