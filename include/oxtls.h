@@ -1178,8 +1178,12 @@ oxtls_result oxtls_conn_read_tls_fd(struct oxtls_conn *conn, int fd, size_t *out
 /**
  * `oxtls_conn_write_tls()` writing to the file descriptor `fd` (a socket,
  * pipe or file; blocking or not), retrying `EINTR`. On a socket it uses
- * send(2) with `MSG_NOSIGNAL`, so a peer that has gone gives `EPIPE`
- * rather than a SIGPIPE.
+ * send(2) with `MSG_NOSIGNAL` (Linux, Android, FreeBSD, DragonFly,
+ * OpenBSD, NetBSD, illumos, Solaris and others that have it), so a peer
+ * that has gone gives `EPIPE` rather than a SIGPIPE. macOS and iOS have
+ * no such flag: there, set `SO_NOSIGPIPE` on the socket or ignore SIGPIPE
+ * (oxtls does not own the socket, so it leaves its options alone). Other
+ * fds use write(2), which raises SIGPIPE for a pipe whose reader has gone.
  */
 oxtls_result oxtls_conn_write_tls_fd(struct oxtls_conn *conn, int fd, size_t *out_n);
 

@@ -156,10 +156,42 @@ impl io::Read for FdTransport {
 }
 
 /// On sockets, ask send(2) not to raise SIGPIPE when the peer has gone:
-/// a library must not kill its host process. Other fds use write(2).
-#[cfg(any(target_os = "linux", target_os = "android"))]
+/// a library must not kill its host process. The Unix systems for which
+/// the libc crate (0.2.191) defines `MSG_NOSIGNAL` get it, but for QNX
+/// (defined for some `target_env`s only) and Apple's. Apple's send(2)
+/// documents no such flag; `SO_NOSIGPIPE` on the socket is its way, and
+/// the socket is the caller's, so the header asks the caller to set it
+/// (see `oxtls_conn_write_tls_fd`) rather than oxtls changing it behind
+/// their back. Other fds use write(2), which has no flag at all.
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "dragonfly",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "illumos",
+    target_os = "solaris",
+    target_os = "haiku",
+    target_os = "hurd",
+    target_os = "aix",
+    target_os = "cygwin",
+))]
 const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "dragonfly",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "illumos",
+    target_os = "solaris",
+    target_os = "haiku",
+    target_os = "hurd",
+    target_os = "aix",
+    target_os = "cygwin",
+)))]
 const SEND_FLAGS: c_int = 0;
 
 impl io::Write for FdTransport {
@@ -304,8 +336,12 @@ pub extern "C" fn oxtls_conn_read_tls_fd(
 
 /// `oxtls_conn_write_tls()` writing to the file descriptor `fd` (a socket,
 /// pipe or file; blocking or not), retrying `EINTR`. On a socket it uses
-/// send(2) with `MSG_NOSIGNAL`, so a peer that has gone gives `EPIPE`
-/// rather than a SIGPIPE.
+/// send(2) with `MSG_NOSIGNAL` (Linux, Android, FreeBSD, DragonFly,
+/// OpenBSD, NetBSD, illumos, Solaris and others that have it), so a peer
+/// that has gone gives `EPIPE` rather than a SIGPIPE. macOS and iOS have
+/// no such flag: there, set `SO_NOSIGPIPE` on the socket or ignore SIGPIPE
+/// (oxtls does not own the socket, so it leaves its options alone). Other
+/// fds use write(2), which raises SIGPIPE for a pipe whose reader has gone.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_write_tls_fd(
     conn: *mut oxtls_conn,
