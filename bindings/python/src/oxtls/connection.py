@@ -121,7 +121,10 @@ class Connection:
         except UnicodeEncodeError:
             name = server_hostname.encode("idna")
         out = _native.conn_p()
-        rc = _lib.oxtls_conn_new(config.handle, name, ctypes.byref(out))
+        # Borrowed, not read once: a close() on another thread must not
+        # free the config while oxtls_conn_new is taking its reference.
+        with config._borrow() as config_handle:
+            rc = _lib.oxtls_conn_new(config_handle, name, ctypes.byref(out))
         if rc != Result.OK:
             raise make_error(rc, f"cannot connect to {server_hostname!r}: {_static(rc)}")
         self._handle = out.value
