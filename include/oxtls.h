@@ -161,17 +161,26 @@ typedef struct oxtls_traffic_keys {
 
 /**
  * Reads up to `len` bytes from the caller's transport into `buf` and
- * stores the count in `*out_n` (0 at end of stream). Returns 0 on
- * success or an errno value (`EAGAIN` or `EWOULDBLOCK` when nothing can
- * be read now). Called during `oxtls_conn_read_tls()` with its userdata.
+ * stores the count in `*out_n` (0 at end of stream). Called during
+ * `oxtls_conn_read_tls()` with its userdata.
+ *
+ * Returns 0 on success or an errno value, positive (`errno` as read(2)
+ * left it) or negated (`-EAGAIN`, as the kernel and many event libraries
+ * return it): both mean the same. `EAGAIN` or `EWOULDBLOCK` (nothing can
+ * be read now) and `EINTR` make `oxtls_conn_read_tls()` return
+ * `OXTLS_WOULD_BLOCK`: oxtls does not call again itself, so an interrupted
+ * caller gets control back in its own loop (to check what the signal
+ * asked for, then poll and call again), as OpenSSL's socket BIO reports
+ * `EINTR` as "retry". Any other value is `OXTLS_ERR_IO`.
  */
 typedef int (*oxtls_read_callback)(void *userdata, uint8_t *buf, size_t len, size_t *out_n);
 
 /**
  * Writes up to `len` bytes from `buf` to the caller's transport and
- * stores the count in `*out_n`. Returns 0 on success or an errno value
- * (`EAGAIN` or `EWOULDBLOCK` when nothing can be written now). Called
- * during `oxtls_conn_write_tls()` with its userdata.
+ * stores the count in `*out_n`. Called during `oxtls_conn_write_tls()`
+ * with its userdata. Returns 0 on success or an errno value, positive or
+ * negated, read as for `oxtls_read_callback`: `EAGAIN`, `EWOULDBLOCK` and
+ * `EINTR` give `OXTLS_WOULD_BLOCK`, any other value `OXTLS_ERR_IO`.
  */
 typedef int (*oxtls_write_callback)(void *userdata, const uint8_t *buf, size_t len, size_t *out_n);
 
@@ -201,8 +210,9 @@ typedef int (*oxtls_write_callback)(void *userdata, const uint8_t *buf, size_t l
 #define OXTLS_OK 0
 
 /**
- * A transport callback (or the fd) reported `EAGAIN`/`EWOULDBLOCK`: wait
- * until the socket is ready and call again. Not a failure.
+ * A transport callback (or the fd) reported `EAGAIN`/`EWOULDBLOCK`, or a
+ * callback reported `EINTR`: wait until the socket is ready and call
+ * again. Not a failure.
  */
 #define OXTLS_WOULD_BLOCK 1
 
@@ -1014,7 +1024,10 @@ const char *oxtls_protocol_version_name(uint16_t version);
  * The protocol the server chose by ALPN: stores a pointer to its bytes
  * (not NUL-terminated) in `*out` and the length in `*out_len`, or NULL
  * and 0 if none was chosen (yet). The bytes stay valid until the
- * connection is freed. Does not change `oxtls_conn_last_error()`.
+ * connection is freed. On failure (`conn`, `out` or `out_len` NULL) the
+ * non-NULL outputs are set to NULL and 0, as by
+ * `oxtls_conn_peer_certificate()`, so they never hold a stale protocol.
+ * Does not change `oxtls_conn_last_error()`.
  */
 oxtls_result oxtls_conn_alpn_protocol(const struct oxtls_conn *conn, const uint8_t **out, size_t *out_len);
 
@@ -1040,11 +1053,16 @@ oxtls_result oxtls_conn_peer_certificate(const struct oxtls_conn *conn, size_t i
 oxtls_result oxtls_conn_export_keying_material(struct oxtls_conn *conn, uint8_t *out, size_t out_len, const uint8_t *label, size_t label_len, const uint8_t *context, size_t context_len);
 
 /**
- * Copies the message of the connection's last failure into `(buf, len)`,
- * always NUL-terminated (when `len > 0`), and stores its length without
- * the NUL in `*out_n`. An empty string if no call has failed. Returns
- * `OXTLS_ERR_BUFFER_TOO_SMALL` if the message had to be cut to fit (what
- * fits is still written). This call never changes the last error.
+ * Copies the message of the connection's last failure into `(buf, len)`
+ * and stores in `*out_n` the length of the whole message in bytes, not
+ * counting the NUL, as snprintf returns it. An empty string (`*out_n` 0)
+ * if no call has failed.
+ *
+ * When `*out_n >= len` the message did not fit: the result is
+ * `OXTLS_ERR_BUFFER_TOO_SMALL`, what fits is still written (cut at a
+ * UTF-8 character boundary, NUL-terminated when `len > 0`), and a buffer
+ * of `*out_n + 1` bytes will take all of it. `buf` may be NULL with `len`
+ * 0 to ask only for the length. This call never changes the last error.
  */
 oxtls_result oxtls_conn_last_error(const struct oxtls_conn *conn, char *buf, size_t len, size_t *out_n);
 
@@ -1135,8 +1153,8 @@ oxtls_result oxtls_config_builder_add_root_der(struct oxtls_config_builder *buil
  * `*out_n`. Then call `oxtls_conn_process_new_packets()`.
  *
  * Returns `OXTLS_OK` (with `*out_n` 0 when the transport is at end of
- * stream), `OXTLS_WOULD_BLOCK` when the callback said `EAGAIN` or
- * `EWOULDBLOCK`, `OXTLS_ERR_IO` for any other errno (see
+ * stream), `OXTLS_WOULD_BLOCK` when the callback said `EAGAIN`,
+ * `EWOULDBLOCK` or `EINTR`, `OXTLS_ERR_IO` for any other errno (see
  * `oxtls_conn_last_errno()`), or `OXTLS_ERR_BUFFER_FULL` when received
  * data must be processed or read first.
  */
@@ -1160,8 +1178,12 @@ oxtls_result oxtls_conn_read_tls_fd(struct oxtls_conn *conn, int fd, size_t *out
 /**
  * `oxtls_conn_write_tls()` writing to the file descriptor `fd` (a socket,
  * pipe or file; blocking or not), retrying `EINTR`. On a socket it uses
- * send(2) with `MSG_NOSIGNAL`, so a peer that has gone gives `EPIPE`
- * rather than a SIGPIPE.
+ * send(2) with `MSG_NOSIGNAL` (Linux, Android, FreeBSD, DragonFly,
+ * OpenBSD, NetBSD, illumos, Solaris and others that have it), so a peer
+ * that has gone gives `EPIPE` rather than a SIGPIPE. macOS and iOS have
+ * no such flag: there, set `SO_NOSIGPIPE` on the socket or ignore SIGPIPE
+ * (oxtls does not own the socket, so it leaves its options alone). Other
+ * fds use write(2), which raises SIGPIPE for a pipe whose reader has gone.
  */
 oxtls_result oxtls_conn_write_tls_fd(struct oxtls_conn *conn, int fd, size_t *out_n);
 

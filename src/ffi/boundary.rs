@@ -184,12 +184,14 @@ pub(crate) unsafe fn clear_out<T>(ptr: *mut T, value: T) {
 }
 
 /// Copies `text` into the C buffer `(buf, len)` with a NUL after it,
-/// cutting it at a character boundary to fit. Returns the bytes written
-/// before the NUL, and whether all of `text` fit.
-pub(crate) fn copy_c_string(text: &str, buf: &mut [u8]) -> (usize, bool) {
+/// cutting it at a character boundary to fit, and returns whether all of
+/// it fit. Callers report `text.len()` either way, as snprintf does: a
+/// count of what was written would never tell a C caller how much room
+/// the whole text needs (it can strlen what it got).
+pub(crate) fn copy_c_string(text: &str, buf: &mut [u8]) -> bool {
     let Some(room) = buf.len().checked_sub(1) else {
         // Not even the NUL fits.
-        return (0, false);
+        return false;
     };
     let mut n = text.len().min(room);
     while !text.is_char_boundary(n) {
@@ -197,7 +199,7 @@ pub(crate) fn copy_c_string(text: &str, buf: &mut [u8]) -> (usize, bool) {
     }
     buf[..n].copy_from_slice(&text.as_bytes()[..n]);
     buf[n] = 0;
-    (n, n == text.len())
+    n == text.len()
 }
 
 #[cfg(test)]
@@ -238,11 +240,13 @@ mod tests {
     #[test]
     fn c_strings_are_cut_at_character_boundaries() {
         let mut buf = [0xffu8; 3];
-        assert_eq!(copy_c_string("héllo", &mut buf), (1, false));
+        assert!(!copy_c_string("héllo", &mut buf));
         assert_eq!(&buf[..2], b"h\0");
         let mut buf = [0xffu8; 8];
-        assert_eq!(copy_c_string("ok", &mut buf), (2, true));
+        assert!(copy_c_string("ok", &mut buf));
         assert_eq!(&buf[..3], b"ok\0");
-        assert_eq!(copy_c_string("ok", &mut []), (0, false));
+        assert!(!copy_c_string("ok", &mut []));
+        // Even "" needs room for its NUL.
+        assert!(!copy_c_string("", &mut []));
     }
 }

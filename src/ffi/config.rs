@@ -240,24 +240,27 @@ pub extern "C" fn oxtls_config_builder_set_alpn_protocols(
     count: usize,
 ) -> oxtls_result {
     with_builder(builder, |b| {
-        let mut chosen = Vec::with_capacity(count);
-        if count > 0 {
-            if protocols.is_null() {
-                return Err(FfiError::null("protocols"));
+        if count > 0 && protocols.is_null() {
+            return Err(FfiError::null("protocols"));
+        }
+        // Grown one name at a time, never sized from `count`: a wrong
+        // count must not make us allocate (and abort on) memory the
+        // caller never had, and entries are read only as far as needed.
+        let mut chosen = Vec::new();
+        for i in 0..count {
+            // SAFETY: non-NULL (checked above), and the caller promises
+            // `count` readable pointers, of which this is one; entries past
+            // a failing one are never read.
+            let name = unsafe { protocols.add(i).read() };
+            // SAFETY: each entry is a NUL-terminated string (or NULL,
+            // which is refused), as documented.
+            let name = unsafe { arg_str(name, "protocols[i]") }?;
+            if name.is_empty() || name.len() > 255 {
+                return Err(FfiError::invalid(
+                    "an ALPN protocol name must be 1 to 255 bytes",
+                ));
             }
-            // SAFETY: non-NULL, and the caller promises `count` pointers.
-            let names = unsafe { std::slice::from_raw_parts(protocols, count) };
-            for &name in names {
-                // SAFETY: each entry is a NUL-terminated string (or NULL,
-                // which is refused), as documented.
-                let name = unsafe { arg_str(name, "protocols[i]") }?;
-                if name.is_empty() || name.len() > 255 {
-                    return Err(FfiError::invalid(
-                        "an ALPN protocol name must be 1 to 255 bytes",
-                    ));
-                }
-                chosen.push(name.as_bytes().to_vec());
-            }
+            chosen.push(name.as_bytes().to_vec());
         }
         b.alpn_protocols = chosen;
         Ok(())

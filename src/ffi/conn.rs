@@ -596,20 +596,34 @@ fn protocol_version_name(version: u16) -> *const c_char {
 /// The protocol the server chose by ALPN: stores a pointer to its bytes
 /// (not NUL-terminated) in `*out` and the length in `*out_len`, or NULL
 /// and 0 if none was chosen (yet). The bytes stay valid until the
-/// connection is freed. Does not change `oxtls_conn_last_error()`.
+/// connection is freed. On failure (`conn`, `out` or `out_len` NULL) the
+/// non-NULL outputs are set to NULL and 0, as by
+/// `oxtls_conn_peer_certificate()`, so they never hold a stale protocol.
+/// Does not change `oxtls_conn_last_error()`.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_alpn_protocol(
     conn: *const oxtls_conn,
     out: *mut *const u8,
     out_len: *mut usize,
 ) -> oxtls_result {
+    // SAFETY: `out` and `out_len` are NULL or writable, as documented.
+    unsafe {
+        clear_out(out, std::ptr::null());
+        clear_out(out_len, 0);
+    }
     guard(|| {
         let c = conn_ref(conn).ok_or_else(|| FfiError::null("conn"))?;
+        if out.is_null() {
+            return Err(FfiError::null("out"));
+        }
+        if out_len.is_null() {
+            return Err(FfiError::null("out_len"));
+        }
         let (ptr, len) = match c.conn.alpn_protocol() {
             Some(proto) => (proto.as_ptr(), proto.len()),
             None => (std::ptr::null(), 0),
         };
-        // SAFETY: `out` and `out_len` are NULL (refused) or writable.
+        // SAFETY: both checked non-NULL above; writable as documented.
         unsafe {
             write_out(out, ptr, "out")?;
             write_out(out_len, len, "out_len")
@@ -692,11 +706,16 @@ pub extern "C" fn oxtls_conn_export_keying_material(
     })
 }
 
-/// Copies the message of the connection's last failure into `(buf, len)`,
-/// always NUL-terminated (when `len > 0`), and stores its length without
-/// the NUL in `*out_n`. An empty string if no call has failed. Returns
-/// `OXTLS_ERR_BUFFER_TOO_SMALL` if the message had to be cut to fit (what
-/// fits is still written). This call never changes the last error.
+/// Copies the message of the connection's last failure into `(buf, len)`
+/// and stores in `*out_n` the length of the whole message in bytes, not
+/// counting the NUL, as snprintf returns it. An empty string (`*out_n` 0)
+/// if no call has failed.
+///
+/// When `*out_n >= len` the message did not fit: the result is
+/// `OXTLS_ERR_BUFFER_TOO_SMALL`, what fits is still written (cut at a
+/// UTF-8 character boundary, NUL-terminated when `len > 0`), and a buffer
+/// of `*out_n + 1` bytes will take all of it. `buf` may be NULL with `len`
+/// 0 to ask only for the length. This call never changes the last error.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_last_error(
     conn: *const oxtls_conn,
@@ -714,9 +733,9 @@ pub extern "C" fn oxtls_conn_last_error(
         // SAFETY: `(buf, len)` is writable, as documented.
         let buf = unsafe { arg_bytes_mut(buf.cast(), len, "buf") }?;
         let text = c.last_error.as_ref().map_or("", |e| &e.detail);
-        let (n, whole) = copy_c_string(text, buf);
+        let whole = copy_c_string(text, buf);
         // SAFETY: checked non-NULL above; writable as documented.
-        unsafe { write_out(out_n, n, "out_n") }?;
+        unsafe { write_out(out_n, text.len(), "out_n") }?;
         if whole {
             Ok(())
         } else {

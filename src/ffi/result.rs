@@ -35,8 +35,9 @@ pub type oxtls_result = u32;
 /// The call succeeded.
 pub const OXTLS_OK: oxtls_result = 0;
 
-/// A transport callback (or the fd) reported `EAGAIN`/`EWOULDBLOCK`: wait
-/// until the socket is ready and call again. Not a failure.
+/// A transport callback (or the fd) reported `EAGAIN`/`EWOULDBLOCK`, or a
+/// callback reported `EINTR`: wait until the socket is ready and call
+/// again. Not a failure.
 pub const OXTLS_WOULD_BLOCK: oxtls_result = 1;
 /// `oxtls_conn_read()` has no plaintext to give yet: read more TLS data
 /// with `oxtls_conn_read_tls()`, process it, and call again. Not a failure.

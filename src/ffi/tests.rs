@@ -33,10 +33,17 @@ fn conn() -> *mut oxtls_conn {
     conn
 }
 
+/// The connection's last error, however long: ask for its length, then
+/// copy it into a buffer that fits.
 fn last_error(conn: *const oxtls_conn) -> String {
-    let mut buf = [0u8; 256];
     let mut n = 0;
-    oxtls_conn_last_error(conn, buf.as_mut_ptr().cast(), buf.len(), &mut n);
+    oxtls_conn_last_error(conn, ptr::null_mut(), 0, &mut n);
+    let mut buf = vec![0u8; n + 1];
+    assert_eq!(
+        oxtls_conn_last_error(conn, buf.as_mut_ptr().cast(), buf.len(), &mut n),
+        OXTLS_OK
+    );
+    assert_eq!(buf[n], 0);
     String::from_utf8_lossy(&buf[..n]).into_owned()
 }
 
@@ -89,5 +96,93 @@ fn a_connection_outlives_its_config() {
     // The config was freed in conn(); the ClientHello is still there.
     assert!(oxtls_conn_wants_write(conn));
     assert!(oxtls_conn_is_handshaking(conn));
+    oxtls_conn_free(conn);
+}
+
+#[test]
+fn alpn_checks_its_pointer_before_trusting_the_count() {
+    let builder = oxtls_config_builder_new();
+    // Without the pointer check first, a Vec sized from this count made
+    // the allocator abort the whole process.
+    assert_eq!(
+        oxtls_config_builder_set_alpn_protocols(builder, ptr::null(), 1 << 40),
+        OXTLS_ERR_NULL_PARAMETER
+    );
+    // A count far beyond the array (the caller's bug) allocates nothing up
+    // front: the first, invalid, name stops the call before any other
+    // entry is read.
+    let empty = b"\0";
+    let names = [empty.as_ptr().cast()];
+    assert_eq!(
+        oxtls_config_builder_set_alpn_protocols(builder, names.as_ptr(), 1 << 44),
+        OXTLS_ERR_INVALID_PARAMETER
+    );
+    let (h2, http) = (b"h2\0", b"http/1.1\0");
+    let names = [h2.as_ptr().cast(), http.as_ptr().cast()];
+    assert_eq!(
+        oxtls_config_builder_set_alpn_protocols(builder, names.as_ptr(), names.len()),
+        OXTLS_OK
+    );
+    assert_eq!(
+        oxtls_config_builder_set_alpn_protocols(builder, ptr::null(), 0),
+        OXTLS_OK
+    );
+    oxtls_config_builder_free(builder);
+}
+
+#[test]
+fn alpn_protocol_clears_both_outputs_on_every_failure() {
+    let stale = 1 as *const u8;
+    let (mut out, mut out_len) = (stale, 7usize);
+    assert_eq!(
+        oxtls_conn_alpn_protocol(ptr::null(), &mut out, &mut out_len),
+        OXTLS_ERR_NULL_PARAMETER
+    );
+    assert_eq!((out, out_len), (ptr::null(), 0));
+
+    let conn = conn();
+    out_len = 7;
+    assert_eq!(
+        oxtls_conn_alpn_protocol(conn, ptr::null_mut(), &mut out_len),
+        OXTLS_ERR_NULL_PARAMETER
+    );
+    assert_eq!(out_len, 0);
+    out = stale;
+    assert_eq!(
+        oxtls_conn_alpn_protocol(conn, &mut out, ptr::null_mut()),
+        OXTLS_ERR_NULL_PARAMETER
+    );
+    assert!(out.is_null());
+    oxtls_conn_free(conn);
+}
+
+#[test]
+fn a_cut_last_error_reports_the_length_it_needs() {
+    let conn = conn();
+    // Longer than the 512 bytes callers (the Python binding) start with,
+    // and with a 2-byte character across the cut.
+    let message = format!("{}é{}", "x".repeat(510), "y".repeat(200));
+    let code = with_conn(conn, |_| {
+        Err(FfiError::new(OXTLS_ERR_GENERAL, message.clone()))
+    });
+    assert_eq!(code, OXTLS_ERR_GENERAL);
+
+    let mut buf = [0xffu8; 512];
+    let mut n = 0;
+    assert_eq!(
+        oxtls_conn_last_error(conn, buf.as_mut_ptr().cast(), buf.len(), &mut n),
+        OXTLS_ERR_BUFFER_TOO_SMALL
+    );
+    // The whole length, not what was written: enough to size a retry.
+    assert_eq!(n, message.len());
+    // What fits, cut before the "é" that would straddle the end.
+    assert_eq!(&buf[..511], format!("{}\0", "x".repeat(510)).as_bytes());
+
+    assert_eq!(
+        oxtls_conn_last_error(conn, ptr::null_mut(), 0, &mut n),
+        OXTLS_ERR_BUFFER_TOO_SMALL
+    );
+    assert_eq!(n, message.len());
+    assert_eq!(last_error(conn), message);
     oxtls_conn_free(conn);
 }

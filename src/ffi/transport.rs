@@ -3,8 +3,9 @@
 //!
 //! Each call moves bytes once (one read or one write of the transport),
 //! as a non-blocking loop needs. The callbacks (and the fd conveniences)
-//! report errno values; `EAGAIN`/`EWOULDBLOCK` become `OXTLS_WOULD_BLOCK`
-//! and any other value `OXTLS_ERR_IO`, kept for `oxtls_conn_last_errno()`.
+//! report errno values; `EAGAIN`/`EWOULDBLOCK` (and `EINTR` from a
+//! callback) become `OXTLS_WOULD_BLOCK` and any other value
+//! `OXTLS_ERR_IO`, kept for `oxtls_conn_last_errno()`.
 
 use std::io;
 use std::os::raw::{c_int, c_void};
@@ -14,9 +15,17 @@ use super::conn::{oxtls_conn, with_conn, with_live_conn};
 use super::result::*;
 
 /// Reads up to `len` bytes from the caller's transport into `buf` and
-/// stores the count in `*out_n` (0 at end of stream). Returns 0 on
-/// success or an errno value (`EAGAIN` or `EWOULDBLOCK` when nothing can
-/// be read now). Called during `oxtls_conn_read_tls()` with its userdata.
+/// stores the count in `*out_n` (0 at end of stream). Called during
+/// `oxtls_conn_read_tls()` with its userdata.
+///
+/// Returns 0 on success or an errno value, positive (`errno` as read(2)
+/// left it) or negated (`-EAGAIN`, as the kernel and many event libraries
+/// return it): both mean the same. `EAGAIN` or `EWOULDBLOCK` (nothing can
+/// be read now) and `EINTR` make `oxtls_conn_read_tls()` return
+/// `OXTLS_WOULD_BLOCK`: oxtls does not call again itself, so an interrupted
+/// caller gets control back in its own loop (to check what the signal
+/// asked for, then poll and call again), as OpenSSL's socket BIO reports
+/// `EINTR` as "retry". Any other value is `OXTLS_ERR_IO`.
 pub type oxtls_read_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
@@ -27,9 +36,10 @@ pub type oxtls_read_callback = Option<
 >;
 
 /// Writes up to `len` bytes from `buf` to the caller's transport and
-/// stores the count in `*out_n`. Returns 0 on success or an errno value
-/// (`EAGAIN` or `EWOULDBLOCK` when nothing can be written now). Called
-/// during `oxtls_conn_write_tls()` with its userdata.
+/// stores the count in `*out_n`. Called during `oxtls_conn_write_tls()`
+/// with its userdata. Returns 0 on success or an errno value, positive or
+/// negated, read as for `oxtls_read_callback`: `EAGAIN`, `EWOULDBLOCK` and
+/// `EINTR` give `OXTLS_WOULD_BLOCK`, any other value `OXTLS_ERR_IO`.
 pub type oxtls_write_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
@@ -50,6 +60,24 @@ impl TransportErrno {
     }
 }
 
+/// What a callback's non-zero return says, as the errno the rest of this
+/// file knows: `-e` is read as `e` (see `oxtls_read_callback`), and
+/// `EINTR` as `EAGAIN`, so that the caller's loop, not oxtls, decides
+/// whether to call again.
+fn callback_errno(rc: c_int) -> c_int {
+    // INT_MIN has no negation (nor is it any errno): call it EIO.
+    let errno = if rc < 0 {
+        rc.checked_neg().unwrap_or(libc::EIO)
+    } else {
+        rc
+    };
+    if errno == libc::EINTR {
+        libc::EAGAIN
+    } else {
+        errno
+    }
+}
+
 /// `io::Read` over the caller's read callback.
 struct CallbackReader {
     callback: unsafe extern "C" fn(*mut c_void, *mut u8, usize, *mut usize) -> c_int,
@@ -65,7 +93,7 @@ impl io::Read for CallbackReader {
         // write, for the duration of the call.
         let rc = unsafe { (self.callback)(self.userdata, buf.as_mut_ptr(), buf.len(), &mut n) };
         if rc != 0 {
-            return Err(self.errno.fail(rc));
+            return Err(self.errno.fail(callback_errno(rc)));
         }
         // A callback that claims more than it was given is not believed.
         Ok(n.min(buf.len()))
@@ -85,7 +113,7 @@ impl io::Write for CallbackWriter {
         // SAFETY: as for CallbackReader::read, with `buf` readable.
         let rc = unsafe { (self.callback)(self.userdata, buf.as_ptr(), buf.len(), &mut n) };
         if rc != 0 {
-            return Err(self.errno.fail(rc));
+            return Err(self.errno.fail(callback_errno(rc)));
         }
         Ok(n.min(buf.len()))
     }
@@ -128,10 +156,42 @@ impl io::Read for FdTransport {
 }
 
 /// On sockets, ask send(2) not to raise SIGPIPE when the peer has gone:
-/// a library must not kill its host process. Other fds use write(2).
-#[cfg(any(target_os = "linux", target_os = "android"))]
+/// a library must not kill its host process. The Unix systems for which
+/// the libc crate (0.2.191) defines `MSG_NOSIGNAL` get it, but for QNX
+/// (defined for some `target_env`s only) and Apple's. Apple's send(2)
+/// documents no such flag; `SO_NOSIGPIPE` on the socket is its way, and
+/// the socket is the caller's, so the header asks the caller to set it
+/// (see `oxtls_conn_write_tls_fd`) rather than oxtls changing it behind
+/// their back. Other fds use write(2), which has no flag at all.
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "dragonfly",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "illumos",
+    target_os = "solaris",
+    target_os = "haiku",
+    target_os = "hurd",
+    target_os = "aix",
+    target_os = "cygwin",
+))]
 const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "dragonfly",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "illumos",
+    target_os = "solaris",
+    target_os = "haiku",
+    target_os = "hurd",
+    target_os = "aix",
+    target_os = "cygwin",
+)))]
 const SEND_FLAGS: c_int = 0;
 
 impl io::Write for FdTransport {
@@ -194,8 +254,8 @@ fn finish(
 /// `*out_n`. Then call `oxtls_conn_process_new_packets()`.
 ///
 /// Returns `OXTLS_OK` (with `*out_n` 0 when the transport is at end of
-/// stream), `OXTLS_WOULD_BLOCK` when the callback said `EAGAIN` or
-/// `EWOULDBLOCK`, `OXTLS_ERR_IO` for any other errno (see
+/// stream), `OXTLS_WOULD_BLOCK` when the callback said `EAGAIN`,
+/// `EWOULDBLOCK` or `EINTR`, `OXTLS_ERR_IO` for any other errno (see
 /// `oxtls_conn_last_errno()`), or `OXTLS_ERR_BUFFER_FULL` when received
 /// data must be processed or read first.
 #[no_mangle]
@@ -276,8 +336,12 @@ pub extern "C" fn oxtls_conn_read_tls_fd(
 
 /// `oxtls_conn_write_tls()` writing to the file descriptor `fd` (a socket,
 /// pipe or file; blocking or not), retrying `EINTR`. On a socket it uses
-/// send(2) with `MSG_NOSIGNAL`, so a peer that has gone gives `EPIPE`
-/// rather than a SIGPIPE.
+/// send(2) with `MSG_NOSIGNAL` (Linux, Android, FreeBSD, DragonFly,
+/// OpenBSD, NetBSD, illumos, Solaris and others that have it), so a peer
+/// that has gone gives `EPIPE` rather than a SIGPIPE. macOS and iOS have
+/// no such flag: there, set `SO_NOSIGPIPE` on the socket or ignore SIGPIPE
+/// (oxtls does not own the socket, so it leaves its options alone). Other
+/// fds use write(2), which raises SIGPIPE for a pipe whose reader has gone.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_write_tls_fd(
     conn: *mut oxtls_conn,

@@ -119,7 +119,10 @@ static void null_handles(void)
     CHECK_RESULT(oxtls_conn_write_tls_fd(NULL, 1, &n), OXTLS_ERR_NULL_PARAMETER);
     CHECK_RESULT(oxtls_conn_send_close_notify(NULL), OXTLS_ERR_NULL_PARAMETER);
     CHECK_RESULT(oxtls_conn_set_buffer_limit(NULL, 100), OXTLS_ERR_NULL_PARAMETER);
+    n = 99;
     CHECK_RESULT(oxtls_conn_alpn_protocol(NULL, &bytes, &n), OXTLS_ERR_NULL_PARAMETER);
+    CHECK(bytes == NULL && n == 0);
+    bytes = (const uint8_t *)1;
     CHECK_RESULT(oxtls_conn_peer_certificate(NULL, 0, &bytes, &n), OXTLS_ERR_NULL_PARAMETER);
     CHECK(bytes == NULL);
     CHECK_RESULT(oxtls_conn_export_keying_material(NULL, buf, sizeof buf, buf, 1, NULL, 0),

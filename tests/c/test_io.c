@@ -8,7 +8,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -69,7 +71,8 @@ static oxtls_conn *new_conn(const char *ca)
 }
 
 /* Transport errors are reported with their errno and are not fatal:
- * EAGAIN is OXTLS_WOULD_BLOCK, anything else OXTLS_ERR_IO. */
+ * EAGAIN (and EINTR from a callback) is OXTLS_WOULD_BLOCK, anything else
+ * OXTLS_ERR_IO. */
 static void transport_errors(void)
 {
     oxtls_conn *conn = new_conn("ca.pem");
@@ -83,6 +86,16 @@ static void transport_errors(void)
     CHECK_RESULT(oxtls_conn_read_tls(conn, failing_read, &err, &n), OXTLS_WOULD_BLOCK);
     err = EWOULDBLOCK;
     CHECK_RESULT(oxtls_conn_read_tls(conn, failing_read, &err, &n), OXTLS_WOULD_BLOCK);
+    /* A negated errno means the same; EINTR hands control back to our
+     * loop as would-block rather than failing. */
+    err = -EAGAIN;
+    CHECK_RESULT(oxtls_conn_read_tls(conn, failing_read, &err, &n), OXTLS_WOULD_BLOCK);
+    CHECK_RESULT(oxtls_conn_write_tls(conn, failing_write, &err, &n), OXTLS_WOULD_BLOCK);
+    err = EINTR;
+    CHECK_RESULT(oxtls_conn_read_tls(conn, failing_read, &err, &n), OXTLS_WOULD_BLOCK);
+    CHECK_RESULT(oxtls_conn_write_tls(conn, failing_write, &err, &n), OXTLS_WOULD_BLOCK);
+    err = -EINTR;
+    CHECK_RESULT(oxtls_conn_read_tls(conn, failing_read, &err, &n), OXTLS_WOULD_BLOCK);
     CHECK(oxtls_conn_last_errno(conn) == 0); /* would-block is not an error */
 
     err = ECONNRESET;
@@ -93,6 +106,12 @@ static void transport_errors(void)
     err = EPIPE;
     CHECK_RESULT(oxtls_conn_write_tls(conn, failing_write, &err, &n), OXTLS_ERR_IO);
     CHECK(oxtls_conn_last_errno(conn) == EPIPE);
+    err = -ECONNRESET;
+    CHECK_RESULT(oxtls_conn_read_tls(conn, failing_read, &err, &n), OXTLS_ERR_IO);
+    CHECK(oxtls_conn_last_errno(conn) == ECONNRESET);
+    err = INT_MIN; /* no errno, and no negation: reported as EIO */
+    CHECK_RESULT(oxtls_conn_write_tls(conn, failing_write, &err, &n), OXTLS_ERR_IO);
+    CHECK(oxtls_conn_last_errno(conn) == EIO);
 
     CHECK_RESULT(oxtls_conn_read_tls_fd(conn, -1, &n), OXTLS_ERR_IO);
     CHECK(oxtls_conn_last_errno(conn) == EBADF);
@@ -376,6 +395,35 @@ static void eof_during_the_handshake(void)
     oxtls_conn_free(conn);
 }
 
+/* A peer that has gone is EPIPE, not a SIGPIPE that kills the program:
+ * the signal's default action is restored to be sure nothing else here
+ * ignores it. On Apple systems the caller sets SO_NOSIGPIPE, as the
+ * header asks. */
+static void epipe_not_sigpipe(void)
+{
+    oxtls_conn *conn = new_conn("ca.pem");
+    struct sigaction dfl, old;
+    int fds[2];
+    size_t n = 99;
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+#ifdef __APPLE__
+    {
+        int on = 1;
+        CHECK(setsockopt(fds[0], SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on) == 0);
+    }
+#endif
+    close(fds[1]);
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    CHECK(sigaction(SIGPIPE, &dfl, &old) == 0);
+    CHECK_RESULT(oxtls_conn_write_tls_fd(conn, fds[0], &n), OXTLS_ERR_IO);
+    CHECK(sigaction(SIGPIPE, &old, NULL) == 0);
+    CHECK(n == 0 && oxtls_conn_last_errno(conn) == EPIPE);
+    close(fds[0]);
+    oxtls_conn_free(conn);
+}
+
 /* Garbage from the "server" is a protocol error, and fatal. */
 static void garbage_from_the_peer(void)
 {
@@ -404,6 +452,7 @@ static void garbage_from_the_peer(void)
 
 const struct test io_tests[] = {
     {"transport_errors", transport_errors},
+    {"epipe_not_sigpipe", epipe_not_sigpipe},
     {"fd_transport_on_a_pipe", fd_transport_on_a_pipe},
     {"nonblocking_callbacks", nonblocking_callbacks},
     {"large_transfer_under_a_buffer_limit", large_transfer_under_a_buffer_limit},

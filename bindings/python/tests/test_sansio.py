@@ -223,6 +223,21 @@ def test_fatal_error_sends_an_alert_and_repeats(server_context, other_ca_file):
         conn.read()
 
 
+def test_a_message_longer_than_the_first_buffer_is_not_cut(server_context, other_ca_file):
+    conn = oxtls.Connection(oxtls.Config(other_ca_file, system_roots=False), "localhost")
+    with pytest.raises(oxtls.CertificateError) as info:
+        pump(conn, MemoryServer(server_context))
+    message = info.value.message
+    assert message.endswith("certificate is not issued by a trusted root")
+    # No real message outgrows the usual 512-byte first try, so start
+    # smaller: the library must report the whole length when it cuts, or
+    # the binding cannot know to grow its buffer (it used to keep 7 bytes).
+    with conn._lock:
+        assert conn._last_error(size=8) == message
+        assert conn._last_error(size=len(message)) == message  # one byte short
+        assert conn._last_error(size=len(message) + 1) == message
+
+
 def test_sni_is_sent_for_names_only(server_context, ca_file, pki, chain_file):
     seen = []
     context = ssl_server_context(chain_file, str(pki / "server-key.pem"))

@@ -8,6 +8,7 @@ reference-counted and each connection keeps its own reference, so
 from under a live connection.
 """
 
+import contextlib
 import ctypes
 import os
 import threading
@@ -159,6 +160,11 @@ class Config:
     ):
         self._handle = None
         self._finalizer = None
+        # close() may come from any thread while another is inside a C
+        # call with the handle: the lock guards _handle and _users (the
+        # calls in progress, see _borrow), and the last one out frees.
+        self._lock = threading.Lock()
+        self._users = 0
         self.verify = bool(verify)
         self.alpn = list(alpn) if alpn else []
         # The C function pointers must outlive every connection that may
@@ -293,10 +299,33 @@ class Config:
 
     @property
     def handle(self):
-        """The ``const oxtls_config *`` (for the Connection)."""
+        """The ``const oxtls_config *``, valid only until :meth:`close`;
+        code that may race a close on another thread uses :meth:`_borrow`."""
         if self._handle is None:
             raise ValueError("this Config is closed")
         return self._handle
+
+    @contextlib.contextmanager
+    def _borrow(self):
+        """The ``const oxtls_config *`` for the duration of a block (a C
+        call), kept alive however :meth:`close` is called meanwhile: from
+        another thread, or from a callback inside that call. Such a close
+        marks the Config closed at once and the block's end frees it; a
+        block never waits for another, so connections are still made in
+        parallel. Raises ValueError if the Config is already closed."""
+        with self._lock:
+            if self._handle is None:
+                raise ValueError("this Config is closed")
+            self._users += 1
+            handle = self._handle
+        try:
+            yield handle
+        finally:
+            with self._lock:
+                self._users -= 1
+                last = self._handle is None and self._users == 0
+            if last:
+                self._finalizer()
 
     @property
     def closed(self):
@@ -304,9 +333,14 @@ class Config:
 
     def close(self):
         """Releases this object's reference to the C config. Connections
-        made from it keep working. Idempotent; also done on collection."""
-        if self._finalizer is not None:
+        made from it keep working. Idempotent, safe from any thread at any
+        time (a connection being made meanwhile either gets the config or
+        raises ValueError); also done on collection."""
+        with self._lock:
             self._handle = None
+            free = self._users == 0
+        # weakref.finalize runs its function at most once, whoever calls.
+        if free and self._finalizer is not None:
             self._finalizer()
 
     def __enter__(self):

@@ -121,7 +121,10 @@ class Connection:
         except UnicodeEncodeError:
             name = server_hostname.encode("idna")
         out = _native.conn_p()
-        rc = _lib.oxtls_conn_new(config.handle, name, ctypes.byref(out))
+        # Borrowed, not read once: a close() on another thread must not
+        # free the config while oxtls_conn_new is taking its reference.
+        with config._borrow() as config_handle:
+            rc = _lib.oxtls_conn_new(config_handle, name, ctypes.byref(out))
         if rc != Result.OK:
             raise make_error(rc, f"cannot connect to {server_hostname!r}: {_static(rc)}")
         self._handle = out.value
@@ -164,13 +167,15 @@ class Connection:
                 raise exc from cause
         raise exc
 
-    def _last_error(self):
-        size = 512
+    def _last_error(self, size=512):
+        """The connection's detailed message, however long. When it does
+        not fit, oxtls_conn_last_error still reports its whole length (not
+        counting the NUL), so one retry with that much room gets it all."""
         while True:
             buf = ctypes.create_string_buffer(size)
             n = ctypes.c_size_t()
             rc = _lib.oxtls_conn_last_error(self._handle, buf, size, ctypes.byref(n))
-            if rc == Result.ERR_BUFFER_TOO_SMALL and n.value >= size:
+            if rc == Result.ERR_BUFFER_TOO_SMALL and n.value + 1 > size:
                 size = n.value + 1
                 continue
             return buf.value.decode("utf-8", "replace")
