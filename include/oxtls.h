@@ -14,6 +14,9 @@
  *   NUL-terminated UTF-8.
  * - An oxtls_config is immutable and thread-safe; an oxtls_conn and an
  *   oxtls_config_builder are used from one thread at a time.
+ * - Callbacks run inside the call that fired them and must not call oxtls
+ *   on that call's connection: such a call is refused (OXTLS_ERR_REENTRANT;
+ *   getters answer as for NULL; oxtls_conn_free does nothing).
  */
 
 #ifndef OXTLS_H
@@ -98,7 +101,8 @@ typedef struct oxtls_bytes {
  *
  * Called once per handshake, from `oxtls_conn_process_new_packets()`, on
  * the caller's thread. It must not call oxtls functions on the connection
- * being verified.
+ * being verified (such a call is refused with `OXTLS_ERR_REENTRANT`, as
+ * from a transport callback).
  */
 typedef oxtls_result (*oxtls_verify_callback)(void *userdata, const char *server_name, const struct oxtls_bytes *chain, size_t chain_len, oxtls_result verdict);
 
@@ -115,7 +119,8 @@ typedef uint32_t oxtls_log_level;
  * Called synchronously from whichever oxtls call produced the message, on
  * the caller's thread, with the `userdata` given to
  * `oxtls_config_builder_set_log_callback()`. It must not call oxtls
- * functions on the connection that is logging.
+ * functions on the connection that is logging (such a call is refused
+ * with `OXTLS_ERR_REENTRANT`, as from a transport callback).
  */
 typedef void (*oxtls_log_callback)(void *userdata, oxtls_log_level level, const char *message, size_t message_len);
 
@@ -131,7 +136,8 @@ typedef void (*oxtls_log_callback)(void *userdata, oxtls_log_level level, const 
  * only for debugging. Called synchronously from whichever oxtls call
  * derived the secret, on the caller's thread, with the `userdata` given to
  * `oxtls_config_builder_set_keylog_callback()`. It must not call oxtls
- * functions on the connection that is logging.
+ * functions on the connection that is logging (such a call is refused
+ * with `OXTLS_ERR_REENTRANT`, as from a transport callback).
  */
 typedef void (*oxtls_keylog_callback)(void *userdata, const char *label, const uint8_t *client_random, size_t client_random_len, const uint8_t *secret, size_t secret_len);
 
@@ -164,6 +170,12 @@ typedef struct oxtls_traffic_keys {
  * stores the count in `*out_n` (0 at end of stream). Returns 0 on
  * success or an errno value (`EAGAIN` or `EWOULDBLOCK` when nothing can
  * be read now). Called during `oxtls_conn_read_tls()` with its userdata.
+ *
+ * It must not call oxtls functions on the connection being read for:
+ * `buf` lies in that connection's receive buffer, which such a call could
+ * move or free. Such a call is refused and changes nothing: it returns
+ * `OXTLS_ERR_REENTRANT`, a getter answers as for NULL (0, false), and
+ * `oxtls_conn_free()` does nothing. Other connections may be used.
  */
 typedef int (*oxtls_read_callback)(void *userdata, uint8_t *buf, size_t len, size_t *out_n);
 
@@ -172,6 +184,13 @@ typedef int (*oxtls_read_callback)(void *userdata, uint8_t *buf, size_t len, siz
  * stores the count in `*out_n`. Returns 0 on success or an errno value
  * (`EAGAIN` or `EWOULDBLOCK` when nothing can be written now). Called
  * during `oxtls_conn_write_tls()` with its userdata.
+ *
+ * It must not call oxtls functions on the connection being written for:
+ * `buf` lies in that connection's send buffer, which such a call (a
+ * write, a close_notify) could move or free. Such a call is refused and
+ * changes nothing: it returns `OXTLS_ERR_REENTRANT`, a getter answers as
+ * for NULL (0, false), and `oxtls_conn_free()` does nothing. Other
+ * connections may be used.
  */
 typedef int (*oxtls_write_callback)(void *userdata, const uint8_t *buf, size_t len, size_t *out_n);
 
@@ -286,6 +305,13 @@ typedef int (*oxtls_write_callback)(void *userdata, const uint8_t *buf, size_t l
  * `oxtls_conn_dangerous_extract_secrets()`; it can no longer be used.
  */
 #define OXTLS_ERR_SECRETS_EXTRACTED 113
+
+/**
+ * A call on a connection was made from inside a callback (a transport
+ * callback, say) of another call on the same connection. It was refused
+ * and changed nothing: make it once the outer call has returned.
+ */
+#define OXTLS_ERR_REENTRANT 114
 
 /**
  * A transport callback (or the fd) failed; `oxtls_conn_last_errno()`
@@ -816,7 +842,9 @@ oxtls_result oxtls_conn_new(const struct oxtls_config *config, const char *serve
 /**
  * Releases a connection. It does not send close_notify (see
  * `oxtls_conn_send_close_notify()`) or close any file descriptor. NULL is
- * ignored.
+ * ignored. Called from a callback of a call on the same connection, it
+ * does nothing: the connection stays valid, to be freed once that call
+ * has returned.
  */
 void oxtls_conn_free(struct oxtls_conn *conn);
 

@@ -1,6 +1,7 @@
 //! `oxtls_conn`: a client connection, its plaintext side and what it
 //! negotiated. The TLS side (read_tls / write_tls) is in `transport.rs`.
 
+use std::cell::{Ref, RefCell, RefMut};
 use std::io::{self, BufRead, Read, Write};
 use std::os::raw::{c_char, c_int};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -19,6 +20,17 @@ use crate::msgs::enums::{CipherSuite, ProtocolVersion};
 /// `oxtls_conn_free()`. Not thread-safe: use it from one thread at a time
 /// (it may move between threads).
 pub struct oxtls_conn {
+    // Entry points only ever make shared references to the handle and
+    // reach the state through the `RefCell`: a call made from inside a
+    // callback of another call on the same connection finds it borrowed
+    // and is refused (`OXTLS_ERR_REENTRANT`), instead of touching the
+    // state, and the buffers lent to the callback, that the outer call
+    // holds.
+    state: RefCell<ConnState>,
+}
+
+/// What a connection handle holds.
+pub(crate) struct ConnState {
     pub(crate) conn: ClientConnection,
     /// The error that ended the connection; every later call (but
     /// `oxtls_conn_write_tls`, which still sends the alert) returns it.
@@ -35,18 +47,53 @@ fn is_status(code: oxtls_result) -> bool {
     matches!(code, OXTLS_WOULD_BLOCK | OXTLS_PLAINTEXT_EMPTY)
 }
 
+/// The handle behind `conn`, shared; `None` for NULL.
+fn handle<'a>(conn: *const oxtls_conn) -> Option<&'a oxtls_conn> {
+    // SAFETY: a connection handle is NULL or live (from oxtls_conn_new,
+    // not yet freed) and used by one thread at a time, the documented
+    // rule. Only shared references to it are made (oxtls_conn_free takes
+    // it back only when no call is under way), so one made by a call
+    // nested in another call's callback may coexist with the outer one's:
+    // all they can change is behind the `RefCell`.
+    unsafe { conn.as_ref() }
+}
+
+/// The state behind `conn` for a call that changes it: NULL and a call
+/// already under way on it (we are inside one of its callbacks) are
+/// errors.
+fn borrow_mut<'a>(conn: *const oxtls_conn) -> Result<RefMut<'a, ConnState>, FfiError> {
+    let handle = handle(conn).ok_or_else(|| FfiError::null("conn"))?;
+    handle
+        .state
+        .try_borrow_mut()
+        .map_err(|_| FfiError::code(OXTLS_ERR_REENTRANT))
+}
+
+/// The state behind `conn` for a getter, with the same errors.
+fn borrow<'a>(conn: *const oxtls_conn) -> Result<Ref<'a, ConnState>, FfiError> {
+    let handle = handle(conn).ok_or_else(|| FfiError::null("conn"))?;
+    handle
+        .state
+        .try_borrow()
+        .map_err(|_| FfiError::code(OXTLS_ERR_REENTRANT))
+}
+
 /// Runs `body` on the connection behind `conn`, keeping the failure it
-/// returns for `oxtls_conn_last_error()`. A panic ends the connection.
+/// returns for `oxtls_conn_last_error()`. A panic ends the connection. A
+/// call made while another is under way on the connection (from one of
+/// its callbacks) is refused with `OXTLS_ERR_REENTRANT` and changes
+/// nothing, not even the last error, which the outer call holds.
 pub(crate) fn with_conn(
-    conn: *mut oxtls_conn,
-    body: impl FnOnce(&mut oxtls_conn) -> Result<(), FfiError>,
+    conn: *const oxtls_conn,
+    body: impl FnOnce(&mut ConnState) -> Result<(), FfiError>,
 ) -> oxtls_result {
-    // SAFETY: a connection handle is NULL or live, used by one thread at a
-    // time (the documented rule for connections).
-    let Some(c) = (unsafe { conn.as_mut() }) else {
-        return OXTLS_ERR_NULL_PARAMETER;
+    let mut c = match borrow_mut(conn) {
+        Ok(c) => c,
+        Err(err) => return err.code,
     };
-    match catch_unwind(AssertUnwindSafe(|| body(&mut *c))) {
+    // The borrow is released when `c` is dropped, on every path: a panic
+    // in `body` is caught here, inside it.
+    match catch_unwind(AssertUnwindSafe(|| body(&mut c))) {
         Ok(Ok(())) => OXTLS_OK,
         Ok(Err(err)) => {
             let code = err.code;
@@ -66,8 +113,8 @@ pub(crate) fn with_conn(
 
 /// [`with_conn`] for calls that a fatal error forbids: they return it.
 pub(crate) fn with_live_conn(
-    conn: *mut oxtls_conn,
-    body: impl FnOnce(&mut oxtls_conn) -> Result<(), FfiError>,
+    conn: *const oxtls_conn,
+    body: impl FnOnce(&mut ConnState) -> Result<(), FfiError>,
 ) -> oxtls_result {
     with_conn(conn, |c| match &c.fatal {
         Some(fatal) => Err(fatal.clone()),
@@ -78,9 +125,9 @@ pub(crate) fn with_live_conn(
 /// The shape of the calls that report a byte count: `*out_n` is 0 unless
 /// the call succeeds, must not be NULL, and receives what `body` returns.
 fn with_live_conn_counting(
-    conn: *mut oxtls_conn,
+    conn: *const oxtls_conn,
     out_n: *mut usize,
-    body: impl FnOnce(&mut oxtls_conn) -> Result<usize, FfiError>,
+    body: impl FnOnce(&mut ConnState) -> Result<usize, FfiError>,
 ) -> oxtls_result {
     // SAFETY: `out_n` is NULL or writable, as every caller documents.
     unsafe { clear_out(out_n, 0) };
@@ -94,11 +141,11 @@ fn with_live_conn_counting(
     })
 }
 
-/// Reads the connection behind `conn` for a getter; `None` for NULL.
-fn conn_ref<'a>(conn: *const oxtls_conn) -> Option<&'a oxtls_conn> {
-    // SAFETY: a connection handle is NULL or live, and not being mutated
-    // (one thread at a time).
-    unsafe { conn.as_ref() }
+/// A getter's answer from the connection behind `conn`: `nothing` for
+/// NULL, while a call on it is under way (from one of its callbacks), and
+/// should `f` panic.
+fn get<T: Copy>(conn: *const oxtls_conn, nothing: T, f: impl FnOnce(&ConnState) -> T) -> T {
+    guard_value(nothing, || borrow(conn).map_or(nothing, |c| f(&c)))
 }
 
 /// Starts a connection to `server_name` (NUL-terminated: a DNS name such
@@ -135,10 +182,12 @@ pub extern "C" fn oxtls_conn_new(
         })?;
         let conn = ClientConnection::new(Arc::clone(&config.inner), name)?;
         let handle = Box::new(oxtls_conn {
-            conn,
-            fatal: None,
-            last_error: None,
-            last_errno: 0,
+            state: RefCell::new(ConnState {
+                conn,
+                fatal: None,
+                last_error: None,
+                last_errno: 0,
+            }),
         });
         // SAFETY: checked non-NULL above; writable as documented.
         unsafe { write_out(out, Box::into_raw(handle), "out") }
@@ -147,15 +196,20 @@ pub extern "C" fn oxtls_conn_new(
 
 /// Releases a connection. It does not send close_notify (see
 /// `oxtls_conn_send_close_notify()`) or close any file descriptor. NULL is
-/// ignored.
+/// ignored. Called from a callback of a call on the same connection, it
+/// does nothing: the connection stays valid, to be freed once that call
+/// has returned.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_free(conn: *mut oxtls_conn) {
     guard_value((), || {
-        if !conn.is_null() {
-            // SAFETY: a non-NULL connection came from oxtls_conn_new and,
-            // by the ownership rule, is released exactly once.
-            drop(unsafe { Box::from_raw(conn) });
+        // NULL, or busy: a call on it is under way and uses it still.
+        if borrow_mut(conn).is_err() {
+            return;
         }
+        // SAFETY: a non-NULL connection came from oxtls_conn_new and, by
+        // the ownership rule, is released exactly once; no call on it is
+        // under way (checked above) and the check's borrow has ended.
+        drop(unsafe { Box::from_raw(conn) });
     })
 }
 
@@ -341,9 +395,7 @@ pub extern "C" fn oxtls_conn_write_early_data(
 /// the handshake, the server discarded it.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_is_early_data_accepted(conn: *const oxtls_conn) -> bool {
-    guard_value(false, || {
-        conn_ref(conn).is_some_and(|c| c.conn.is_early_data_accepted())
-    })
+    get(conn, false, |c| c.conn.is_early_data_accepted())
 }
 
 /// The code for an error of the plaintext reader or writer.
@@ -362,9 +414,7 @@ fn io_error_to_ffi(e: io::Error) -> FfiError {
 /// and after a fatal error.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_wants_read(conn: *const oxtls_conn) -> bool {
-    guard_value(false, || {
-        conn_ref(conn).is_some_and(|c| c.fatal.is_none() && c.conn.wants_read())
-    })
+    get(conn, false, |c| c.fatal.is_none() && c.conn.wants_read())
 }
 
 /// How many bytes of received plaintext `oxtls_conn_read()` can return
@@ -373,27 +423,21 @@ pub extern "C" fn oxtls_conn_wants_read(conn: *const oxtls_conn) -> bool {
 /// is coming. 0 for NULL.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_plaintext_bytes_to_read(conn: *const oxtls_conn) -> usize {
-    guard_value(0, || {
-        conn_ref(conn).map_or(0, |c| c.conn.plaintext_bytes_to_read())
-    })
+    get(conn, 0, |c| c.conn.plaintext_bytes_to_read())
 }
 
 /// True while TLS data waits to be sent: call `oxtls_conn_write_tls()`
 /// when the transport is writable. False for NULL.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_wants_write(conn: *const oxtls_conn) -> bool {
-    guard_value(false, || {
-        conn_ref(conn).is_some_and(|c| c.conn.wants_write())
-    })
+    get(conn, false, |c| c.conn.wants_write())
 }
 
 /// True until the handshake has completed (and after a failed one). False
 /// for NULL.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_is_handshaking(conn: *const oxtls_conn) -> bool {
-    guard_value(false, || {
-        conn_ref(conn).is_some_and(|c| c.conn.is_handshaking())
-    })
+    get(conn, false, |c| c.conn.is_handshaking())
 }
 
 /// True if the handshake resumed an earlier session (a TLS 1.3 ticket,
@@ -403,8 +447,8 @@ pub extern "C" fn oxtls_conn_is_handshaking(conn: *const oxtls_conn) -> bool {
 /// `oxtls_config_builder_set_session_cache_size()`.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_is_resumed(conn: *const oxtls_conn) -> bool {
-    guard_value(false, || {
-        conn_ref(conn).is_some_and(|c| c.conn.handshake_kind() == Some(HandshakeKind::Resumed))
+    get(conn, false, |c| {
+        c.conn.handshake_kind() == Some(HandshakeKind::Resumed)
     })
 }
 
@@ -436,11 +480,7 @@ pub extern "C" fn oxtls_conn_set_buffer_limit(conn: *mut oxtls_conn, limit: usiz
 /// server has chosen one (and for NULL).
 #[no_mangle]
 pub extern "C" fn oxtls_conn_protocol_version(conn: *const oxtls_conn) -> u16 {
-    guard_value(0, || {
-        conn_ref(conn)
-            .and_then(|c| c.conn.protocol_version())
-            .map_or(0, u16::from)
-    })
+    get(conn, 0, |c| c.conn.protocol_version().map_or(0, u16::from))
 }
 
 /// The negotiated cipher suite's IANA number (such as 0x1301), or 0 until
@@ -448,9 +488,9 @@ pub extern "C" fn oxtls_conn_protocol_version(conn: *const oxtls_conn) -> u16 {
 /// names it.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_cipher_suite(conn: *const oxtls_conn) -> u16 {
-    guard_value(0, || {
-        conn_ref(conn)
-            .and_then(|c| c.conn.negotiated_cipher_suite())
+    get(conn, 0, |c| {
+        c.conn
+            .negotiated_cipher_suite()
             .map_or(0, |s| u16::from(s.suite()))
     })
 }
@@ -534,9 +574,9 @@ pub extern "C" fn oxtls_conn_dangerous_extract_secrets(
 /// has chosen one (and for NULL).
 #[no_mangle]
 pub extern "C" fn oxtls_conn_negotiated_group(conn: *const oxtls_conn) -> u16 {
-    guard_value(0, || {
-        conn_ref(conn)
-            .and_then(|c| c.conn.negotiated_key_exchange_group())
+    get(conn, 0, |c| {
+        c.conn
+            .negotiated_key_exchange_group()
             .map_or(0, |g| u16::from(g.name()))
     })
 }
@@ -604,7 +644,7 @@ pub extern "C" fn oxtls_conn_alpn_protocol(
     out_len: *mut usize,
 ) -> oxtls_result {
     guard(|| {
-        let c = conn_ref(conn).ok_or_else(|| FfiError::null("conn"))?;
+        let c = borrow(conn)?;
         let (ptr, len) = match c.conn.alpn_protocol() {
             Some(proto) => (proto.as_ptr(), proto.len()),
             None => (std::ptr::null(), 0),
@@ -636,7 +676,7 @@ pub extern "C" fn oxtls_conn_peer_certificate(
         clear_out(der_len, 0);
     }
     guard(|| {
-        let c = conn_ref(conn).ok_or_else(|| FfiError::null("conn"))?;
+        let c = borrow(conn)?;
         if der.is_null() || der_len.is_null() {
             return Err(FfiError::null("der or der_len"));
         }
@@ -707,7 +747,7 @@ pub extern "C" fn oxtls_conn_last_error(
     // SAFETY: `out_n` is NULL or writable, as documented.
     unsafe { clear_out(out_n, 0) };
     guard(|| {
-        let c = conn_ref(conn).ok_or_else(|| FfiError::null("conn"))?;
+        let c = borrow(conn)?;
         if out_n.is_null() {
             return Err(FfiError::null("out_n"));
         }
@@ -729,5 +769,5 @@ pub extern "C" fn oxtls_conn_last_error(
 /// transport callback or the fd), or 0 if there was none (and for NULL).
 #[no_mangle]
 pub extern "C" fn oxtls_conn_last_errno(conn: *const oxtls_conn) -> c_int {
-    guard_value(0, || conn_ref(conn).map_or(0, |c| c.last_errno))
+    get(conn, 0, |c| c.last_errno)
 }

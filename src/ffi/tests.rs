@@ -2,12 +2,14 @@
 //! an entry point, and the handles' life cycle without a network. The C
 //! tests (`tests/c/`) cover the rest against real servers.
 
+use std::os::raw::{c_int, c_void};
 use std::ptr;
 
 use super::boundary::FfiError;
 use super::config::*;
 use super::conn::*;
 use super::result::*;
+use super::transport::*;
 
 /// A config that skips verification, through the C API.
 fn config() -> *const oxtls_config {
@@ -52,6 +54,8 @@ fn a_panic_ends_the_connection() {
     assert_eq!(oxtls_conn_process_new_packets(conn), OXTLS_ERR_PANIC);
     assert_eq!(oxtls_conn_send_close_notify(conn), OXTLS_ERR_PANIC);
     assert!(!oxtls_conn_wants_read(conn));
+    // The panic did not leave the connection marked busy: getters answer.
+    assert!(oxtls_conn_wants_write(conn));
     oxtls_conn_free(conn);
 }
 
@@ -89,5 +93,136 @@ fn a_connection_outlives_its_config() {
     // The config was freed in conn(); the ClientHello is still there.
     assert!(oxtls_conn_wants_write(conn));
     assert!(oxtls_conn_is_handshaking(conn));
+    oxtls_conn_free(conn);
+}
+
+/// What a re-entrant transport callback saw: the codes of the calls it
+/// made on its own connection, and the bytes it was lent.
+struct Reentry {
+    conn: *mut oxtls_conn,
+    codes: Vec<oxtls_result>,
+    getters_said_nothing: bool,
+    lent: Vec<u8>,
+}
+
+impl Reentry {
+    fn new(conn: *mut oxtls_conn) -> Self {
+        Self {
+            conn,
+            codes: Vec::new(),
+            getters_said_nothing: false,
+            lent: Vec::new(),
+        }
+    }
+
+    /// Calls into the connection as a careless event loop might, before
+    /// touching the buffer it was lent.
+    fn reenter(&mut self) {
+        let conn = self.conn;
+        let mut buf = [0u8; 16];
+        let mut n = 99;
+        let mut message = [0u8; 8];
+        self.codes = vec![
+            oxtls_conn_write(conn, b"x".as_ptr(), 1, &mut n),
+            oxtls_conn_send_close_notify(conn),
+            oxtls_conn_read(conn, buf.as_mut_ptr(), buf.len(), &mut n),
+            oxtls_conn_process_new_packets(conn),
+            oxtls_conn_set_buffer_limit(conn, 1),
+            oxtls_conn_last_error(conn, message.as_mut_ptr().cast(), message.len(), &mut n),
+        ];
+        self.getters_said_nothing = !oxtls_conn_wants_write(conn)
+            && !oxtls_conn_is_handshaking(conn)
+            && oxtls_conn_last_errno(conn) == 0
+            && oxtls_conn_plaintext_bytes_to_read(conn) == 0;
+        // Does nothing: the outer call still uses the connection.
+        oxtls_conn_free(conn);
+    }
+}
+
+unsafe extern "C" fn reentrant_write(
+    userdata: *mut c_void,
+    buf: *const u8,
+    len: usize,
+    out_n: *mut usize,
+) -> c_int {
+    // SAFETY: the test passes a live `Reentry` as userdata, and nothing
+    // else uses it during the call.
+    let probe = unsafe { &mut *userdata.cast::<Reentry>() };
+    probe.reenter();
+    // SAFETY: oxtls lends `len` readable bytes at `buf` and a writable
+    // `out_n` for the duration of the call.
+    unsafe {
+        probe
+            .lent
+            .extend_from_slice(std::slice::from_raw_parts(buf, len));
+        *out_n = len;
+    }
+    0
+}
+
+unsafe extern "C" fn reentrant_read(
+    userdata: *mut c_void,
+    buf: *mut u8,
+    len: usize,
+    out_n: *mut usize,
+) -> c_int {
+    // SAFETY: as in reentrant_write.
+    let probe = unsafe { &mut *userdata.cast::<Reentry>() };
+    probe.reenter();
+    // A fatal handshake_failure alert, unprotected as before the
+    // handshake: what the outer call reads.
+    let alert = [21u8, 3, 3, 0, 2, 2, 40];
+    assert!(len >= alert.len());
+    // SAFETY: oxtls lends `len` writable bytes at `buf` and a writable
+    // `out_n` for the duration of the call.
+    unsafe {
+        std::ptr::copy_nonoverlapping(alert.as_ptr(), buf, alert.len());
+        *out_n = alert.len();
+    }
+    0
+}
+
+#[test]
+fn calls_from_inside_a_transport_callback_are_refused() {
+    let conn = conn();
+    let refused = vec![OXTLS_ERR_REENTRANT; 6];
+
+    // The write side: the callback is lent the queued ClientHello.
+    let mut probe = Reentry::new(conn);
+    let mut n = 0;
+    let userdata = ptr::addr_of_mut!(probe).cast();
+    assert_eq!(
+        oxtls_conn_write_tls(conn, Some(reentrant_write), userdata, &mut n),
+        OXTLS_OK
+    );
+    assert_eq!(probe.codes, refused);
+    assert!(probe.getters_said_nothing);
+    // The outer call completed: the whole ClientHello record went out,
+    // unchanged by the refused calls (no close_notify, no data after it).
+    assert_eq!(n, probe.lent.len());
+    assert_eq!(probe.lent[..3], [22, 3, 1]);
+    let record_len = usize::from(u16::from_be_bytes([probe.lent[3], probe.lent[4]]));
+    assert_eq!(probe.lent.len(), 5 + record_len);
+    assert!(!oxtls_conn_wants_write(conn));
+
+    // The read side: what the callback gives is read, and nothing the
+    // nested calls tried happened.
+    let mut probe = Reentry::new(conn);
+    let userdata = ptr::addr_of_mut!(probe).cast();
+    assert_eq!(
+        oxtls_conn_read_tls(conn, Some(reentrant_read), userdata, &mut n),
+        OXTLS_OK
+    );
+    assert_eq!(n, 7);
+    assert_eq!(probe.codes, refused);
+    assert!(probe.getters_said_nothing);
+    assert_eq!(
+        oxtls_conn_process_new_packets(conn),
+        OXTLS_ERR_ALERT_HANDSHAKE_FAILURE
+    );
+
+    // Not left busy: the connection answers again, and frees.
+    assert!(oxtls_conn_is_handshaking(conn));
+    assert!(last_error(conn).contains("fatal alert"));
     oxtls_conn_free(conn);
 }

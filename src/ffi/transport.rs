@@ -10,13 +10,19 @@ use std::io;
 use std::os::raw::{c_int, c_void};
 
 use super::boundary::*;
-use super::conn::{oxtls_conn, with_conn, with_live_conn};
+use super::conn::{oxtls_conn, with_conn, with_live_conn, ConnState};
 use super::result::*;
 
 /// Reads up to `len` bytes from the caller's transport into `buf` and
 /// stores the count in `*out_n` (0 at end of stream). Returns 0 on
 /// success or an errno value (`EAGAIN` or `EWOULDBLOCK` when nothing can
 /// be read now). Called during `oxtls_conn_read_tls()` with its userdata.
+///
+/// It must not call oxtls functions on the connection being read for:
+/// `buf` lies in that connection's receive buffer, which such a call could
+/// move or free. Such a call is refused and changes nothing: it returns
+/// `OXTLS_ERR_REENTRANT`, a getter answers as for NULL (0, false), and
+/// `oxtls_conn_free()` does nothing. Other connections may be used.
 pub type oxtls_read_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
@@ -30,6 +36,13 @@ pub type oxtls_read_callback = Option<
 /// stores the count in `*out_n`. Returns 0 on success or an errno value
 /// (`EAGAIN` or `EWOULDBLOCK` when nothing can be written now). Called
 /// during `oxtls_conn_write_tls()` with its userdata.
+///
+/// It must not call oxtls functions on the connection being written for:
+/// `buf` lies in that connection's send buffer, which such a call (a
+/// write, a close_notify) could move or free. Such a call is refused and
+/// changes nothing: it returns `OXTLS_ERR_REENTRANT`, a getter answers as
+/// for NULL (0, false), and `oxtls_conn_free()` does nothing. Other
+/// connections may be used.
 pub type oxtls_write_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
@@ -167,7 +180,7 @@ impl io::Write for FdTransport {
 /// the errno) for a transport failure, and `OXTLS_ERR_BUFFER_FULL` for the
 /// connection's own refusal to take more.
 fn finish(
-    c: &mut oxtls_conn,
+    c: &mut ConnState,
     outcome: io::Result<usize>,
     errno: TransportErrno,
     what: &str,
