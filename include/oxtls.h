@@ -952,7 +952,8 @@ size_t oxtls_conn_plaintext_bytes_to_read(const struct oxtls_conn *conn);
 
 /**
  * True while TLS data waits to be sent: call `oxtls_conn_write_tls()`
- * when the transport is writable. False for NULL.
+ * when the transport is writable. False for NULL, and after a panic or
+ * `oxtls_conn_dangerous_extract_secrets()`, when nothing more is sent.
  */
 bool oxtls_conn_wants_write(const struct oxtls_conn *conn);
 
@@ -982,7 +983,7 @@ oxtls_result oxtls_conn_send_close_notify(struct oxtls_conn *conn);
  * data waiting for `oxtls_conn_write_tls()`, to `limit` bytes each; 0
  * means no limit. The default is 65536. When the received plaintext is at
  * the limit, `oxtls_conn_read_tls()` returns `OXTLS_ERR_BUFFER_FULL`
- * until some is read.
+ * until some is read. After a fatal error it returns that error.
  */
 oxtls_result oxtls_conn_set_buffer_limit(struct oxtls_conn *conn, size_t limit);
 
@@ -1175,7 +1176,9 @@ oxtls_result oxtls_conn_read_tls(struct oxtls_conn *conn, oxtls_read_callback ca
  * `oxtls_write_callback`) with `userdata`, and stores the count in
  * `*out_n` (0 when nothing was queued). Results as for
  * `oxtls_conn_read_tls()`. Unlike other calls it still works after a
- * fatal error, so that the alert telling the peer why can be sent.
+ * protocol failure, so that the alert telling the peer why can be sent;
+ * after a panic or `oxtls_conn_dangerous_extract_secrets()` it returns
+ * that error and writes nothing.
  */
 oxtls_result oxtls_conn_write_tls(struct oxtls_conn *conn, oxtls_write_callback callback, void *userdata, size_t *out_n);
 

@@ -32,13 +32,41 @@ pub struct oxtls_conn {
 /// What a connection handle holds.
 pub(crate) struct ConnState {
     pub(crate) conn: ClientConnection,
-    /// The error that ended the connection; every later call (but
-    /// `oxtls_conn_write_tls`, which still sends the alert) returns it.
-    fatal: Option<FfiError>,
+    /// What ended the connection; later calls return its error.
+    fatal: Option<Fatal>,
     /// The last failure of any call, for `oxtls_conn_last_error()`.
     last_error: Option<FfiError>,
     /// The errno of the last `OXTLS_ERR_IO`.
     pub(crate) last_errno: c_int,
+}
+
+/// How a connection ended, which decides what may still be done with it.
+enum Fatal {
+    /// The protocol failed (`process_new_packets`): the alert it queued
+    /// may still be written out.
+    Failed(FfiError),
+    /// A panic was caught, or the secrets were extracted: the state is
+    /// unknown or belongs to someone else, so nothing more leaves it.
+    Spent(FfiError),
+}
+
+impl Fatal {
+    fn error(&self) -> &FfiError {
+        match self {
+            Self::Failed(err) | Self::Spent(err) => err,
+        }
+    }
+}
+
+impl ConnState {
+    /// The error that ends the connection, once it can no longer be used
+    /// at all (a panic, extracted secrets).
+    fn spent(&self) -> Option<&FfiError> {
+        match &self.fatal {
+            Some(Fatal::Spent(err)) => Some(err),
+            _ => None,
+        }
+    }
 }
 
 /// Whether a code is a status (try again) rather than a failure: statuses
@@ -104,7 +132,7 @@ pub(crate) fn with_conn(
         }
         Err(_) => {
             let err = FfiError::new(OXTLS_ERR_PANIC, "internal error: a panic was caught");
-            c.fatal = Some(err.clone());
+            c.fatal = Some(Fatal::Spent(err.clone()));
             c.last_error = Some(err);
             OXTLS_ERR_PANIC
         }
@@ -117,7 +145,20 @@ pub(crate) fn with_live_conn(
     body: impl FnOnce(&mut ConnState) -> Result<(), FfiError>,
 ) -> oxtls_result {
     with_conn(conn, |c| match &c.fatal {
-        Some(fatal) => Err(fatal.clone()),
+        Some(fatal) => Err(fatal.error().clone()),
+        None => body(c),
+    })
+}
+
+/// [`with_conn`] for writing TLS data out: still allowed after a protocol
+/// failure, so that the alert telling the peer why is sent, but not once
+/// the connection is spent.
+pub(crate) fn with_unspent_conn(
+    conn: *const oxtls_conn,
+    body: impl FnOnce(&mut ConnState) -> Result<(), FfiError>,
+) -> oxtls_result {
+    with_conn(conn, |c| match c.spent() {
+        Some(err) => Err(err.clone()),
         None => body(c),
     })
 }
@@ -227,7 +268,7 @@ pub extern "C" fn oxtls_conn_process_new_packets(conn: *mut oxtls_conn) -> oxtls
         Ok(_) => Ok(()),
         Err(err) => {
             let err = FfiError::from(err);
-            c.fatal = Some(err.clone());
+            c.fatal = Some(Fatal::Failed(err.clone()));
             Err(err)
         }
     })
@@ -427,10 +468,11 @@ pub extern "C" fn oxtls_conn_plaintext_bytes_to_read(conn: *const oxtls_conn) ->
 }
 
 /// True while TLS data waits to be sent: call `oxtls_conn_write_tls()`
-/// when the transport is writable. False for NULL.
+/// when the transport is writable. False for NULL, and after a panic or
+/// `oxtls_conn_dangerous_extract_secrets()`, when nothing more is sent.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_wants_write(conn: *const oxtls_conn) -> bool {
-    get(conn, false, |c| c.conn.wants_write())
+    get(conn, false, |c| c.spent().is_none() && c.conn.wants_write())
 }
 
 /// True until the handshake has completed (and after a failed one). False
@@ -466,10 +508,10 @@ pub extern "C" fn oxtls_conn_send_close_notify(conn: *mut oxtls_conn) -> oxtls_r
 /// data waiting for `oxtls_conn_write_tls()`, to `limit` bytes each; 0
 /// means no limit. The default is 65536. When the received plaintext is at
 /// the limit, `oxtls_conn_read_tls()` returns `OXTLS_ERR_BUFFER_FULL`
-/// until some is read.
+/// until some is read. After a fatal error it returns that error.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_set_buffer_limit(conn: *mut oxtls_conn, limit: usize) -> oxtls_result {
-    with_conn(conn, |c| {
+    with_live_conn(conn, |c| {
         c.conn
             .set_buffer_limit(if limit == 0 { None } else { Some(limit) });
         Ok(())
@@ -547,10 +589,10 @@ pub extern "C" fn oxtls_conn_dangerous_extract_secrets(
             ));
         }
         let secrets = c.conn.extract_secrets_and_retire()?;
-        c.fatal = Some(FfiError::new(
+        c.fatal = Some(Fatal::Spent(FfiError::new(
             OXTLS_ERR_SECRETS_EXTRACTED,
             "the connection's secrets were extracted; it can no longer be used",
-        ));
+        )));
         let keys = |(sequence, s): &(u64, crate::conn::ConnectionTrafficSecrets)| {
             let mut out = oxtls_traffic_keys {
                 sequence: *sequence,

@@ -55,7 +55,7 @@ fn a_panic_ends_the_connection() {
     assert_eq!(oxtls_conn_send_close_notify(conn), OXTLS_ERR_PANIC);
     assert!(!oxtls_conn_wants_read(conn));
     // The panic did not leave the connection marked busy: getters answer.
-    assert!(oxtls_conn_wants_write(conn));
+    assert!(oxtls_conn_is_handshaking(conn));
     oxtls_conn_free(conn);
 }
 
@@ -224,5 +224,95 @@ fn calls_from_inside_a_transport_callback_are_refused() {
     // Not left busy: the connection answers again, and frees.
     assert!(oxtls_conn_is_handshaking(conn));
     assert!(last_error(conn).contains("fatal alert"));
+    oxtls_conn_free(conn);
+}
+
+/// A write callback that takes everything into the `Vec<u8>` behind
+/// `userdata`.
+unsafe extern "C" fn write_to_vec(
+    userdata: *mut c_void,
+    buf: *const u8,
+    len: usize,
+    out_n: *mut usize,
+) -> c_int {
+    // SAFETY: the tests pass a live `Vec<u8>` as userdata; oxtls lends
+    // `len` readable bytes at `buf` and a writable `out_n` for the call.
+    unsafe {
+        (*userdata.cast::<Vec<u8>>()).extend_from_slice(std::slice::from_raw_parts(buf, len));
+        *out_n = len;
+    }
+    0
+}
+
+/// A read callback that gives what is left of the `&[u8]` behind
+/// `userdata`.
+unsafe extern "C" fn read_from_slice(
+    userdata: *mut c_void,
+    buf: *mut u8,
+    len: usize,
+    out_n: *mut usize,
+) -> c_int {
+    // SAFETY: the tests pass a live `&[u8]` as userdata; oxtls lends `len`
+    // writable bytes at `buf` and a writable `out_n` for the call.
+    unsafe {
+        let input = &mut *userdata.cast::<&[u8]>();
+        let n = len.min(input.len());
+        std::ptr::copy_nonoverlapping(input.as_ptr(), buf, n);
+        *input = &input[n..];
+        *out_n = n;
+    }
+    0
+}
+
+/// Writes everything queued on `conn` into `wire`, and what write_tls
+/// returned last.
+fn write_tls_into(conn: *mut oxtls_conn, wire: &mut Vec<u8>) -> oxtls_result {
+    let mut n = 0;
+    let userdata = ptr::addr_of_mut!(*wire).cast();
+    loop {
+        let code = oxtls_conn_write_tls(conn, Some(write_to_vec), userdata, &mut n);
+        if code != OXTLS_OK || n == 0 {
+            return code;
+        }
+    }
+}
+
+#[test]
+fn a_panic_stops_tls_data_and_settings_too() {
+    let conn = conn();
+    let code = with_live_conn(conn, |_| panic!("injected"));
+    assert_eq!(code, OXTLS_ERR_PANIC);
+
+    // The ClientHello is still queued, but nothing leaves a connection in
+    // an unknown state.
+    let mut wire = Vec::new();
+    assert_eq!(write_tls_into(conn, &mut wire), OXTLS_ERR_PANIC);
+    assert!(wire.is_empty());
+    assert!(!oxtls_conn_wants_write(conn));
+    assert_eq!(oxtls_conn_set_buffer_limit(conn, 100), OXTLS_ERR_PANIC);
+    oxtls_conn_free(conn);
+}
+
+#[test]
+fn a_protocol_failure_still_sends_its_alert() {
+    let conn = conn();
+    let mut wire = Vec::new();
+    assert_eq!(write_tls_into(conn, &mut wire), OXTLS_OK);
+    let mut input: &[u8] = b"HTTP/1.1 400 Bad Request\r\n\r\n";
+    let mut n = 0;
+    let userdata = ptr::addr_of_mut!(input).cast();
+    assert_eq!(
+        oxtls_conn_read_tls(conn, Some(read_from_slice), userdata, &mut n),
+        OXTLS_OK
+    );
+    let failure = oxtls_conn_process_new_packets(conn);
+    assert!(oxtls_result_is_protocol_error(failure), "{failure}");
+    assert_eq!(oxtls_conn_set_buffer_limit(conn, 100), failure);
+
+    // The alert telling the server why goes out.
+    assert!(oxtls_conn_wants_write(conn));
+    wire.clear();
+    assert_eq!(write_tls_into(conn, &mut wire), OXTLS_OK);
+    assert_eq!(wire[0], 21, "an alert record");
     oxtls_conn_free(conn);
 }

@@ -10,7 +10,7 @@ use std::io;
 use std::os::raw::{c_int, c_void};
 
 use super::boundary::*;
-use super::conn::{oxtls_conn, with_conn, with_live_conn, ConnState};
+use super::conn::{oxtls_conn, with_live_conn, with_unspent_conn, ConnState};
 use super::result::*;
 
 /// Reads up to `len` bytes from the caller's transport into `buf` and
@@ -239,7 +239,9 @@ pub extern "C" fn oxtls_conn_read_tls(
 /// `oxtls_write_callback`) with `userdata`, and stores the count in
 /// `*out_n` (0 when nothing was queued). Results as for
 /// `oxtls_conn_read_tls()`. Unlike other calls it still works after a
-/// fatal error, so that the alert telling the peer why can be sent.
+/// protocol failure, so that the alert telling the peer why can be sent;
+/// after a panic or `oxtls_conn_dangerous_extract_secrets()` it returns
+/// that error and writes nothing.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_write_tls(
     conn: *mut oxtls_conn,
@@ -249,7 +251,7 @@ pub extern "C" fn oxtls_conn_write_tls(
 ) -> oxtls_result {
     // SAFETY: `out_n` is NULL or writable, as documented.
     unsafe { clear_out(out_n, 0) };
-    with_conn(conn, |c| {
+    with_unspent_conn(conn, |c| {
         let callback = callback.ok_or_else(|| FfiError::null("callback"))?;
         if out_n.is_null() {
             return Err(FfiError::null("out_n"));
@@ -299,7 +301,7 @@ pub extern "C" fn oxtls_conn_write_tls_fd(
 ) -> oxtls_result {
     // SAFETY: `out_n` is NULL or writable, as documented.
     unsafe { clear_out(out_n, 0) };
-    with_conn(conn, |c| {
+    with_unspent_conn(conn, |c| {
         if out_n.is_null() {
             return Err(FfiError::null("out_n"));
         }
