@@ -856,7 +856,9 @@ void oxtls_conn_free(struct oxtls_conn *conn);
  * A failure here is fatal: the code says why (a certificate problem, an
  * alert from the peer, a protocol error), `oxtls_conn_last_error()` says
  * it in words, an alert for the peer may be queued (write it with
- * `oxtls_conn_write_tls()`), and every later call returns the same code.
+ * `oxtls_conn_write_tls()`), and every later call returns the same code,
+ * but for the plaintext decrypted before the failure, which
+ * `oxtls_conn_read()` still returns first.
  */
 oxtls_result oxtls_conn_process_new_packets(struct oxtls_conn *conn);
 
@@ -870,6 +872,11 @@ oxtls_result oxtls_conn_process_new_packets(struct oxtls_conn *conn);
  * - `OXTLS_ERR_UNEXPECTED_EOF`: the transport ended without close_notify,
  *   so the data may have been truncated.
  *
+ * After `oxtls_conn_process_new_packets()` has failed, the plaintext it
+ * decrypted before the failure is still returned (it was authenticated),
+ * and then the failure's code. After a panic or
+ * `oxtls_conn_dangerous_extract_secrets()` nothing is returned.
+ *
  * `len` must be at least 1 (`OXTLS_ERR_BUFFER_TOO_SMALL` otherwise).
  */
 oxtls_result oxtls_conn_read(struct oxtls_conn *conn, uint8_t *buf, size_t len, size_t *out_n);
@@ -880,7 +887,8 @@ oxtls_result oxtls_conn_read(struct oxtls_conn *conn, uint8_t *buf, size_t len, 
  * several records, where it was decrypted) and its length in `*out_n`. The
  * results are those of `oxtls_conn_read()`: `OXTLS_OK` with `*out_n > 0`
  * for data, `OXTLS_OK` with `*out_n == 0` after close_notify,
- * `OXTLS_PLAINTEXT_EMPTY`, `OXTLS_ERR_UNEXPECTED_EOF`.
+ * `OXTLS_PLAINTEXT_EMPTY`, `OXTLS_ERR_UNEXPECTED_EOF`; after a failure,
+ * what was decrypted before it, then the failure's code.
  *
  * The bytes stay valid and unchanged until the next call on `conn` other
  * than this one; mark what was used with
@@ -897,6 +905,8 @@ oxtls_result oxtls_conn_peek_plaintext(struct oxtls_conn *conn, const uint8_t **
  * Between the peek and this call only this pair may be called on `conn`:
  * after any other call (`oxtls_conn_read_tls()`, say) the run may have
  * moved or grown, and `n` is checked against the run as it is now.
+ * After a failure it returns the failure's code once no plaintext is
+ * left, as `oxtls_conn_read()` does.
  */
 oxtls_result oxtls_conn_consume_plaintext(struct oxtls_conn *conn, size_t n);
 
@@ -946,7 +956,8 @@ bool oxtls_conn_wants_read(const struct oxtls_conn *conn);
  * How many bytes of received plaintext `oxtls_conn_read()` can return
  * now without reading more TLS data: a program that waits for its socket
  * to become readable must read these first, since they may be all that
- * is coming. 0 for NULL.
+ * is coming (after a failure too). 0 for NULL, and after a panic or
+ * `oxtls_conn_dangerous_extract_secrets()`.
  */
 size_t oxtls_conn_plaintext_bytes_to_read(const struct oxtls_conn *conn);
 

@@ -43,7 +43,8 @@ pub(crate) struct ConnState {
 /// How a connection ended, which decides what may still be done with it.
 enum Fatal {
     /// The protocol failed (`process_new_packets`): the alert it queued
-    /// may still be written out.
+    /// may still be written out, and plaintext decrypted before the
+    /// failure still read.
     Failed(FfiError),
     /// A panic was caught, or the secrets were extracted: the state is
     /// unknown or belongs to someone else, so nothing more leaves it.
@@ -163,8 +164,40 @@ pub(crate) fn with_unspent_conn(
     })
 }
 
-/// The shape of the calls that report a byte count: `*out_n` is 0 unless
-/// the call succeeds, must not be NULL, and receives what `body` returns.
+/// [`with_conn`] for the calls that hand out received plaintext (read,
+/// peek, consume). After a protocol failure they hand out what was
+/// decrypted before it, as the Rust reader does, and return the failure
+/// once none is left; a spent connection hands out nothing.
+fn with_plaintext(
+    conn: *const oxtls_conn,
+    body: impl FnOnce(&mut ConnState) -> Result<(), FfiError>,
+) -> oxtls_result {
+    with_conn(conn, |c| match &c.fatal {
+        Some(Fatal::Failed(err)) if c.conn.plaintext_bytes_to_read() == 0 => Err(err.clone()),
+        Some(Fatal::Spent(err)) => Err(err.clone()),
+        _ => body(c),
+    })
+}
+
+/// The shape of the calls that report a byte count: `*out_n` must not be
+/// NULL and receives what `body` returns. Callers set `*out_n` to 0
+/// first, so that it is 0 unless the call succeeds.
+fn counting(
+    out_n: *mut usize,
+    body: impl FnOnce(&mut ConnState) -> Result<usize, FfiError>,
+) -> impl FnOnce(&mut ConnState) -> Result<(), FfiError> {
+    move |c| {
+        if out_n.is_null() {
+            return Err(FfiError::null("out_n"));
+        }
+        let n = body(c)?;
+        // SAFETY: checked non-NULL above; writable as every caller
+        // documents.
+        unsafe { write_out(out_n, n, "out_n") }
+    }
+}
+
+/// [`counting`] for calls that a fatal error forbids.
 fn with_live_conn_counting(
     conn: *const oxtls_conn,
     out_n: *mut usize,
@@ -172,14 +205,7 @@ fn with_live_conn_counting(
 ) -> oxtls_result {
     // SAFETY: `out_n` is NULL or writable, as every caller documents.
     unsafe { clear_out(out_n, 0) };
-    with_live_conn(conn, |c| {
-        if out_n.is_null() {
-            return Err(FfiError::null("out_n"));
-        }
-        let n = body(c)?;
-        // SAFETY: checked non-NULL above; writable as documented.
-        unsafe { write_out(out_n, n, "out_n") }
-    })
+    with_live_conn(conn, counting(out_n, body))
 }
 
 /// A getter's answer from the connection behind `conn`: `nothing` for
@@ -261,7 +287,9 @@ pub extern "C" fn oxtls_conn_free(conn: *mut oxtls_conn) {
 /// A failure here is fatal: the code says why (a certificate problem, an
 /// alert from the peer, a protocol error), `oxtls_conn_last_error()` says
 /// it in words, an alert for the peer may be queued (write it with
-/// `oxtls_conn_write_tls()`), and every later call returns the same code.
+/// `oxtls_conn_write_tls()`), and every later call returns the same code,
+/// but for the plaintext decrypted before the failure, which
+/// `oxtls_conn_read()` still returns first.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_process_new_packets(conn: *mut oxtls_conn) -> oxtls_result {
     with_live_conn(conn, |c| match c.conn.process_new_packets() {
@@ -283,6 +311,11 @@ pub extern "C" fn oxtls_conn_process_new_packets(conn: *mut oxtls_conn) -> oxtls
 /// - `OXTLS_ERR_UNEXPECTED_EOF`: the transport ended without close_notify,
 ///   so the data may have been truncated.
 ///
+/// After `oxtls_conn_process_new_packets()` has failed, the plaintext it
+/// decrypted before the failure is still returned (it was authenticated),
+/// and then the failure's code. After a panic or
+/// `oxtls_conn_dangerous_extract_secrets()` nothing is returned.
+///
 /// `len` must be at least 1 (`OXTLS_ERR_BUFFER_TOO_SMALL` otherwise).
 #[no_mangle]
 pub extern "C" fn oxtls_conn_read(
@@ -291,14 +324,19 @@ pub extern "C" fn oxtls_conn_read(
     len: usize,
     out_n: *mut usize,
 ) -> oxtls_result {
-    with_live_conn_counting(conn, out_n, |c| {
-        if len == 0 {
-            return Err(FfiError::new(OXTLS_ERR_BUFFER_TOO_SMALL, "buf has no room"));
-        }
-        // SAFETY: `(buf, len)` is writable, as documented.
-        let buf = unsafe { arg_bytes_mut(buf, len, "buf") }?;
-        c.conn.reader().read(buf).map_err(read_error_to_ffi)
-    })
+    // SAFETY: `out_n` is NULL or writable, as documented.
+    unsafe { clear_out(out_n, 0) };
+    with_plaintext(
+        conn,
+        counting(out_n, |c| {
+            if len == 0 {
+                return Err(FfiError::new(OXTLS_ERR_BUFFER_TOO_SMALL, "buf has no room"));
+            }
+            // SAFETY: `(buf, len)` is writable, as documented.
+            let buf = unsafe { arg_bytes_mut(buf, len, "buf") }?;
+            c.conn.reader().read(buf).map_err(read_error_to_ffi)
+        }),
+    )
 }
 
 /// The result codes of a read that found no plaintext.
@@ -315,7 +353,8 @@ fn read_error_to_ffi(e: io::Error) -> FfiError {
 /// several records, where it was decrypted) and its length in `*out_n`. The
 /// results are those of `oxtls_conn_read()`: `OXTLS_OK` with `*out_n > 0`
 /// for data, `OXTLS_OK` with `*out_n == 0` after close_notify,
-/// `OXTLS_PLAINTEXT_EMPTY`, `OXTLS_ERR_UNEXPECTED_EOF`.
+/// `OXTLS_PLAINTEXT_EMPTY`, `OXTLS_ERR_UNEXPECTED_EOF`; after a failure,
+/// what was decrypted before it, then the failure's code.
 ///
 /// The bytes stay valid and unchanged until the next call on `conn` other
 /// than this one; mark what was used with
@@ -332,7 +371,7 @@ pub extern "C" fn oxtls_conn_peek_plaintext(
         clear_out(out_buf, std::ptr::null());
         clear_out(out_n, 0);
     }
-    with_live_conn(conn, |c| {
+    with_plaintext(conn, |c| {
         if out_buf.is_null() {
             return Err(FfiError::null("out_buf"));
         }
@@ -357,9 +396,11 @@ pub extern "C" fn oxtls_conn_peek_plaintext(
 /// Between the peek and this call only this pair may be called on `conn`:
 /// after any other call (`oxtls_conn_read_tls()`, say) the run may have
 /// moved or grown, and `n` is checked against the run as it is now.
+/// After a failure it returns the failure's code once no plaintext is
+/// left, as `oxtls_conn_read()` does.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_consume_plaintext(conn: *mut oxtls_conn, n: usize) -> oxtls_result {
-    with_live_conn(conn, |c| {
+    with_plaintext(conn, |c| {
         let mut reader = c.conn.reader();
         let available = reader.fill_buf().map_or(0, <[u8]>::len);
         if n > available {
@@ -461,10 +502,17 @@ pub extern "C" fn oxtls_conn_wants_read(conn: *const oxtls_conn) -> bool {
 /// How many bytes of received plaintext `oxtls_conn_read()` can return
 /// now without reading more TLS data: a program that waits for its socket
 /// to become readable must read these first, since they may be all that
-/// is coming. 0 for NULL.
+/// is coming (after a failure too). 0 for NULL, and after a panic or
+/// `oxtls_conn_dangerous_extract_secrets()`.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_plaintext_bytes_to_read(conn: *const oxtls_conn) -> usize {
-    get(conn, 0, |c| c.conn.plaintext_bytes_to_read())
+    get(conn, 0, |c| {
+        if c.spent().is_some() {
+            0
+        } else {
+            c.conn.plaintext_bytes_to_read()
+        }
+    })
 }
 
 /// True while TLS data waits to be sent: call `oxtls_conn_write_tls()`

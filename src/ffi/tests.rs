@@ -2,8 +2,10 @@
 //! an entry point, and the handles' life cycle without a network. The C
 //! tests (`tests/c/`) cover the rest against real servers.
 
+use std::io::Write;
 use std::os::raw::{c_int, c_void};
 use std::ptr;
+use std::sync::Arc;
 
 use super::boundary::FfiError;
 use super::config::*;
@@ -314,5 +316,167 @@ fn a_protocol_failure_still_sends_its_alert() {
     wire.clear();
     assert_eq!(write_tls_into(conn, &mut wire), OXTLS_OK);
     assert_eq!(wire[0], 21, "an alert record");
+    oxtls_conn_free(conn);
+}
+
+/// A rustls server for "localhost", TLS 1.3, with a self-signed
+/// certificate (the client config here does not verify).
+fn rustls_server() -> rustls::ServerConnection {
+    let rcgen::CertifiedKey { cert, key_pair } =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(key_pair.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("TLS 1.3")
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], key)
+        .expect("server config");
+    rustls::ServerConnection::new(Arc::new(config)).expect("server")
+}
+
+/// Reads all of `bytes` into the client through the C API, then
+/// processes them: what processing returned.
+fn deliver(conn: *mut oxtls_conn, bytes: &[u8]) -> oxtls_result {
+    let mut input = bytes;
+    while !input.is_empty() {
+        let mut n = 0;
+        let userdata = ptr::addr_of_mut!(input).cast();
+        let code = oxtls_conn_read_tls(conn, Some(read_from_slice), userdata, &mut n);
+        assert_eq!(code, OXTLS_OK);
+    }
+    oxtls_conn_process_new_packets(conn)
+}
+
+/// Everything the server has queued.
+fn server_output(server: &mut rustls::ServerConnection) -> Vec<u8> {
+    let mut wire = Vec::new();
+    while server.wants_write() {
+        server.write_tls(&mut wire).expect("server write_tls");
+    }
+    wire
+}
+
+/// Hands `bytes` to the server and processes them.
+fn feed_server(server: &mut rustls::ServerConnection, bytes: &[u8]) -> Result<(), rustls::Error> {
+    let mut rd = bytes;
+    while !rd.is_empty() {
+        server.read_tls(&mut rd).expect("server read_tls");
+    }
+    server.process_new_packets().map(|_| ())
+}
+
+/// The record at the start of `wire`: its length with the header.
+fn record_len(wire: &[u8]) -> usize {
+    5 + usize::from(u16::from_be_bytes([wire[3], wire[4]]))
+}
+
+const BEFORE_THE_FAILURE: &[u8] = b"decrypted before the failure";
+
+/// A client connected to a rustls server, then sent two records at once,
+/// the second spoiled: processing them decrypts the first and fails on
+/// the second.
+fn failed_with_plaintext_left() -> (*mut oxtls_conn, rustls::ServerConnection) {
+    let conn = conn();
+    let mut server = rustls_server();
+    for _ in 0..10 {
+        if !oxtls_conn_is_handshaking(conn) && !oxtls_conn_wants_write(conn) {
+            break;
+        }
+        let mut wire = Vec::new();
+        assert_eq!(write_tls_into(conn, &mut wire), OXTLS_OK);
+        feed_server(&mut server, &wire).expect("server handshake");
+        assert_eq!(deliver(conn, &server_output(&mut server)), OXTLS_OK);
+    }
+    assert!(!oxtls_conn_is_handshaking(conn) && !server.is_handshaking());
+
+    server.writer().write_all(BEFORE_THE_FAILURE).unwrap();
+    server.writer().write_all(b"never seen").unwrap();
+    let mut wire = server_output(&mut server);
+    let first = record_len(&wire);
+    assert_eq!(
+        first + record_len(&wire[first..]),
+        wire.len(),
+        "two records"
+    );
+    // Flip a bit of the second record's authentication tag.
+    *wire.last_mut().unwrap() ^= 1;
+    assert_eq!(deliver(conn, &wire), OXTLS_ERR_BAD_RECORD_MAC);
+    (conn, server)
+}
+
+#[test]
+fn plaintext_decrypted_before_a_failure_is_still_read() {
+    let (conn, mut server) = failed_with_plaintext_left();
+    assert_eq!(
+        oxtls_conn_plaintext_bytes_to_read(conn),
+        BEFORE_THE_FAILURE.len()
+    );
+
+    // Part copied out, the rest lent in place.
+    let mut buf = [0u8; 9];
+    let mut n = 0;
+    assert_eq!(
+        oxtls_conn_read(conn, buf.as_mut_ptr(), buf.len(), &mut n),
+        OXTLS_OK
+    );
+    assert_eq!(buf[..n], BEFORE_THE_FAILURE[..9]);
+    let (mut run, mut len) = (ptr::null(), 0);
+    assert_eq!(
+        oxtls_conn_peek_plaintext(conn, &mut run, &mut len),
+        OXTLS_OK
+    );
+    // SAFETY: peek lends `len` bytes at `run` until the next other call.
+    let lent = unsafe { std::slice::from_raw_parts(run, len) };
+    assert_eq!(lent, &BEFORE_THE_FAILURE[9..]);
+    assert_eq!(oxtls_conn_consume_plaintext(conn, len), OXTLS_OK);
+
+    // Then the failure, from each of them.
+    assert_eq!(
+        oxtls_conn_read(conn, buf.as_mut_ptr(), buf.len(), &mut n),
+        OXTLS_ERR_BAD_RECORD_MAC
+    );
+    assert_eq!(n, 0);
+    assert_eq!(
+        oxtls_conn_peek_plaintext(conn, &mut run, &mut len),
+        OXTLS_ERR_BAD_RECORD_MAC
+    );
+    assert!(run.is_null() && len == 0);
+    assert_eq!(
+        oxtls_conn_consume_plaintext(conn, 0),
+        OXTLS_ERR_BAD_RECORD_MAC
+    );
+    // Other calls never stopped returning it.
+    assert_eq!(oxtls_conn_send_close_notify(conn), OXTLS_ERR_BAD_RECORD_MAC);
+
+    // And the server is told why.
+    let mut wire = Vec::new();
+    assert_eq!(write_tls_into(conn, &mut wire), OXTLS_OK);
+    assert_eq!(
+        feed_server(&mut server, &wire),
+        Err(rustls::Error::AlertReceived(
+            rustls::AlertDescription::BadRecordMac
+        ))
+    );
+    oxtls_conn_free(conn);
+}
+
+#[test]
+fn no_plaintext_is_handed_out_after_a_panic() {
+    let (conn, _server) = failed_with_plaintext_left();
+    assert_eq!(with_conn(conn, |_| panic!("injected")), OXTLS_ERR_PANIC);
+    assert_eq!(oxtls_conn_plaintext_bytes_to_read(conn), 0);
+    let mut buf = [0u8; 64];
+    let mut n = 0;
+    assert_eq!(
+        oxtls_conn_read(conn, buf.as_mut_ptr(), buf.len(), &mut n),
+        OXTLS_ERR_PANIC
+    );
+    let (mut run, mut len) = (ptr::null(), 0);
+    assert_eq!(
+        oxtls_conn_peek_plaintext(conn, &mut run, &mut len),
+        OXTLS_ERR_PANIC
+    );
+    assert_eq!(oxtls_conn_consume_plaintext(conn, 1), OXTLS_ERR_PANIC);
     oxtls_conn_free(conn);
 }
