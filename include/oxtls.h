@@ -14,6 +14,9 @@
  *   NUL-terminated UTF-8.
  * - An oxtls_config is immutable and thread-safe; an oxtls_conn and an
  *   oxtls_config_builder are used from one thread at a time.
+ * - Callbacks run inside the call that fired them and must not call oxtls
+ *   on that call's connection: such a call is refused (OXTLS_ERR_REENTRANT;
+ *   getters answer as for NULL; oxtls_conn_free does nothing).
  */
 
 #ifndef OXTLS_H
@@ -98,7 +101,8 @@ typedef struct oxtls_bytes {
  *
  * Called once per handshake, from `oxtls_conn_process_new_packets()`, on
  * the caller's thread. It must not call oxtls functions on the connection
- * being verified.
+ * being verified (such a call is refused with `OXTLS_ERR_REENTRANT`, as
+ * from a transport callback).
  */
 typedef oxtls_result (*oxtls_verify_callback)(void *userdata, const char *server_name, const struct oxtls_bytes *chain, size_t chain_len, oxtls_result verdict);
 
@@ -115,7 +119,8 @@ typedef uint32_t oxtls_log_level;
  * Called synchronously from whichever oxtls call produced the message, on
  * the caller's thread, with the `userdata` given to
  * `oxtls_config_builder_set_log_callback()`. It must not call oxtls
- * functions on the connection that is logging.
+ * functions on the connection that is logging (such a call is refused
+ * with `OXTLS_ERR_REENTRANT`, as from a transport callback).
  */
 typedef void (*oxtls_log_callback)(void *userdata, oxtls_log_level level, const char *message, size_t message_len);
 
@@ -131,7 +136,8 @@ typedef void (*oxtls_log_callback)(void *userdata, oxtls_log_level level, const 
  * only for debugging. Called synchronously from whichever oxtls call
  * derived the secret, on the caller's thread, with the `userdata` given to
  * `oxtls_config_builder_set_keylog_callback()`. It must not call oxtls
- * functions on the connection that is logging.
+ * functions on the connection that is logging (such a call is refused
+ * with `OXTLS_ERR_REENTRANT`, as from a transport callback).
  */
 typedef void (*oxtls_keylog_callback)(void *userdata, const char *label, const uint8_t *client_random, size_t client_random_len, const uint8_t *secret, size_t secret_len);
 
@@ -172,6 +178,12 @@ typedef struct oxtls_traffic_keys {
  * caller gets control back in its own loop (to check what the signal
  * asked for, then poll and call again), as OpenSSL's socket BIO reports
  * `EINTR` as "retry". Any other value is `OXTLS_ERR_IO`.
+ *
+ * It must not call oxtls functions on the connection being read for:
+ * `buf` lies in that connection's receive buffer, which such a call could
+ * move or free. Such a call is refused and changes nothing: it returns
+ * `OXTLS_ERR_REENTRANT`, a getter answers as for NULL (0, false), and
+ * `oxtls_conn_free()` does nothing. Other connections may be used.
  */
 typedef int (*oxtls_read_callback)(void *userdata, uint8_t *buf, size_t len, size_t *out_n);
 
@@ -181,6 +193,13 @@ typedef int (*oxtls_read_callback)(void *userdata, uint8_t *buf, size_t len, siz
  * with its userdata. Returns 0 on success or an errno value, positive or
  * negated, read as for `oxtls_read_callback`: `EAGAIN`, `EWOULDBLOCK` and
  * `EINTR` give `OXTLS_WOULD_BLOCK`, any other value `OXTLS_ERR_IO`.
+ *
+ * It must not call oxtls functions on the connection being written for:
+ * `buf` lies in that connection's send buffer, which such a call (a
+ * write, a close_notify) could move or free. Such a call is refused and
+ * changes nothing: it returns `OXTLS_ERR_REENTRANT`, a getter answers as
+ * for NULL (0, false), and `oxtls_conn_free()` does nothing. Other
+ * connections may be used.
  */
 typedef int (*oxtls_write_callback)(void *userdata, const uint8_t *buf, size_t len, size_t *out_n);
 
@@ -296,6 +315,13 @@ typedef int (*oxtls_write_callback)(void *userdata, const uint8_t *buf, size_t l
  * `oxtls_conn_dangerous_extract_secrets()`; it can no longer be used.
  */
 #define OXTLS_ERR_SECRETS_EXTRACTED 113
+
+/**
+ * A call on a connection was made from inside a callback (a transport
+ * callback, say) of another call on the same connection. It was refused
+ * and changed nothing: make it once the outer call has returned.
+ */
+#define OXTLS_ERR_REENTRANT 114
 
 /**
  * A transport callback (or the fd) failed; `oxtls_conn_last_errno()`
@@ -826,7 +852,9 @@ oxtls_result oxtls_conn_new(const struct oxtls_config *config, const char *serve
 /**
  * Releases a connection. It does not send close_notify (see
  * `oxtls_conn_send_close_notify()`) or close any file descriptor. NULL is
- * ignored.
+ * ignored. Called from a callback of a call on the same connection, it
+ * does nothing: the connection stays valid, to be freed once that call
+ * has returned.
  */
 void oxtls_conn_free(struct oxtls_conn *conn);
 
@@ -838,7 +866,9 @@ void oxtls_conn_free(struct oxtls_conn *conn);
  * A failure here is fatal: the code says why (a certificate problem, an
  * alert from the peer, a protocol error), `oxtls_conn_last_error()` says
  * it in words, an alert for the peer may be queued (write it with
- * `oxtls_conn_write_tls()`), and every later call returns the same code.
+ * `oxtls_conn_write_tls()`), and every later call returns the same code,
+ * but for the plaintext decrypted before the failure, which
+ * `oxtls_conn_read()` still returns first.
  */
 oxtls_result oxtls_conn_process_new_packets(struct oxtls_conn *conn);
 
@@ -852,6 +882,11 @@ oxtls_result oxtls_conn_process_new_packets(struct oxtls_conn *conn);
  * - `OXTLS_ERR_UNEXPECTED_EOF`: the transport ended without close_notify,
  *   so the data may have been truncated.
  *
+ * After `oxtls_conn_process_new_packets()` has failed, the plaintext it
+ * decrypted before the failure is still returned (it was authenticated),
+ * and then the failure's code. After a panic or
+ * `oxtls_conn_dangerous_extract_secrets()` nothing is returned.
+ *
  * `len` must be at least 1 (`OXTLS_ERR_BUFFER_TOO_SMALL` otherwise).
  */
 oxtls_result oxtls_conn_read(struct oxtls_conn *conn, uint8_t *buf, size_t len, size_t *out_n);
@@ -862,7 +897,8 @@ oxtls_result oxtls_conn_read(struct oxtls_conn *conn, uint8_t *buf, size_t len, 
  * several records, where it was decrypted) and its length in `*out_n`. The
  * results are those of `oxtls_conn_read()`: `OXTLS_OK` with `*out_n > 0`
  * for data, `OXTLS_OK` with `*out_n == 0` after close_notify,
- * `OXTLS_PLAINTEXT_EMPTY`, `OXTLS_ERR_UNEXPECTED_EOF`.
+ * `OXTLS_PLAINTEXT_EMPTY`, `OXTLS_ERR_UNEXPECTED_EOF`; after a failure,
+ * what was decrypted before it, then the failure's code.
  *
  * The bytes stay valid and unchanged until the next call on `conn` other
  * than this one; mark what was used with
@@ -879,6 +915,8 @@ oxtls_result oxtls_conn_peek_plaintext(struct oxtls_conn *conn, const uint8_t **
  * Between the peek and this call only this pair may be called on `conn`:
  * after any other call (`oxtls_conn_read_tls()`, say) the run may have
  * moved or grown, and `n` is checked against the run as it is now.
+ * After a failure it returns the failure's code once no plaintext is
+ * left, as `oxtls_conn_read()` does.
  */
 oxtls_result oxtls_conn_consume_plaintext(struct oxtls_conn *conn, size_t n);
 
@@ -928,13 +966,15 @@ bool oxtls_conn_wants_read(const struct oxtls_conn *conn);
  * How many bytes of received plaintext `oxtls_conn_read()` can return
  * now without reading more TLS data: a program that waits for its socket
  * to become readable must read these first, since they may be all that
- * is coming. 0 for NULL.
+ * is coming (after a failure too). 0 for NULL, and after a panic or
+ * `oxtls_conn_dangerous_extract_secrets()`.
  */
 size_t oxtls_conn_plaintext_bytes_to_read(const struct oxtls_conn *conn);
 
 /**
  * True while TLS data waits to be sent: call `oxtls_conn_write_tls()`
- * when the transport is writable. False for NULL.
+ * when the transport is writable. False for NULL, and after a panic or
+ * `oxtls_conn_dangerous_extract_secrets()`, when nothing more is sent.
  */
 bool oxtls_conn_wants_write(const struct oxtls_conn *conn);
 
@@ -964,7 +1004,7 @@ oxtls_result oxtls_conn_send_close_notify(struct oxtls_conn *conn);
  * data waiting for `oxtls_conn_write_tls()`, to `limit` bytes each; 0
  * means no limit. The default is 65536. When the received plaintext is at
  * the limit, `oxtls_conn_read_tls()` returns `OXTLS_ERR_BUFFER_FULL`
- * until some is read.
+ * until some is read. After a fatal error it returns that error.
  */
 oxtls_result oxtls_conn_set_buffer_limit(struct oxtls_conn *conn, size_t limit);
 
@@ -1047,8 +1087,11 @@ oxtls_result oxtls_conn_peer_certificate(const struct oxtls_conn *conn, size_t i
  * and context. `context` NULL means no context, which TLS 1.2 (RFC 5705)
  * tells apart from an empty one (`context` non-NULL, `context_len` 0);
  * TLS 1.3 derives the same bytes for both (RFC 8446 §7.5). Fails with
- * `OXTLS_ERR_HANDSHAKE_NOT_COMPLETE` before the handshake is done, and
- * `OXTLS_ERR_INVALID_PARAMETER` for `out_len` 0.
+ * `OXTLS_ERR_HANDSHAKE_NOT_COMPLETE` before the handshake is done,
+ * `OXTLS_ERR_INVALID_PARAMETER` for `out_len` 0, and `OXTLS_ERR_GENERAL`
+ * for a TLS 1.2 session without the extended master secret (RFC 7627
+ * §5.4: a man in the middle could have given another connection the same
+ * secret).
  */
 oxtls_result oxtls_conn_export_keying_material(struct oxtls_conn *conn, uint8_t *out, size_t out_len, const uint8_t *label, size_t label_len, const uint8_t *context, size_t context_len);
 
@@ -1165,7 +1208,9 @@ oxtls_result oxtls_conn_read_tls(struct oxtls_conn *conn, oxtls_read_callback ca
  * `oxtls_write_callback`) with `userdata`, and stores the count in
  * `*out_n` (0 when nothing was queued). Results as for
  * `oxtls_conn_read_tls()`. Unlike other calls it still works after a
- * fatal error, so that the alert telling the peer why can be sent.
+ * protocol failure, so that the alert telling the peer why can be sent;
+ * after a panic or `oxtls_conn_dangerous_extract_secrets()` it returns
+ * that error and writes nothing.
  */
 oxtls_result oxtls_conn_write_tls(struct oxtls_conn *conn, oxtls_write_callback callback, void *userdata, size_t *out_n);
 

@@ -35,7 +35,8 @@ pub const OXTLS_LOG_DEBUG: oxtls_log_level = 4;
 /// Called synchronously from whichever oxtls call produced the message, on
 /// the caller's thread, with the `userdata` given to
 /// `oxtls_config_builder_set_log_callback()`. It must not call oxtls
-/// functions on the connection that is logging.
+/// functions on the connection that is logging (such a call is refused
+/// with `OXTLS_ERR_REENTRANT`, as from a transport callback).
 pub type oxtls_log_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
@@ -56,7 +57,8 @@ pub type oxtls_log_callback = Option<
 /// only for debugging. Called synchronously from whichever oxtls call
 /// derived the secret, on the caller's thread, with the `userdata` given to
 /// `oxtls_config_builder_set_keylog_callback()`. It must not call oxtls
-/// functions on the connection that is logging.
+/// functions on the connection that is logging (such a call is refused
+/// with `OXTLS_ERR_REENTRANT`, as from a transport callback).
 pub type oxtls_keylog_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
@@ -96,7 +98,8 @@ pub struct oxtls_bytes {
 ///
 /// Called once per handshake, from `oxtls_conn_process_new_packets()`, on
 /// the caller's thread. It must not call oxtls functions on the connection
-/// being verified.
+/// being verified (such a call is refused with `OXTLS_ERR_REENTRANT`, as
+/// from a transport callback).
 pub type oxtls_verify_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,

@@ -1,6 +1,7 @@
 //! `oxtls_conn`: a client connection, its plaintext side and what it
 //! negotiated. The TLS side (read_tls / write_tls) is in `transport.rs`.
 
+use std::cell::{Ref, RefCell, RefMut};
 use std::io::{self, BufRead, Read, Write};
 use std::os::raw::{c_char, c_int};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -19,14 +20,54 @@ use crate::msgs::enums::{CipherSuite, ProtocolVersion};
 /// `oxtls_conn_free()`. Not thread-safe: use it from one thread at a time
 /// (it may move between threads).
 pub struct oxtls_conn {
+    // Entry points only ever make shared references to the handle and
+    // reach the state through the `RefCell`: a call made from inside a
+    // callback of another call on the same connection finds it borrowed
+    // and is refused (`OXTLS_ERR_REENTRANT`), instead of touching the
+    // state, and the buffers lent to the callback, that the outer call
+    // holds.
+    state: RefCell<ConnState>,
+}
+
+/// What a connection handle holds.
+pub(crate) struct ConnState {
     pub(crate) conn: ClientConnection,
-    /// The error that ended the connection; every later call (but
-    /// `oxtls_conn_write_tls`, which still sends the alert) returns it.
-    fatal: Option<FfiError>,
+    /// What ended the connection; later calls return its error.
+    fatal: Option<Fatal>,
     /// The last failure of any call, for `oxtls_conn_last_error()`.
     last_error: Option<FfiError>,
     /// The errno of the last `OXTLS_ERR_IO`.
     pub(crate) last_errno: c_int,
+}
+
+/// How a connection ended, which decides what may still be done with it.
+enum Fatal {
+    /// The protocol failed (`process_new_packets`): the alert it queued
+    /// may still be written out, and plaintext decrypted before the
+    /// failure still read.
+    Failed(FfiError),
+    /// A panic was caught, or the secrets were extracted: the state is
+    /// unknown or belongs to someone else, so nothing more leaves it.
+    Spent(FfiError),
+}
+
+impl Fatal {
+    fn error(&self) -> &FfiError {
+        match self {
+            Self::Failed(err) | Self::Spent(err) => err,
+        }
+    }
+}
+
+impl ConnState {
+    /// The error that ends the connection, once it can no longer be used
+    /// at all (a panic, extracted secrets).
+    fn spent(&self) -> Option<&FfiError> {
+        match &self.fatal {
+            Some(Fatal::Spent(err)) => Some(err),
+            _ => None,
+        }
+    }
 }
 
 /// Whether a code is a status (try again) rather than a failure: statuses
@@ -35,18 +76,53 @@ fn is_status(code: oxtls_result) -> bool {
     matches!(code, OXTLS_WOULD_BLOCK | OXTLS_PLAINTEXT_EMPTY)
 }
 
+/// The handle behind `conn`, shared; `None` for NULL.
+fn handle<'a>(conn: *const oxtls_conn) -> Option<&'a oxtls_conn> {
+    // SAFETY: a connection handle is NULL or live (from oxtls_conn_new,
+    // not yet freed) and used by one thread at a time, the documented
+    // rule. Only shared references to it are made (oxtls_conn_free takes
+    // it back only when no call is under way), so one made by a call
+    // nested in another call's callback may coexist with the outer one's:
+    // all they can change is behind the `RefCell`.
+    unsafe { conn.as_ref() }
+}
+
+/// The state behind `conn` for a call that changes it: NULL and a call
+/// already under way on it (we are inside one of its callbacks) are
+/// errors.
+fn borrow_mut<'a>(conn: *const oxtls_conn) -> Result<RefMut<'a, ConnState>, FfiError> {
+    let handle = handle(conn).ok_or_else(|| FfiError::null("conn"))?;
+    handle
+        .state
+        .try_borrow_mut()
+        .map_err(|_| FfiError::code(OXTLS_ERR_REENTRANT))
+}
+
+/// The state behind `conn` for a getter, with the same errors.
+fn borrow<'a>(conn: *const oxtls_conn) -> Result<Ref<'a, ConnState>, FfiError> {
+    let handle = handle(conn).ok_or_else(|| FfiError::null("conn"))?;
+    handle
+        .state
+        .try_borrow()
+        .map_err(|_| FfiError::code(OXTLS_ERR_REENTRANT))
+}
+
 /// Runs `body` on the connection behind `conn`, keeping the failure it
-/// returns for `oxtls_conn_last_error()`. A panic ends the connection.
+/// returns for `oxtls_conn_last_error()`. A panic ends the connection. A
+/// call made while another is under way on the connection (from one of
+/// its callbacks) is refused with `OXTLS_ERR_REENTRANT` and changes
+/// nothing, not even the last error, which the outer call holds.
 pub(crate) fn with_conn(
-    conn: *mut oxtls_conn,
-    body: impl FnOnce(&mut oxtls_conn) -> Result<(), FfiError>,
+    conn: *const oxtls_conn,
+    body: impl FnOnce(&mut ConnState) -> Result<(), FfiError>,
 ) -> oxtls_result {
-    // SAFETY: a connection handle is NULL or live, used by one thread at a
-    // time (the documented rule for connections).
-    let Some(c) = (unsafe { conn.as_mut() }) else {
-        return OXTLS_ERR_NULL_PARAMETER;
+    let mut c = match borrow_mut(conn) {
+        Ok(c) => c,
+        Err(err) => return err.code,
     };
-    match catch_unwind(AssertUnwindSafe(|| body(&mut *c))) {
+    // The borrow is released when `c` is dropped, on every path: a panic
+    // in `body` is caught here, inside it.
+    match catch_unwind(AssertUnwindSafe(|| body(&mut c))) {
         Ok(Ok(())) => OXTLS_OK,
         Ok(Err(err)) => {
             let code = err.code;
@@ -57,7 +133,7 @@ pub(crate) fn with_conn(
         }
         Err(_) => {
             let err = FfiError::new(OXTLS_ERR_PANIC, "internal error: a panic was caught");
-            c.fatal = Some(err.clone());
+            c.fatal = Some(Fatal::Spent(err.clone()));
             c.last_error = Some(err);
             OXTLS_ERR_PANIC
         }
@@ -66,39 +142,77 @@ pub(crate) fn with_conn(
 
 /// [`with_conn`] for calls that a fatal error forbids: they return it.
 pub(crate) fn with_live_conn(
-    conn: *mut oxtls_conn,
-    body: impl FnOnce(&mut oxtls_conn) -> Result<(), FfiError>,
+    conn: *const oxtls_conn,
+    body: impl FnOnce(&mut ConnState) -> Result<(), FfiError>,
 ) -> oxtls_result {
     with_conn(conn, |c| match &c.fatal {
-        Some(fatal) => Err(fatal.clone()),
+        Some(fatal) => Err(fatal.error().clone()),
         None => body(c),
     })
 }
 
-/// The shape of the calls that report a byte count: `*out_n` is 0 unless
-/// the call succeeds, must not be NULL, and receives what `body` returns.
-fn with_live_conn_counting(
-    conn: *mut oxtls_conn,
-    out_n: *mut usize,
-    body: impl FnOnce(&mut oxtls_conn) -> Result<usize, FfiError>,
+/// [`with_conn`] for writing TLS data out: still allowed after a protocol
+/// failure, so that the alert telling the peer why is sent, but not once
+/// the connection is spent.
+pub(crate) fn with_unspent_conn(
+    conn: *const oxtls_conn,
+    body: impl FnOnce(&mut ConnState) -> Result<(), FfiError>,
 ) -> oxtls_result {
-    // SAFETY: `out_n` is NULL or writable, as every caller documents.
-    unsafe { clear_out(out_n, 0) };
-    with_live_conn(conn, |c| {
+    with_conn(conn, |c| match c.spent() {
+        Some(err) => Err(err.clone()),
+        None => body(c),
+    })
+}
+
+/// [`with_conn`] for the calls that hand out received plaintext (read,
+/// peek, consume). After a protocol failure they hand out what was
+/// decrypted before it, as the Rust reader does, and return the failure
+/// once none is left; a spent connection hands out nothing.
+fn with_plaintext(
+    conn: *const oxtls_conn,
+    body: impl FnOnce(&mut ConnState) -> Result<(), FfiError>,
+) -> oxtls_result {
+    with_conn(conn, |c| match &c.fatal {
+        Some(Fatal::Failed(err)) if c.conn.plaintext_bytes_to_read() == 0 => Err(err.clone()),
+        Some(Fatal::Spent(err)) => Err(err.clone()),
+        _ => body(c),
+    })
+}
+
+/// The shape of the calls that report a byte count: `*out_n` must not be
+/// NULL and receives what `body` returns. Callers set `*out_n` to 0
+/// first, so that it is 0 unless the call succeeds.
+fn counting(
+    out_n: *mut usize,
+    body: impl FnOnce(&mut ConnState) -> Result<usize, FfiError>,
+) -> impl FnOnce(&mut ConnState) -> Result<(), FfiError> {
+    move |c| {
         if out_n.is_null() {
             return Err(FfiError::null("out_n"));
         }
         let n = body(c)?;
-        // SAFETY: checked non-NULL above; writable as documented.
+        // SAFETY: checked non-NULL above; writable as every caller
+        // documents.
         unsafe { write_out(out_n, n, "out_n") }
-    })
+    }
 }
 
-/// Reads the connection behind `conn` for a getter; `None` for NULL.
-fn conn_ref<'a>(conn: *const oxtls_conn) -> Option<&'a oxtls_conn> {
-    // SAFETY: a connection handle is NULL or live, and not being mutated
-    // (one thread at a time).
-    unsafe { conn.as_ref() }
+/// [`counting`] for calls that a fatal error forbids.
+fn with_live_conn_counting(
+    conn: *const oxtls_conn,
+    out_n: *mut usize,
+    body: impl FnOnce(&mut ConnState) -> Result<usize, FfiError>,
+) -> oxtls_result {
+    // SAFETY: `out_n` is NULL or writable, as every caller documents.
+    unsafe { clear_out(out_n, 0) };
+    with_live_conn(conn, counting(out_n, body))
+}
+
+/// A getter's answer from the connection behind `conn`: `nothing` for
+/// NULL, while a call on it is under way (from one of its callbacks), and
+/// should `f` panic.
+fn get<T: Copy>(conn: *const oxtls_conn, nothing: T, f: impl FnOnce(&ConnState) -> T) -> T {
+    guard_value(nothing, || borrow(conn).map_or(nothing, |c| f(&c)))
 }
 
 /// Starts a connection to `server_name` (NUL-terminated: a DNS name such
@@ -135,10 +249,12 @@ pub extern "C" fn oxtls_conn_new(
         })?;
         let conn = ClientConnection::new(Arc::clone(&config.inner), name)?;
         let handle = Box::new(oxtls_conn {
-            conn,
-            fatal: None,
-            last_error: None,
-            last_errno: 0,
+            state: RefCell::new(ConnState {
+                conn,
+                fatal: None,
+                last_error: None,
+                last_errno: 0,
+            }),
         });
         // SAFETY: checked non-NULL above; writable as documented.
         unsafe { write_out(out, Box::into_raw(handle), "out") }
@@ -147,15 +263,20 @@ pub extern "C" fn oxtls_conn_new(
 
 /// Releases a connection. It does not send close_notify (see
 /// `oxtls_conn_send_close_notify()`) or close any file descriptor. NULL is
-/// ignored.
+/// ignored. Called from a callback of a call on the same connection, it
+/// does nothing: the connection stays valid, to be freed once that call
+/// has returned.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_free(conn: *mut oxtls_conn) {
     guard_value((), || {
-        if !conn.is_null() {
-            // SAFETY: a non-NULL connection came from oxtls_conn_new and,
-            // by the ownership rule, is released exactly once.
-            drop(unsafe { Box::from_raw(conn) });
+        // NULL, or busy: a call on it is under way and uses it still.
+        if borrow_mut(conn).is_err() {
+            return;
         }
+        // SAFETY: a non-NULL connection came from oxtls_conn_new and, by
+        // the ownership rule, is released exactly once; no call on it is
+        // under way (checked above) and the check's borrow has ended.
+        drop(unsafe { Box::from_raw(conn) });
     })
 }
 
@@ -166,14 +287,16 @@ pub extern "C" fn oxtls_conn_free(conn: *mut oxtls_conn) {
 /// A failure here is fatal: the code says why (a certificate problem, an
 /// alert from the peer, a protocol error), `oxtls_conn_last_error()` says
 /// it in words, an alert for the peer may be queued (write it with
-/// `oxtls_conn_write_tls()`), and every later call returns the same code.
+/// `oxtls_conn_write_tls()`), and every later call returns the same code,
+/// but for the plaintext decrypted before the failure, which
+/// `oxtls_conn_read()` still returns first.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_process_new_packets(conn: *mut oxtls_conn) -> oxtls_result {
     with_live_conn(conn, |c| match c.conn.process_new_packets() {
         Ok(_) => Ok(()),
         Err(err) => {
             let err = FfiError::from(err);
-            c.fatal = Some(err.clone());
+            c.fatal = Some(Fatal::Failed(err.clone()));
             Err(err)
         }
     })
@@ -188,6 +311,11 @@ pub extern "C" fn oxtls_conn_process_new_packets(conn: *mut oxtls_conn) -> oxtls
 /// - `OXTLS_ERR_UNEXPECTED_EOF`: the transport ended without close_notify,
 ///   so the data may have been truncated.
 ///
+/// After `oxtls_conn_process_new_packets()` has failed, the plaintext it
+/// decrypted before the failure is still returned (it was authenticated),
+/// and then the failure's code. After a panic or
+/// `oxtls_conn_dangerous_extract_secrets()` nothing is returned.
+///
 /// `len` must be at least 1 (`OXTLS_ERR_BUFFER_TOO_SMALL` otherwise).
 #[no_mangle]
 pub extern "C" fn oxtls_conn_read(
@@ -196,14 +324,19 @@ pub extern "C" fn oxtls_conn_read(
     len: usize,
     out_n: *mut usize,
 ) -> oxtls_result {
-    with_live_conn_counting(conn, out_n, |c| {
-        if len == 0 {
-            return Err(FfiError::new(OXTLS_ERR_BUFFER_TOO_SMALL, "buf has no room"));
-        }
-        // SAFETY: `(buf, len)` is writable, as documented.
-        let buf = unsafe { arg_bytes_mut(buf, len, "buf") }?;
-        c.conn.reader().read(buf).map_err(read_error_to_ffi)
-    })
+    // SAFETY: `out_n` is NULL or writable, as documented.
+    unsafe { clear_out(out_n, 0) };
+    with_plaintext(
+        conn,
+        counting(out_n, |c| {
+            if len == 0 {
+                return Err(FfiError::new(OXTLS_ERR_BUFFER_TOO_SMALL, "buf has no room"));
+            }
+            // SAFETY: `(buf, len)` is writable, as documented.
+            let buf = unsafe { arg_bytes_mut(buf, len, "buf") }?;
+            c.conn.reader().read(buf).map_err(read_error_to_ffi)
+        }),
+    )
 }
 
 /// The result codes of a read that found no plaintext.
@@ -220,7 +353,8 @@ fn read_error_to_ffi(e: io::Error) -> FfiError {
 /// several records, where it was decrypted) and its length in `*out_n`. The
 /// results are those of `oxtls_conn_read()`: `OXTLS_OK` with `*out_n > 0`
 /// for data, `OXTLS_OK` with `*out_n == 0` after close_notify,
-/// `OXTLS_PLAINTEXT_EMPTY`, `OXTLS_ERR_UNEXPECTED_EOF`.
+/// `OXTLS_PLAINTEXT_EMPTY`, `OXTLS_ERR_UNEXPECTED_EOF`; after a failure,
+/// what was decrypted before it, then the failure's code.
 ///
 /// The bytes stay valid and unchanged until the next call on `conn` other
 /// than this one; mark what was used with
@@ -237,7 +371,7 @@ pub extern "C" fn oxtls_conn_peek_plaintext(
         clear_out(out_buf, std::ptr::null());
         clear_out(out_n, 0);
     }
-    with_live_conn(conn, |c| {
+    with_plaintext(conn, |c| {
         if out_buf.is_null() {
             return Err(FfiError::null("out_buf"));
         }
@@ -262,9 +396,11 @@ pub extern "C" fn oxtls_conn_peek_plaintext(
 /// Between the peek and this call only this pair may be called on `conn`:
 /// after any other call (`oxtls_conn_read_tls()`, say) the run may have
 /// moved or grown, and `n` is checked against the run as it is now.
+/// After a failure it returns the failure's code once no plaintext is
+/// left, as `oxtls_conn_read()` does.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_consume_plaintext(conn: *mut oxtls_conn, n: usize) -> oxtls_result {
-    with_live_conn(conn, |c| {
+    with_plaintext(conn, |c| {
         let mut reader = c.conn.reader();
         let available = reader.fill_buf().map_or(0, <[u8]>::len);
         if n > available {
@@ -341,9 +477,7 @@ pub extern "C" fn oxtls_conn_write_early_data(
 /// the handshake, the server discarded it.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_is_early_data_accepted(conn: *const oxtls_conn) -> bool {
-    guard_value(false, || {
-        conn_ref(conn).is_some_and(|c| c.conn.is_early_data_accepted())
-    })
+    get(conn, false, |c| c.conn.is_early_data_accepted())
 }
 
 /// The code for an error of the plaintext reader or writer.
@@ -362,38 +496,38 @@ fn io_error_to_ffi(e: io::Error) -> FfiError {
 /// and after a fatal error.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_wants_read(conn: *const oxtls_conn) -> bool {
-    guard_value(false, || {
-        conn_ref(conn).is_some_and(|c| c.fatal.is_none() && c.conn.wants_read())
-    })
+    get(conn, false, |c| c.fatal.is_none() && c.conn.wants_read())
 }
 
 /// How many bytes of received plaintext `oxtls_conn_read()` can return
 /// now without reading more TLS data: a program that waits for its socket
 /// to become readable must read these first, since they may be all that
-/// is coming. 0 for NULL.
+/// is coming (after a failure too). 0 for NULL, and after a panic or
+/// `oxtls_conn_dangerous_extract_secrets()`.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_plaintext_bytes_to_read(conn: *const oxtls_conn) -> usize {
-    guard_value(0, || {
-        conn_ref(conn).map_or(0, |c| c.conn.plaintext_bytes_to_read())
+    get(conn, 0, |c| {
+        if c.spent().is_some() {
+            0
+        } else {
+            c.conn.plaintext_bytes_to_read()
+        }
     })
 }
 
 /// True while TLS data waits to be sent: call `oxtls_conn_write_tls()`
-/// when the transport is writable. False for NULL.
+/// when the transport is writable. False for NULL, and after a panic or
+/// `oxtls_conn_dangerous_extract_secrets()`, when nothing more is sent.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_wants_write(conn: *const oxtls_conn) -> bool {
-    guard_value(false, || {
-        conn_ref(conn).is_some_and(|c| c.conn.wants_write())
-    })
+    get(conn, false, |c| c.spent().is_none() && c.conn.wants_write())
 }
 
 /// True until the handshake has completed (and after a failed one). False
 /// for NULL.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_is_handshaking(conn: *const oxtls_conn) -> bool {
-    guard_value(false, || {
-        conn_ref(conn).is_some_and(|c| c.conn.is_handshaking())
-    })
+    get(conn, false, |c| c.conn.is_handshaking())
 }
 
 /// True if the handshake resumed an earlier session (a TLS 1.3 ticket,
@@ -403,8 +537,8 @@ pub extern "C" fn oxtls_conn_is_handshaking(conn: *const oxtls_conn) -> bool {
 /// `oxtls_config_builder_set_session_cache_size()`.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_is_resumed(conn: *const oxtls_conn) -> bool {
-    guard_value(false, || {
-        conn_ref(conn).is_some_and(|c| c.conn.handshake_kind() == Some(HandshakeKind::Resumed))
+    get(conn, false, |c| {
+        c.conn.handshake_kind() == Some(HandshakeKind::Resumed)
     })
 }
 
@@ -422,10 +556,10 @@ pub extern "C" fn oxtls_conn_send_close_notify(conn: *mut oxtls_conn) -> oxtls_r
 /// data waiting for `oxtls_conn_write_tls()`, to `limit` bytes each; 0
 /// means no limit. The default is 65536. When the received plaintext is at
 /// the limit, `oxtls_conn_read_tls()` returns `OXTLS_ERR_BUFFER_FULL`
-/// until some is read.
+/// until some is read. After a fatal error it returns that error.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_set_buffer_limit(conn: *mut oxtls_conn, limit: usize) -> oxtls_result {
-    with_conn(conn, |c| {
+    with_live_conn(conn, |c| {
         c.conn
             .set_buffer_limit(if limit == 0 { None } else { Some(limit) });
         Ok(())
@@ -436,11 +570,7 @@ pub extern "C" fn oxtls_conn_set_buffer_limit(conn: *mut oxtls_conn, limit: usiz
 /// server has chosen one (and for NULL).
 #[no_mangle]
 pub extern "C" fn oxtls_conn_protocol_version(conn: *const oxtls_conn) -> u16 {
-    guard_value(0, || {
-        conn_ref(conn)
-            .and_then(|c| c.conn.protocol_version())
-            .map_or(0, u16::from)
-    })
+    get(conn, 0, |c| c.conn.protocol_version().map_or(0, u16::from))
 }
 
 /// The negotiated cipher suite's IANA number (such as 0x1301), or 0 until
@@ -448,9 +578,9 @@ pub extern "C" fn oxtls_conn_protocol_version(conn: *const oxtls_conn) -> u16 {
 /// names it.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_cipher_suite(conn: *const oxtls_conn) -> u16 {
-    guard_value(0, || {
-        conn_ref(conn)
-            .and_then(|c| c.conn.negotiated_cipher_suite())
+    get(conn, 0, |c| {
+        c.conn
+            .negotiated_cipher_suite()
             .map_or(0, |s| u16::from(s.suite()))
     })
 }
@@ -507,10 +637,10 @@ pub extern "C" fn oxtls_conn_dangerous_extract_secrets(
             ));
         }
         let secrets = c.conn.extract_secrets_and_retire()?;
-        c.fatal = Some(FfiError::new(
+        c.fatal = Some(Fatal::Spent(FfiError::new(
             OXTLS_ERR_SECRETS_EXTRACTED,
             "the connection's secrets were extracted; it can no longer be used",
-        ));
+        )));
         let keys = |(sequence, s): &(u64, crate::conn::ConnectionTrafficSecrets)| {
             let mut out = oxtls_traffic_keys {
                 sequence: *sequence,
@@ -534,9 +664,9 @@ pub extern "C" fn oxtls_conn_dangerous_extract_secrets(
 /// has chosen one (and for NULL).
 #[no_mangle]
 pub extern "C" fn oxtls_conn_negotiated_group(conn: *const oxtls_conn) -> u16 {
-    guard_value(0, || {
-        conn_ref(conn)
-            .and_then(|c| c.conn.negotiated_key_exchange_group())
+    get(conn, 0, |c| {
+        c.conn
+            .negotiated_key_exchange_group()
             .map_or(0, |g| u16::from(g.name()))
     })
 }
@@ -612,7 +742,7 @@ pub extern "C" fn oxtls_conn_alpn_protocol(
         clear_out(out_len, 0);
     }
     guard(|| {
-        let c = conn_ref(conn).ok_or_else(|| FfiError::null("conn"))?;
+        let c = borrow(conn)?;
         if out.is_null() {
             return Err(FfiError::null("out"));
         }
@@ -650,7 +780,7 @@ pub extern "C" fn oxtls_conn_peer_certificate(
         clear_out(der_len, 0);
     }
     guard(|| {
-        let c = conn_ref(conn).ok_or_else(|| FfiError::null("conn"))?;
+        let c = borrow(conn)?;
         if der.is_null() || der_len.is_null() {
             return Err(FfiError::null("der or der_len"));
         }
@@ -672,8 +802,11 @@ pub extern "C" fn oxtls_conn_peer_certificate(
 /// and context. `context` NULL means no context, which TLS 1.2 (RFC 5705)
 /// tells apart from an empty one (`context` non-NULL, `context_len` 0);
 /// TLS 1.3 derives the same bytes for both (RFC 8446 §7.5). Fails with
-/// `OXTLS_ERR_HANDSHAKE_NOT_COMPLETE` before the handshake is done, and
-/// `OXTLS_ERR_INVALID_PARAMETER` for `out_len` 0.
+/// `OXTLS_ERR_HANDSHAKE_NOT_COMPLETE` before the handshake is done,
+/// `OXTLS_ERR_INVALID_PARAMETER` for `out_len` 0, and `OXTLS_ERR_GENERAL`
+/// for a TLS 1.2 session without the extended master secret (RFC 7627
+/// §5.4: a man in the middle could have given another connection the same
+/// secret).
 #[no_mangle]
 pub extern "C" fn oxtls_conn_export_keying_material(
     conn: *mut oxtls_conn,
@@ -726,7 +859,7 @@ pub extern "C" fn oxtls_conn_last_error(
     // SAFETY: `out_n` is NULL or writable, as documented.
     unsafe { clear_out(out_n, 0) };
     guard(|| {
-        let c = conn_ref(conn).ok_or_else(|| FfiError::null("conn"))?;
+        let c = borrow(conn)?;
         if out_n.is_null() {
             return Err(FfiError::null("out_n"));
         }
@@ -748,5 +881,5 @@ pub extern "C" fn oxtls_conn_last_error(
 /// transport callback or the fd), or 0 if there was none (and for NULL).
 #[no_mangle]
 pub extern "C" fn oxtls_conn_last_errno(conn: *const oxtls_conn) -> c_int {
-    guard_value(0, || conn_ref(conn).map_or(0, |c| c.last_errno))
+    get(conn, 0, |c| c.last_errno)
 }

@@ -10,7 +10,9 @@
 //! - `oxtls_config`: immutable and shared; connections hold their own
 //!   reference, so the caller may free it at any time;
 //! - `oxtls_conn` (`conn.rs`, transport in `transport.rs`): one thread at
-//!   a time; the first fatal error is returned by every later call.
+//!   a time; the first fatal error is returned by every later call; a
+//!   call from inside a callback of another call on the same connection
+//!   is refused (`OXTLS_ERR_REENTRANT`).
 //!
 //! Callbacks (`callbacks.rs`) run on the caller's thread, from inside the
 //! call that produced the event. `include/oxtls.h` is generated from these

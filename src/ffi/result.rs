@@ -76,6 +76,10 @@ pub const OXTLS_ERR_ALREADY_CLOSED: oxtls_result = 112;
 /// The connection's keys were taken by
 /// `oxtls_conn_dangerous_extract_secrets()`; it can no longer be used.
 pub const OXTLS_ERR_SECRETS_EXTRACTED: oxtls_result = 113;
+/// A call on a connection was made from inside a callback (a transport
+/// callback, say) of another call on the same connection. It was refused
+/// and changed nothing: make it once the outer call has returned.
+pub const OXTLS_ERR_REENTRANT: oxtls_result = 114;
 
 /// A transport callback (or the fd) failed; `oxtls_conn_last_errno()`
 /// has its errno value.
@@ -288,6 +292,7 @@ pub(crate) fn message(code: oxtls_result) -> &'static str {
         OXTLS_ERR_OUT_OF_RANGE => "index out of range\0",
         OXTLS_ERR_ALREADY_CLOSED => "cannot write after close_notify was sent\0",
         OXTLS_ERR_SECRETS_EXTRACTED => "the connection's secrets were extracted\0",
+        OXTLS_ERR_REENTRANT => "called from a callback of another call on the same connection\0",
         OXTLS_ERR_IO => "the transport failed (see oxtls_conn_last_errno)\0",
         OXTLS_ERR_UNEXPECTED_EOF => "the peer closed the connection without close_notify\0",
         OXTLS_ERR_BUFFER_FULL => "buffer limit reached\0",
@@ -452,6 +457,7 @@ mod tests {
         OXTLS_ERR_OUT_OF_RANGE,
         OXTLS_ERR_ALREADY_CLOSED,
         OXTLS_ERR_SECRETS_EXTRACTED,
+        OXTLS_ERR_REENTRANT,
         OXTLS_ERR_IO,
         OXTLS_ERR_UNEXPECTED_EOF,
         OXTLS_ERR_BUFFER_FULL,

@@ -11,7 +11,7 @@ use std::io;
 use std::os::raw::{c_int, c_void};
 
 use super::boundary::*;
-use super::conn::{oxtls_conn, with_conn, with_live_conn};
+use super::conn::{oxtls_conn, with_live_conn, with_unspent_conn, ConnState};
 use super::result::*;
 
 /// Reads up to `len` bytes from the caller's transport into `buf` and
@@ -26,6 +26,12 @@ use super::result::*;
 /// caller gets control back in its own loop (to check what the signal
 /// asked for, then poll and call again), as OpenSSL's socket BIO reports
 /// `EINTR` as "retry". Any other value is `OXTLS_ERR_IO`.
+///
+/// It must not call oxtls functions on the connection being read for:
+/// `buf` lies in that connection's receive buffer, which such a call could
+/// move or free. Such a call is refused and changes nothing: it returns
+/// `OXTLS_ERR_REENTRANT`, a getter answers as for NULL (0, false), and
+/// `oxtls_conn_free()` does nothing. Other connections may be used.
 pub type oxtls_read_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
@@ -40,6 +46,13 @@ pub type oxtls_read_callback = Option<
 /// with its userdata. Returns 0 on success or an errno value, positive or
 /// negated, read as for `oxtls_read_callback`: `EAGAIN`, `EWOULDBLOCK` and
 /// `EINTR` give `OXTLS_WOULD_BLOCK`, any other value `OXTLS_ERR_IO`.
+///
+/// It must not call oxtls functions on the connection being written for:
+/// `buf` lies in that connection's send buffer, which such a call (a
+/// write, a close_notify) could move or free. Such a call is refused and
+/// changes nothing: it returns `OXTLS_ERR_REENTRANT`, a getter answers as
+/// for NULL (0, false), and `oxtls_conn_free()` does nothing. Other
+/// connections may be used.
 pub type oxtls_write_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
@@ -227,7 +240,7 @@ impl io::Write for FdTransport {
 /// the errno) for a transport failure, and `OXTLS_ERR_BUFFER_FULL` for the
 /// connection's own refusal to take more.
 fn finish(
-    c: &mut oxtls_conn,
+    c: &mut ConnState,
     outcome: io::Result<usize>,
     errno: TransportErrno,
     what: &str,
@@ -286,7 +299,9 @@ pub extern "C" fn oxtls_conn_read_tls(
 /// `oxtls_write_callback`) with `userdata`, and stores the count in
 /// `*out_n` (0 when nothing was queued). Results as for
 /// `oxtls_conn_read_tls()`. Unlike other calls it still works after a
-/// fatal error, so that the alert telling the peer why can be sent.
+/// protocol failure, so that the alert telling the peer why can be sent;
+/// after a panic or `oxtls_conn_dangerous_extract_secrets()` it returns
+/// that error and writes nothing.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_write_tls(
     conn: *mut oxtls_conn,
@@ -296,7 +311,7 @@ pub extern "C" fn oxtls_conn_write_tls(
 ) -> oxtls_result {
     // SAFETY: `out_n` is NULL or writable, as documented.
     unsafe { clear_out(out_n, 0) };
-    with_conn(conn, |c| {
+    with_unspent_conn(conn, |c| {
         let callback = callback.ok_or_else(|| FfiError::null("callback"))?;
         if out_n.is_null() {
             return Err(FfiError::null("out_n"));
@@ -350,7 +365,7 @@ pub extern "C" fn oxtls_conn_write_tls_fd(
 ) -> oxtls_result {
     // SAFETY: `out_n` is NULL or writable, as documented.
     unsafe { clear_out(out_n, 0) };
-    with_conn(conn, |c| {
+    with_unspent_conn(conn, |c| {
         if out_n.is_null() {
             return Err(FfiError::null("out_n"));
         }

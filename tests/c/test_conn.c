@@ -502,6 +502,11 @@ static void dangerous_extract_secrets(void)
         CHECK_RESULT(oxtls_conn_send_close_notify(conn), OXTLS_ERR_SECRETS_EXTRACTED);
         CHECK_RESULT(oxtls_conn_dangerous_extract_secrets(conn, &tx, &rx),
                      OXTLS_ERR_SECRETS_EXTRACTED);
+        /* Nothing more goes out, not even TLS data, and no setting changes. */
+        CHECK(!oxtls_conn_wants_write(conn));
+        CHECK_RESULT(oxtls_conn_write_tls_fd(conn, fd, &n), OXTLS_ERR_SECRETS_EXTRACTED);
+        CHECK(n == 0);
+        CHECK_RESULT(oxtls_conn_set_buffer_limit(conn, 0), OXTLS_ERR_SECRETS_EXTRACTED);
         close(fd);
         oxtls_conn_free(conn);
         oxtls_config_free(config);

@@ -206,6 +206,102 @@ static void nonblocking_callbacks(void)
     buffer_free(&page);
 }
 
+/* Callbacks that call into their own connection before moving any bytes,
+ * as a careless event loop might: every such call is refused and changes
+ * nothing (were it not, the write buffer or the receive buffer lent to the
+ * callback could move under it, which ASan and valgrind would report). */
+struct reentrant {
+    struct sock s;
+    oxtls_conn *conn;
+    int calls;
+};
+
+static void reenter(struct reentrant *r)
+{
+    const uint8_t *run = (const uint8_t *)1;
+    uint8_t buf[16];
+    size_t n = 99;
+    r->calls++;
+    CHECK_RESULT(oxtls_conn_write(r->conn, (const uint8_t *)"x", 1, &n), OXTLS_ERR_REENTRANT);
+    CHECK(n == 0);
+    CHECK_RESULT(oxtls_conn_send_close_notify(r->conn), OXTLS_ERR_REENTRANT);
+    CHECK_RESULT(oxtls_conn_read(r->conn, buf, sizeof buf, &n), OXTLS_ERR_REENTRANT);
+    CHECK_RESULT(oxtls_conn_peek_plaintext(r->conn, &run, &n), OXTLS_ERR_REENTRANT);
+    CHECK(run == NULL && n == 0);
+    CHECK_RESULT(oxtls_conn_consume_plaintext(r->conn, 0), OXTLS_ERR_REENTRANT);
+    CHECK_RESULT(oxtls_conn_process_new_packets(r->conn), OXTLS_ERR_REENTRANT);
+    /* Getters answer as for NULL. */
+    CHECK(!oxtls_conn_wants_write(r->conn) && !oxtls_conn_wants_read(r->conn));
+    CHECK(oxtls_conn_protocol_version(r->conn) == 0);
+    CHECK(oxtls_conn_last_errno(r->conn) == 0);
+    /* Does nothing: the outer call is still using the connection. */
+    oxtls_conn_free(r->conn);
+}
+
+static int reentrant_read(void *userdata, uint8_t *buf, size_t len, size_t *out_n)
+{
+    reenter(userdata);
+    return sock_read(&((struct reentrant *)userdata)->s, buf, len, out_n);
+}
+
+static int reentrant_write(void *userdata, const uint8_t *buf, size_t len, size_t *out_n)
+{
+    reenter(userdata);
+    return sock_write(&((struct reentrant *)userdata)->s, buf, len, out_n);
+}
+
+/* A whole page fetched through callbacks that re-enter on every call. */
+static void calls_from_inside_transport_callbacks(void)
+{
+    struct reentrant r = {{-1, 0, 0}, NULL, 0};
+    struct buffer page = {0};
+    const char request[] = "GET / HTTP/1.0\r\n\r\n";
+    uint8_t buf[4096];
+    size_t n;
+    oxtls_result res;
+    bool failed = false;
+    int rounds;
+
+    r.conn = new_conn("ca.pem");
+    r.s.fd = tcp_connect(server_port());
+    CHECK(r.s.fd >= 0);
+    CHECK_RESULT(oxtls_conn_write(r.conn, (const uint8_t *)request, strlen(request), &n),
+                 OXTLS_OK);
+    for (rounds = 0; rounds < 1000 && !failed; rounds++) {
+        res = oxtls_conn_read(r.conn, buf, sizeof buf, &n);
+        if (res == OXTLS_OK && n == 0)
+            break; /* close_notify */
+        if (res == OXTLS_OK) {
+            buffer_append(&page, buf, n);
+            continue;
+        }
+        failed = !CHECK_RESULT(res, OXTLS_PLAINTEXT_EMPTY);
+        while (!failed && oxtls_conn_wants_write(r.conn)) {
+            failed = !CHECK_RESULT(oxtls_conn_write_tls(r.conn, reentrant_write, &r, &n),
+                                   OXTLS_OK) ||
+                     !CHECK(n > 0);
+        }
+        if (failed)
+            break;
+        failed = !CHECK_RESULT(oxtls_conn_read_tls(r.conn, reentrant_read, &r, &n), OXTLS_OK) ||
+                 !CHECK(n > 0) ||
+                 !CHECK_RESULT(oxtls_conn_process_new_packets(r.conn), OXTLS_OK);
+    }
+    CHECK(buffer_contains(&page, "oxtls test server"));
+    CHECK(r.s.reads > 1 && r.s.writes > 1 && r.calls == r.s.reads + r.s.writes);
+    CHECK(oxtls_conn_protocol_version(r.conn) == 0x0304);
+
+    /* Not left busy: calls made outside the callbacks work again. */
+    CHECK_RESULT(oxtls_conn_send_close_notify(r.conn), OXTLS_OK);
+    CHECK(oxtls_conn_wants_write(r.conn));
+    CHECK_RESULT(oxtls_conn_write_tls(r.conn, sock_write, &r.s, &n), OXTLS_OK);
+    CHECK(n > 0 && !oxtls_conn_wants_write(r.conn));
+
+    close(r.s.fd);
+    oxtls_conn_free(r.conn);
+    buffer_free(&page);
+}
+
 /* Checks that `page` (headers and body) ends with the 1 MiB body of
  * numbered lines the server sends for /big. */
 static bool is_big_page(const struct buffer *page)
@@ -455,6 +551,7 @@ const struct test io_tests[] = {
     {"epipe_not_sigpipe", epipe_not_sigpipe},
     {"fd_transport_on_a_pipe", fd_transport_on_a_pipe},
     {"nonblocking_callbacks", nonblocking_callbacks},
+    {"calls_from_inside_transport_callbacks", calls_from_inside_transport_callbacks},
     {"large_transfer_under_a_buffer_limit", large_transfer_under_a_buffer_limit},
     {"large_transfer_without_a_limit", large_transfer_without_a_limit},
     {"large_transfer_read_in_place", large_transfer_read_in_place},
