@@ -3,12 +3,14 @@ openssl s_server."""
 
 import http.client
 import socket
+import ssl
+import threading
 import urllib.request
 
 import pytest
 
 import oxtls
-from tlspeers import connect, http_get
+from tlspeers import MemoryServer, connect, http_get, ssl_server_context
 
 GREETING = b"Hello from the oxtls test server"
 
@@ -392,3 +394,48 @@ def test_client_certificate_for_a_server_that_requires_one(s_server_mtls, ca_fil
     with pytest.raises(oxtls.Error) as info:
         oxtls.Config(ca_file, client_cert=(pki / "client-cert.pem", pki / "server-key.pem"))
     assert info.value.code == oxtls.Result.ERR_INVALID_CONFIG
+
+
+def test_data_before_a_bad_record_is_received_before_the_error(ca_file, chain_file, pki):
+    """The server's data and a tampered record arrive in one read: recv()
+    returns the data, and only the next recv() raises."""
+    context = ssl_server_context(chain_file, str(pki / "server-key.pem"))
+    server = MemoryServer(context)
+    client_sock, relay_sock = socket.socketpair()
+    client_sock.settimeout(30)
+    relay_sock.settimeout(30)
+    failure = []
+
+    def relay():
+        try:
+            while True:  # the handshake, byte for byte
+                try:
+                    server.tls.do_handshake()
+                    break
+                except ssl.SSLWantReadError:
+                    pass
+                out = server.outgoing.read()
+                if out:
+                    relay_sock.sendall(out)
+                server.incoming.write(relay_sock.recv(65536))
+            relay_sock.sendall(server.outgoing.read())
+            server.tls.write(b"kept")
+            good = server.outgoing.read()
+            server.tls.write(b"tampered")
+            bad = bytearray(server.outgoing.read())
+            bad[-1] ^= 1  # the last byte of its tag
+            relay_sock.sendall(good + bytes(bad))
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=relay, daemon=True)
+    thread.start()
+    config = oxtls.Config(ca_file, system_roots=False)
+    with oxtls.wrap_socket(client_sock, "localhost", config) as tls:
+        thread.join(30)
+        assert not failure, failure
+        assert tls.recv(100) == b"kept"
+        with pytest.raises(oxtls.ProtocolError) as failed:
+            tls.recv(100)
+        assert failed.value.code == oxtls.Result.ERR_BAD_RECORD_MAC
+    relay_sock.close()

@@ -15,7 +15,7 @@ import socket
 from .codes import Result
 from .config import Config
 from .connection import Connection
-from .errors import UnexpectedEOF, make_error
+from .errors import Error, UnexpectedEOF, make_error
 
 #: How much one recv() on the wrapped socket asks for.
 RECV_SIZE = 65536
@@ -171,7 +171,14 @@ class TLSSocket:
             if n is not None:
                 return n
             self._flush()  # e.g. a KeyUpdate reply
-            self._receive()
+            try:
+                self._receive()
+            except Error:
+                # Data that arrived whole before what failed is handed out
+                # first; the read after it raises the error again.
+                if self._conn.pending():
+                    continue
+                raise
 
     def send(self, data, flags=0):
         """Encrypts and sends some of ``data``; returns how much."""
