@@ -87,3 +87,68 @@ fn early_writes_leave_with_the_handshake() {
     assert!(page.ends_with("hello from the server"), "{page}");
     server.join().unwrap();
 }
+
+/// A transport that reads as ended and takes no bytes, like a full
+/// `Cursor<&mut [u8]>` or a wrapper around a closed pipe.
+struct Dead;
+
+impl Read for Dead {
+    fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+        Ok(0)
+    }
+}
+
+impl Write for Dead {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Ok(0)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs `f` on another thread and returns what it returns, or fails the
+/// test after five seconds: a spinning loop fails instead of hanging.
+fn within_seconds<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(Duration::from_secs(5))
+        .expect("still spinning after five seconds")
+}
+
+#[test]
+fn a_transport_that_takes_nothing_is_an_error_not_a_spin() {
+    let pki = TestPki::new();
+    let config = oxtls_config(&[pki.ca_der()]);
+    let err = within_seconds(move || {
+        let mut client = oxtls_client(config, "localhost");
+        client.complete_io(&mut Dead).unwrap_err()
+    });
+    assert_eq!(err.kind(), ErrorKind::WriteZero, "{err}");
+}
+
+/// The server goes away after reading the ClientHello: the end of the
+/// stream mid-handshake is an error from `process_new_packets` itself, so
+/// a caller's own loop (not only `complete_io`) stops at once.
+#[test]
+fn the_end_of_the_stream_mid_handshake_is_an_error() {
+    let pki = TestPki::new();
+    let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
+    let mut hello = Vec::new();
+    client.write_tls(&mut hello).unwrap();
+    assert_eq!(client.read_tls(&mut &[][..]).unwrap(), 0);
+    let err = client.process_new_packets().unwrap_err();
+    assert_eq!(err, oxtls::Error::UnexpectedEof);
+    // Sticky, and no alert: the transport is gone.
+    assert_eq!(client.process_new_packets().unwrap_err(), err);
+    assert!(!client.wants_write());
+
+    // complete_io reports it as the end of the stream.
+    let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
+    let mut transport = std::io::Cursor::new(Vec::new()); // reads as ended
+    let err = client.complete_io(&mut transport).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnexpectedEof, "{err}");
+}

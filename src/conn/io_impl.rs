@@ -4,6 +4,7 @@
 use std::io;
 
 use super::ClientConnection;
+use crate::error::Error;
 
 /// Reads received plaintext; see [`ClientConnection::reader`].
 ///
@@ -106,9 +107,7 @@ pub(super) fn complete_io<T: io::Read + io::Write>(
     let mut eof = false;
     let (mut read, mut written) = (0, 0);
     loop {
-        while conn.wants_write() {
-            written += conn.write_tls(io)?;
-        }
+        written += write_all_tls(conn, io)?;
         io.flush()?;
         // Done: the handshake is over and our last flight is on its way (a
         // server that waits for us to speak first would never wake a read).
@@ -133,25 +132,41 @@ pub(super) fn complete_io<T: io::Read + io::Write>(
 
         if let Err(err) = conn.process_new_packets() {
             // Flush the alert the error queued; the error is what matters.
-            while conn.wants_write() {
-                if conn.write_tls(io).is_err() {
-                    break;
-                }
-            }
+            let _ = write_all_tls(conn, io);
             let _ = io.flush();
-            return Err(io::Error::new(io::ErrorKind::InvalidData, err));
+            let kind = match err {
+                Error::UnexpectedEof => io::ErrorKind::UnexpectedEof,
+                _ => io::ErrorKind::InvalidData,
+            };
+            return Err(io::Error::new(kind, err));
         }
 
         if !until_handshaked {
             return Ok((read, written));
         }
         // Still handshaking, or just finished with our last flight queued:
-        // the top of the loop sends it and returns.
-        if eof && conn.is_handshaking() {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "connection closed during the handshake",
-            ));
+        // the top of the loop sends it and returns. (An end of stream
+        // mid-handshake failed `process_new_packets` above.)
+    }
+}
+
+/// Writes all the queued TLS data to `io`. A transport that takes none of
+/// it is an error (`WriteZero`) rather than a reason to try forever; an
+/// interrupted write is tried again, as an interrupted read is.
+fn write_all_tls(conn: &mut ClientConnection, io: &mut impl io::Write) -> io::Result<usize> {
+    let mut written = 0;
+    while conn.wants_write() {
+        match conn.write_tls(io) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::WriteZero,
+                    "the transport took none of the TLS data",
+                ))
+            }
+            Ok(n) => written += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
+    Ok(written)
 }

@@ -154,6 +154,13 @@ impl ClientConnection {
             self.fail(err.clone());
             return Err(err);
         }
+        // The transport ended before the handshake did: nothing more will
+        // come, so say so now rather than leave a caller's loop waiting on
+        // `wants_read` for a flight that cannot arrive.
+        if self.seen_eof && self.is_handshaking() {
+            self.fail(Error::UnexpectedEof);
+            return Err(Error::UnexpectedEof);
+        }
         if !self.is_handshaking() {
             // Nothing held between messages once the handshake is over: a
             // call that finds nothing left to do marks a quiet moment.
