@@ -995,7 +995,9 @@ bool oxtls_conn_is_resumed(const struct oxtls_conn *conn);
 
 /**
  * Queues a close_notify alert: we will send no more data. Write it out
- * with `oxtls_conn_write_tls()`. Calling it again does nothing more.
+ * with `oxtls_conn_write_tls()`. Called before the handshake is complete,
+ * the alert follows the handshake and whatever was written before it.
+ * Calling it again does nothing more.
  */
 oxtls_result oxtls_conn_send_close_notify(struct oxtls_conn *conn);
 

@@ -518,3 +518,32 @@ fn bulk_plaintext_lies_on_cache_lines() {
     let alignment = full_record_plaintext_alignment(&mut client, &mut server, 6);
     assert_eq!(alignment, [0; 6]);
 }
+
+/// "Send a request and half-close": data written and close_notify asked
+/// for before the handshake is done. The alert waits for the handshake and
+/// follows the data, in both versions, so the server gets the request and
+/// then a clean end of stream; writing after it is refused at once.
+#[test]
+fn close_notify_before_the_handshake_follows_what_was_written() {
+    let pki = TestPki::new();
+    let cert = pki.server_cert(KeyType::EcdsaP256);
+    for versions in [TlsVersions::Tls13Only, TlsVersions::Tls12Only] {
+        let mut server = RustlsServerOptions::new(&cert)
+            .versions(versions)
+            .connection();
+        let mut client = oxtls_client(oxtls_config(&[pki.ca_der()]), "localhost");
+        client.writer().write_all(b"request").unwrap();
+        client.send_close_notify();
+        assert!(client.writer().write(b"more").is_err());
+        let exchange =
+            handshake(&mut client, &mut server).unwrap_or_else(|e| panic!("{versions:?}: {e}"));
+        assert_eq!(exchange.server_received, b"request", "{versions:?}");
+        // Then the clean end: the reader has nothing more, and says so.
+        let mut rest = Vec::new();
+        server
+            .reader()
+            .read_to_end(&mut rest)
+            .unwrap_or_else(|e| panic!("{versions:?}: no clean close: {e}"));
+        assert!(rest.is_empty(), "{versions:?}");
+    }
+}

@@ -68,7 +68,12 @@ pub(crate) struct CommonState {
     pub(crate) may_send_application_data: bool,
     pub(crate) may_receive_application_data: bool,
     pub(crate) received_close_notify: bool,
+    /// We have said we will send no more data (`send_close_notify`); the
+    /// alert itself may still wait for the handshake (`close_notify_held`).
     pub(crate) sent_close_notify: bool,
+    /// close_notify was asked for before the handshake let application
+    /// data go: it follows the held writes once they are sent.
+    close_notify_held: bool,
     /// Application data written before the handshake finished.
     pub(crate) early_writes: Vec<u8>,
     /// The limit on buffered plaintext and on buffered TLS output.
@@ -112,6 +117,7 @@ impl CommonState {
             may_receive_application_data: false,
             received_close_notify: false,
             sent_close_notify: false,
+            close_notify_held: false,
             early_writes: Vec::new(),
             buffer_limit: Some(64 * 1024),
             logger,
@@ -166,12 +172,20 @@ impl CommonState {
         let _ = self.send(ContentType::Alert, &[level.to_wire(), desc.to_wire()]);
     }
 
+    /// Ends our side: no more writes are taken. Before the handshake lets
+    /// application data go, the alert waits for it, so that what was
+    /// written before (a request, say) is sent first and not cut off by an
+    /// alert that would also end the handshake.
     pub(crate) fn send_close_notify(&mut self) {
         if self.sent_close_notify {
             return;
         }
         self.sent_close_notify = true;
-        self.send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
+        if self.may_send_application_data {
+            self.send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
+        } else {
+            self.close_notify_held = true;
+        }
     }
 
     /// RFC 8446 §5.1: a message after which keys change must be the last
@@ -235,12 +249,15 @@ impl CommonState {
     }
 
     /// Called when the handshake allows application data: sends what the
-    /// caller wrote early.
+    /// caller wrote early, then the close_notify asked for meanwhile.
     pub(crate) fn start_sending_application_data(&mut self) -> Result<(), Error> {
         self.may_send_application_data = true;
         let early = core::mem::take(&mut self.early_writes);
         if !early.is_empty() {
             self.send(ContentType::ApplicationData, &early)?;
+        }
+        if core::mem::take(&mut self.close_notify_held) {
+            self.send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
         }
         Ok(())
     }

@@ -486,7 +486,9 @@ impl ClientConnection {
         self.common.buffer_limit = limit;
     }
 
-    /// Queues a close_notify alert: we will send no more data.
+    /// Queues a close_notify alert: we will send no more data. Called
+    /// before the handshake is complete, the alert follows the handshake
+    /// and whatever was written before it.
     pub fn send_close_notify(&mut self) {
         self.common.send_close_notify();
     }

@@ -543,7 +543,9 @@ pub extern "C" fn oxtls_conn_is_resumed(conn: *const oxtls_conn) -> bool {
 }
 
 /// Queues a close_notify alert: we will send no more data. Write it out
-/// with `oxtls_conn_write_tls()`. Calling it again does nothing more.
+/// with `oxtls_conn_write_tls()`. Called before the handshake is complete,
+/// the alert follows the handshake and whatever was written before it.
+/// Calling it again does nothing more.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_send_close_notify(conn: *mut oxtls_conn) -> oxtls_result {
     with_live_conn(conn, |c| {
