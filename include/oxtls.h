@@ -812,7 +812,9 @@ oxtls_result oxtls_config_builder_set_keylog_callback(struct oxtls_config_builde
  * Logs every connection's secrets to the file the `SSLKEYLOGFILE`
  * environment variable names (read now), in the format Wireshark and
  * OpenSSL use; nothing is logged if it is unset. For debugging only: the
- * file decrypts the connections. Replaces
+ * file decrypts the connections, so one created here is readable by its
+ * owner only. Fails with `OXTLS_ERR_IO` (and the reason in words) if the
+ * variable is set but the file cannot be opened for appending. Replaces
  * `oxtls_config_builder_set_keylog_callback()`.
  */
 oxtls_result oxtls_config_builder_set_keylog_file(struct oxtls_config_builder *builder);

@@ -9,7 +9,7 @@
 
 use std::fmt;
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::io::{self, Write};
 use std::sync::Mutex;
 
 /// Receives the secrets of each connection as they are derived.
@@ -24,19 +24,44 @@ pub trait KeyLog: Send + Sync + fmt::Debug {
 }
 
 /// Appends to the file `SSLKEYLOGFILE` names, one line per secret; does
-/// nothing if the variable is unset or the file cannot be opened.
+/// nothing if the variable is unset or the file cannot be opened (see
+/// [`KeyLogFile::open_error`]).
 pub struct KeyLogFile {
     file: Option<Mutex<File>>,
+    open_error: Option<io::Error>,
 }
 
 impl KeyLogFile {
-    /// Opens (for appending) the file named by `SSLKEYLOGFILE`, if any.
+    /// Opens (for appending) the file named by `SSLKEYLOGFILE`, if any. A
+    /// file it creates is readable by its owner only (mode 0600 on Unix):
+    /// the log decrypts every connection it records.
     pub fn new() -> Self {
-        let file = std::env::var_os("SSLKEYLOGFILE")
-            .and_then(|path| OpenOptions::new().append(true).create(true).open(path).ok());
-        Self {
-            file: file.map(Mutex::new),
+        let Some(path) = std::env::var_os("SSLKEYLOGFILE") else {
+            return Self {
+                file: None,
+                open_error: None,
+            };
+        };
+        let mut options = OpenOptions::new();
+        options.append(true).create(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(path) {
+            Ok(file) => Self {
+                file: Some(Mutex::new(file)),
+                open_error: None,
+            },
+            Err(err) => Self {
+                file: None,
+                open_error: Some(err),
+            },
         }
+    }
+
+    /// Why the file `SSLKEYLOGFILE` names could not be opened, if it is
+    /// set and could not be: nothing is logged then.
+    pub fn open_error(&self) -> Option<&io::Error> {
+        self.open_error.as_ref()
     }
 }
 

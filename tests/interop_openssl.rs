@@ -156,15 +156,29 @@ fn key_log_matches_openssl() {
     }
 }
 
-/// `KeyLogFile` writes to the file `SSLKEYLOGFILE` names.
+/// `KeyLogFile` writes to the file `SSLKEYLOGFILE` names, created
+/// readable by its owner only, and says why when it cannot open it.
 #[test]
 fn key_log_file_writes_sslkeylogfile() {
     let dir = common::tempdir::TempDir::new("keylog");
     let path = dir.path().join("keys.log");
-    // Only this test reads the variable, when it makes its KeyLogFile.
+    // Only this test reads the variable, when it makes its KeyLogFiles.
+    std::env::set_var("SSLKEYLOGFILE", dir.path());
+    let unopened = oxtls::KeyLogFile::new();
     std::env::set_var("SSLKEYLOGFILE", &path);
     let key_log = std::sync::Arc::new(oxtls::KeyLogFile::new());
     std::env::remove_var("SSLKEYLOGFILE");
+    assert!(
+        unopened.open_error().is_some(),
+        "a directory opened as the key log"
+    );
+    assert!(key_log.open_error().is_none());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "key log created with mode {mode:o}");
+    }
 
     let pki = TestPki::new();
     let server = OpensslServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))

@@ -435,14 +435,23 @@ pub extern "C" fn oxtls_config_builder_set_keylog_callback(
 /// Logs every connection's secrets to the file the `SSLKEYLOGFILE`
 /// environment variable names (read now), in the format Wireshark and
 /// OpenSSL use; nothing is logged if it is unset. For debugging only: the
-/// file decrypts the connections. Replaces
+/// file decrypts the connections, so one created here is readable by its
+/// owner only. Fails with `OXTLS_ERR_IO` (and the reason in words) if the
+/// variable is set but the file cannot be opened for appending. Replaces
 /// `oxtls_config_builder_set_keylog_callback()`.
 #[no_mangle]
 pub extern "C" fn oxtls_config_builder_set_keylog_file(
     builder: *mut oxtls_config_builder,
 ) -> oxtls_result {
     with_builder(builder, |b| {
-        b.key_log = Some(Arc::new(crate::keylog::KeyLogFile::new()));
+        let key_log = crate::keylog::KeyLogFile::new();
+        if let Some(err) = key_log.open_error() {
+            return Err(FfiError::new(
+                OXTLS_ERR_IO,
+                format!("cannot open the file SSLKEYLOGFILE names: {err}"),
+            ));
+        }
+        b.key_log = Some(Arc::new(key_log));
         Ok(())
     })
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void get_page_and_what_was_negotiated(void)
@@ -426,8 +427,19 @@ static void keylog(void)
         fclose(f);
         CHECK(lines == 5);
     }
+    /* The log decrypts the connection: created for its owner only. */
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
     remove(path);
     buffer_free(&page);
+
+    /* A file that cannot be opened is an error that says so, not a
+     * silently empty log. */
+    CHECK(setenv("SSLKEYLOGFILE", "/", 1) == 0);
+    b = oxtls_config_builder_new();
+    CHECK_RESULT(oxtls_config_builder_set_keylog_file(b), OXTLS_ERR_IO);
+    unsetenv("SSLKEYLOGFILE");
+    oxtls_config_builder_free(b);
 }
 
 /* A TLS 1.2-only client: the rustls server, which speaks both, completes
