@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::fs;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use rustls_pki_types::pem::{PemObject, SectionKind};
@@ -145,10 +146,12 @@ impl RootCertStore {
     /// Adds every certificate in the PEM file at `path`; see
     /// [`add_pem`](Self::add_pem) for what is returned.
     ///
-    /// Fails only if the file cannot be read.
+    /// Fails only if the file cannot be read, is not a regular file (a
+    /// FIFO or a device could block or never end), or is over 16 MiB
+    /// (system bundles are well under 1 MiB).
     pub fn add_pem_file(&mut self, path: impl AsRef<Path>) -> Result<(usize, usize), Error> {
         let path = path.as_ref();
-        let pem = fs::read(path).map_err(|e| {
+        let pem = read_pem_file(path).map_err(|e| {
             Error::General(format!(
                 "cannot read root certificates from {}: {e}",
                 path.display()
@@ -164,9 +167,9 @@ impl RootCertStore {
     /// root is still added once).
     ///
     /// Returns `(added, ignored)` as [`add_pem`](Self::add_pem) does, where
-    /// a file that cannot be read (a dangling link, say) counts as one
-    /// ignored. Subdirectories are skipped. Fails only if the directory
-    /// cannot be listed.
+    /// a file that cannot be read (a dangling link, a FIFO, one over 16
+    /// MiB) counts as one ignored. Subdirectories are skipped. Fails only
+    /// if the directory cannot be listed.
     pub fn add_pem_dir(&mut self, path: impl AsRef<Path>) -> Result<(usize, usize), Error> {
         let path = path.as_ref();
         let cannot_list = |e: std::io::Error| {
@@ -227,6 +230,38 @@ impl RootCertStore {
     pub(crate) fn trust_anchors(&self) -> &[TrustAnchor<'static>] {
         &self.anchors
     }
+}
+
+/// The largest certificate file read.
+const MAX_PEM_FILE: u64 = 16 << 20;
+
+/// The bytes of the regular file at `path`, at most [`MAX_PEM_FILE`] of
+/// them. Opened without blocking, so that a FIFO put where a certificate
+/// was expected is refused instead of waiting for a writer.
+fn read_pem_file(path: &Path) -> io::Result<Vec<u8>> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let too_big = || io::Error::new(io::ErrorKind::InvalidData, "larger than 16 MiB");
+    if meta.len() > MAX_PEM_FILE {
+        return Err(too_big());
+    }
+    let mut pem = Vec::new();
+    // A file that grows while read is still cut at the limit.
+    file.take(MAX_PEM_FILE + 1).read_to_end(&mut pem)?;
+    if pem.len() as u64 > MAX_PEM_FILE {
+        return Err(too_big());
+    }
+    Ok(pem)
 }
 
 /// The roots are many and long: say how many, not what they are.

@@ -132,6 +132,39 @@ fn add_pem_dir_reads_a_hashed_directory() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// A FIFO where a certificate file was expected is refused, not read: it
+/// would block until someone wrote to it. In a directory it is one more
+/// file ignored. (Loaded on another thread, so a regression fails the
+/// test instead of hanging it.)
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_not_waited_on() {
+    let a = Issuer::root(KeyKind::EcdsaP256, "Root A");
+    let dir = temp_dir("fifo");
+    make_hashed_dir(&dir, &[&a]);
+    let fifo = dir.join("fifo.pem");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo failed");
+
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (in_dir, file) = (dir.clone(), fifo.clone());
+    std::thread::spawn(move || {
+        let loaded = RootCertStore::new().add_pem_dir(&in_dir);
+        let alone = RootCertStore::new()
+            .add_pem_file(&file)
+            .map_err(|e| e.to_string());
+        let _ = tx.send((loaded, alone));
+    });
+    let (loaded, alone) = rx
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("still blocked on the FIFO after five seconds");
+    // The dangling link and the FIFO are ignored.
+    assert_eq!(loaded, Ok((1, 2)));
+    let err = alone.unwrap_err();
+    assert!(err.contains("not a regular file"), "{err}");
+    let _ = fs::remove_dir_all(&dir);
+}
+
 /// The only test that touches SSL_CERT_FILE and SSL_CERT_DIR: the
 /// environment is shared by every test thread, and no other test reads
 /// these variables.
