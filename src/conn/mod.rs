@@ -392,7 +392,12 @@ impl ClientConnection {
     }
 
     /// A writer of plaintext to send. Before the handshake completes,
-    /// what is written is held and sent as soon as it may be.
+    /// what is written is held and sent as soon as it may be. Writes take
+    /// what the buffer limit leaves room for, and `Ok(0)` when it leaves
+    /// none: write the TLS data out ([`write_tls`](Self::write_tls)) and
+    /// write the rest. So `write_all` of more than the limit fails with
+    /// `WriteZero` having taken (and being bound to send) part of it:
+    /// retrying the whole would send that part twice.
     pub fn writer(&mut self) -> Writer<'_> {
         Writer { conn: self }
     }
