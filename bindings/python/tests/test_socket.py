@@ -10,7 +10,15 @@ import urllib.request
 import pytest
 
 import oxtls
-from tlspeers import MemoryServer, connect, http_get, ssl_server_context
+from tlspeers import (
+    REPO,
+    MemoryServer,
+    connect,
+    http_get,
+    run_with_deadline,
+    server_that_leaves_after_the_client_hello,
+    ssl_server_context,
+)
 
 GREETING = b"Hello from the oxtls test server"
 
@@ -153,6 +161,35 @@ def test_timeout_during_handshake():
         with pytest.raises(TimeoutError):
             oxtls.wrap_socket(raw, "localhost", oxtls.Config(verify=False))
         raw.close()
+
+
+def test_peer_leaving_during_the_handshake_is_unexpected_eof():
+    """recv() returning b"" mid-handshake used to leave the connection
+    wanting to read, and the handshake loop called recv() forever at 100%
+    CPU."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        server_that_leaves_after_the_client_hello(listener)
+        raw = socket.create_connection(listener.getsockname(), timeout=10)
+        kind, value = run_with_deadline(
+            lambda: oxtls.wrap_socket(raw, "localhost", oxtls.Config(verify=False)), 10, raw)
+        assert kind != "hung", "the handshake loop spins after the peer left"
+        assert kind == "raised" and isinstance(value, oxtls.UnexpectedEOF), (kind, value)
+        assert value.code == oxtls.Result.ERR_UNEXPECTED_EOF
+        assert raw.fileno() == -1  # a failed wrap closes the socket
+
+
+def test_readme_sans_io_loop_stops_when_the_peer_leaves():
+    """The README's hand-written handshake loop must not spin on b"" either."""
+    readme = (REPO / "bindings" / "python" / "README.md").read_text()
+    section = readme.split("### Sans-I/O", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        server_that_leaves_after_the_client_hello(listener)
+        with socket.create_connection(listener.getsockname(), timeout=10) as sock:
+            scope = {"oxtls": oxtls, "config": oxtls.Config(verify=False), "sock": sock}
+            kind, value = run_with_deadline(lambda: exec(snippet, scope), 10, sock)
+    assert kind != "hung", "the README's loop spins after the peer left"
+    assert kind == "raised" and isinstance(value, OSError), (kind, value)
 
 
 def test_handshake_on_demand(test_server, config):

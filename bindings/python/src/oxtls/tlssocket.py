@@ -103,16 +103,23 @@ class TLSSocket:
 
     def _receive(self):
         """One recv() from the socket, handed to the connection; an empty
-        recv() tells it the transport has ended."""
+        recv() tells it the transport has ended.
+
+        An end during the handshake raises UnexpectedEOF here: the
+        connection would otherwise go on wanting to read, and the loops
+        calling this would call recv() forever."""
         if self._feed():
             return
         data = self._sock.recv(RECV_SIZE)
         if data:
             self._tls_in += data
             self._feed()
-        else:
-            self._conn.read_tls(b"")
-            self._process()
+            return
+        self._conn.read_tls(b"")
+        self._process()
+        if self._conn.is_handshaking():
+            raise make_error(Result.ERR_UNEXPECTED_EOF,
+                             "the peer closed the connection during the handshake")
 
     def _process(self):
         try:
