@@ -4,6 +4,7 @@ openssl s_server."""
 import http.client
 import socket
 import ssl
+import string
 import threading
 import urllib.request
 
@@ -13,6 +14,7 @@ import oxtls
 from tlspeers import (
     REPO,
     MemoryServer,
+    ThreadServer,
     connect,
     http_get,
     run_with_deadline,
@@ -26,6 +28,11 @@ GREETING = b"Hello from the oxtls test server"
 @pytest.fixture(scope="module")
 def config(ca_file):
     return oxtls.Config(ca_file, alpn=["http/1.1"])
+
+
+@pytest.fixture(scope="module")
+def server_context(chain_file, pki):
+    return ssl_server_context(chain_file, str(pki / "server-key.pem"))
 
 
 # ---- the rustls test server ----------------------------------------------
@@ -476,3 +483,79 @@ def test_data_before_a_bad_record_is_received_before_the_error(ca_file, chain_fi
             tls.recv(100)
         assert failed.value.code == oxtls.Result.ERR_BAD_RECORD_MAC
     relay_sock.close()
+
+
+# ---- writing when the socket cannot take everything ----------------------
+
+#: Plaintext that never contains END (lower case only), then the marker.
+PATTERN = string.ascii_lowercase.encode() * (1 << 18)  # 6.5 MiB
+END = b"END!"
+
+
+def stalled_reader(go):
+    """An ssl-server handler that reads nothing until `go` is set (so the
+    client's socket buffer fills), then everything up to END; returns it."""
+
+    def handler(tls):
+        assert go.wait(30), "the client never said go"
+        got = bytearray()
+        while not got.endswith(END):
+            data = tls.recv(1 << 16)
+            if not data:
+                break
+            got += data
+        return bytes(got)
+
+    return handler
+
+
+def test_send_on_a_non_blocking_socket_returns_exactly_what_it_took(server_context, config):
+    """send() used to take plaintext, then lose the unsent part of its
+    record when sendall() on the socket raised BlockingIOError, and raise
+    as if it had taken nothing: the retry duplicated data and the peer
+    saw a broken record. Now what send() returns is what arrives, in
+    order, and a BlockingIOError means nothing was taken."""
+    go = threading.Event()
+    server = ThreadServer(server_context, stalled_reader(go))
+    tls = oxtls.TLSSocket(server.client_sock, "localhost", config)
+    tls.setblocking(False)
+    offset = blocked = 0
+    while blocked < 3 and offset < len(PATTERN):
+        try:
+            offset += tls.send(PATTERN[offset:offset + 50_000])
+        except BlockingIOError:
+            blocked += 1
+    assert blocked == 3, "the socket never filled up"
+    go.set()
+    tls.settimeout(30)
+    tls.sendall(END)
+    got = server.join()
+    assert server.error is None, f"the server saw a broken TLS stream: {server.error!r}"
+    assert got == PATTERN[:offset] + END
+    tls.close()
+
+
+@pytest.mark.parametrize("mode", ["timeout", "nonblocking"])
+def test_sendall_interrupted_by_the_socket_keeps_the_stream_whole(server_context, config, mode):
+    """After a timeout (or BlockingIOError) the TLS stream must still be
+    whole, as the module promises: the TLS bytes the socket did not take
+    are kept and sent first by the next call."""
+    go = threading.Event()
+    server = ThreadServer(server_context, stalled_reader(go))
+    tls = oxtls.TLSSocket(server.client_sock, "localhost", config)
+    if mode == "timeout":
+        tls.settimeout(0.2)
+        expected = TimeoutError
+    else:
+        tls.setblocking(False)
+        expected = BlockingIOError
+    with pytest.raises(expected):
+        tls.sendall(PATTERN)
+    go.set()
+    tls.settimeout(30)
+    tls.sendall(END)
+    got = server.join()
+    assert server.error is None, f"the server saw a broken TLS stream: {server.error!r}"
+    # Some prefix of PATTERN (sendall cannot say how much), then END.
+    assert got.endswith(END) and got[:-len(END)] == PATTERN[:len(got) - len(END)]
+    tls.close()

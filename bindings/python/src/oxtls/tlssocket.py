@@ -3,10 +3,16 @@
 ``socket.makefile`` users) runs on it unchanged.
 
 It wraps rather than subclasses ``socket.socket``: the TLS loop calls
-the wrapped socket's ``recv``/``sendall``, so the socket's timeout (or
+the wrapped socket's ``recv``/``send``, so the socket's timeout (or
 non-blocking mode) governs every TLS call as it would an SSLSocket's
 (``TimeoutError``/``BlockingIOError`` reach the caller unchanged, and
 after a timeout the TLS state is still consistent: call again).
+
+That holds because TLS bytes the socket did not take are kept here, not
+dropped: every later call (``send``, ``sendall``, ``recv``, ``unwrap``,
+the handshake) sends them first. On a non-blocking socket a
+``BlockingIOError`` may therefore mean that the socket must become
+writable, even from ``recv``: wait for both directions.
 """
 
 import io
@@ -70,6 +76,7 @@ class TLSSocket:
         self.server_side = False
         self.suppress_ragged_eofs = suppress_ragged_eofs
         self._tls_in = bytearray()  # received TLS bytes the connection has not taken yet
+        self._tls_out = bytearray()  # TLS bytes taken from the connection, not yet sent
         self._closed = False
         self._io_refs = 0  # open makefile() objects; see close()
         if do_handshake_on_connect:
@@ -83,10 +90,22 @@ class TLSSocket:
     # ---- moving TLS bytes ------------------------------------------------
 
     def _flush(self):
-        """Sends every TLS byte the connection has queued."""
-        data = self._conn.write_tls()
-        if data:
-            self._sock.sendall(data)
+        """Sends the TLS bytes an earlier call left, then every one the
+        connection has queued since.
+
+        Bytes taken from the connection are dropped only once the socket
+        has taken them: when it times out or would block, the rest of the
+        record stays in ``_tls_out`` for the next call, so the stream stays
+        whole. (The connection is drained only when ``_tls_out`` is empty,
+        so its buffer limit still holds back ``write``.)"""
+        while True:
+            if not self._tls_out:
+                data = self._conn.write_tls()
+                if not data:
+                    return
+                self._tls_out += data
+            sent = self._sock.send(self._tls_out)
+            del self._tls_out[:sent]
 
     def _feed(self):
         """Gives the connection the TLS bytes already received; False when
@@ -188,24 +207,45 @@ class TLSSocket:
                 raise
 
     def send(self, data, flags=0):
-        """Encrypts and sends some of ``data``; returns how much."""
+        """Encrypts and sends some of ``data``; returns how many of its
+        bytes were taken.
+
+        TLS bytes an earlier call could not send go first; if the socket
+        still cannot take them, ``TimeoutError`` (or ``BlockingIOError``
+        on a non-blocking socket) is raised having taken none of ``data``:
+        call again with the same data. Once some of ``data`` is taken, its
+        count is returned even if the socket then times out or would
+        block: the rest of its TLS records stays here and goes out first
+        on the next call. So a retry never sends plaintext twice."""
         self._check_flags(flags, "send")
         self._check_open()
+        self._flush()
         view = memoryview(data).cast("B")
         if len(view) == 0:
             return 0
         while True:
             taken = self._conn.write(view)
-            self._flush()
             if taken:
-                return taken
+                break
+            self._flush()
+        try:
+            self._flush()
+        except (BlockingIOError, socket.timeout):
+            pass  # taken all the same; the next call sends the rest
+        return taken
 
     def sendall(self, data, flags=0):
-        """Sends all of ``data``."""
+        """Sends all of ``data``: returns once the socket has taken every
+        TLS byte. As with ``socket.sendall``, a timeout (or
+        ``BlockingIOError``) does not say how much was sent; the stream
+        stays whole, and what was taken but not sent goes out first on
+        the next call."""
         self._check_flags(flags, "sendall")
+        self._check_open()
         view = memoryview(data).cast("B")
         while len(view):
             view = view[self.send(view):]
+        self._flush()
 
     def write(self, data):
         """ssl.SSLSocket.write: send()."""
