@@ -178,7 +178,7 @@ def test_peer_leaving_during_the_handshake_is_unexpected_eof():
         server_that_leaves_after_the_client_hello(listener)
         raw = socket.create_connection(listener.getsockname(), timeout=10)
         kind, value = run_with_deadline(
-            lambda: oxtls.wrap_socket(raw, "localhost", oxtls.Config(verify=False)), 10, raw)
+            lambda: oxtls.wrap_socket(raw, "localhost", oxtls.Config(verify=False)), 10, raw.close)
         assert kind != "hung", "the handshake loop spins after the peer left"
         assert kind == "raised" and isinstance(value, oxtls.UnexpectedEOF), (kind, value)
         assert value.code == oxtls.Result.ERR_UNEXPECTED_EOF
@@ -194,7 +194,7 @@ def test_readme_sans_io_loop_stops_when_the_peer_leaves():
         server_that_leaves_after_the_client_hello(listener)
         with socket.create_connection(listener.getsockname(), timeout=10) as sock:
             scope = {"oxtls": oxtls, "config": oxtls.Config(verify=False), "sock": sock}
-            kind, value = run_with_deadline(lambda: exec(snippet, scope), 10, sock)
+            kind, value = run_with_deadline(lambda: exec(snippet, scope), 10, sock.close)
     assert kind != "hung", "the README's loop spins after the peer left"
     assert kind == "raised" and isinstance(value, OSError), (kind, value)
 
@@ -205,6 +205,33 @@ def test_handshake_on_demand(test_server, config):
         assert tls.version() is None
         assert GREETING in http_get(tls)  # the first send completes it
         assert tls.version() == "TLSv1.3"
+
+
+def test_sendall_of_more_than_the_buffer_before_the_handshake(server_context, config):
+    """Without do_handshake_on_connect, sendall() of more than the 64 KiB
+    the connection holds before the handshake used to spin: write() took
+    nothing more and nothing read the server's reply. send() now runs
+    the handshake first, as ssl.SSLSocket does."""
+    size = 200_000
+
+    def handler(tls):
+        got = 0
+        while got < size:
+            data = tls.recv(1 << 16)
+            if not data:
+                break
+            got += len(data)
+        return got
+
+    server = ThreadServer(server_context, handler)
+    tls = oxtls.TLSSocket(server.client_sock, "localhost", config,
+                          do_handshake_on_connect=False)
+    kind, value = run_with_deadline(lambda: tls.sendall(b"x" * size), 10, tls.close)
+    assert kind != "hung", "sendall() spins before the handshake"
+    assert kind == "done", value
+    assert tls.version() == "TLSv1.3"
+    assert server.join() == size
+    tls.close()
 
 
 # ---- certificate failures ----------------------------------------------

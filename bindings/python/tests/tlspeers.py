@@ -127,11 +127,11 @@ def drive(conn, sock, until):
             conn.process_new_packets()
 
 
-def run_with_deadline(fn, seconds, sock):
+def run_with_deadline(fn, seconds, stop):
     """Runs `fn()` in a thread for `seconds` at most; returns ("done",
-    value), ("raised", exception) or ("hung", None). When it hangs, closes
-    `sock` so that a loop spinning on it fails instead of eating a CPU for
-    the rest of the run."""
+    value), ("raised", exception) or ("hung", None). When it hangs, calls
+    `stop()` (closing what it spins on) so that the loop fails instead of
+    eating a CPU for the rest of the run."""
     outcome = []
 
     def body():
@@ -144,7 +144,7 @@ def run_with_deadline(fn, seconds, sock):
     thread.start()
     thread.join(seconds)
     if thread.is_alive():
-        sock.close()
+        stop()
         thread.join(5)
         return ("hung", None)
     return outcome[0]

@@ -216,18 +216,25 @@ class TLSSocket:
         call again with the same data. Once some of ``data`` is taken, its
         count is returned even if the socket then times out or would
         block: the rest of its TLS records stays here and goes out first
-        on the next call. So a retry never sends plaintext twice."""
+        on the next call. So a retry never sends plaintext twice.
+
+        Without ``do_handshake_on_connect`` the first call runs the
+        handshake, as ssl.SSLSocket does: the connection holds only so
+        much plaintext before it, and nothing else would read the
+        server's reply."""
         self._check_flags(flags, "send")
         self._check_open()
         self._flush()
+        if self._conn.is_handshaking():
+            self.do_handshake()
         view = memoryview(data).cast("B")
         if len(view) == 0:
             return 0
-        while True:
-            taken = self._conn.write(view)
-            if taken:
-                break
-            self._flush()
+        taken = self._conn.write(view)
+        if taken == 0:
+            # Not expected with the send queue just emptied; an error
+            # rather than a caller spinning on 0.
+            raise make_error(Result.ERR_BUFFER_FULL, "the connection took no data")
         try:
             self._flush()
         except (BlockingIOError, socket.timeout):
