@@ -6,6 +6,7 @@ import socket
 import ssl
 import string
 import threading
+import tracemalloc
 import urllib.request
 
 import pytest
@@ -585,4 +586,46 @@ def test_sendall_interrupted_by_the_socket_keeps_the_stream_whole(server_context
     assert server.error is None, f"the server saw a broken TLS stream: {server.error!r}"
     # Some prefix of PATTERN (sendall cannot say how much), then END.
     assert got.endswith(END) and got[:-len(END)] == PATTERN[:len(got) - len(END)]
+    tls.close()
+
+
+def test_sendall_copies_a_bounded_amount_per_call(server_context, config):
+    """sendall() handed the whole rest of its data to Connection.write,
+    which copied all of it to take at most 64 KiB: quadratic in the size.
+    Measured without a clock (so a loaded machine cannot fail it): the
+    calls must grow linearly with the size and each must copy a bounded
+    amount, seen as the peak of traced memory."""
+    size = 16 << 20
+
+    def handler(tls):
+        got = 0
+        while got < size:
+            data = tls.recv(1 << 16)
+            if not data:
+                break
+            got += len(data)
+        return got
+
+    server = ThreadServer(server_context, handler)
+    tls = oxtls.TLSSocket(server.client_sock, "localhost", config)
+    calls = []
+    real_write = tls.connection.write
+
+    def counted_write(data):
+        calls.append(len(data))
+        return real_write(data)
+
+    tls.connection.write = counted_write
+    payload = bytes(size)  # read-only: a slice of it cannot be lent to C
+    tracemalloc.start()
+    try:
+        tls.sendall(payload)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert server.join() == size
+    assert len(calls) <= 2 * size // 65536 + 10, len(calls)
+    # Copying the rest once allocates all 16 MiB; what the fix leaves is
+    # a few chunks of 64 KiB (and garbage the next collection frees).
+    assert peak < size // 2, f"sendall of 16 MiB peaked at {peak} bytes of Python memory"
     tls.close()
