@@ -38,9 +38,14 @@ def _state_of(userdata):
 
 def _userdata(obj):
     """A void * to `obj` for the duration of one C call; the caller keeps
-    the returned holder alive until the call returns."""
+    the returned holder alive until the call returns.
+
+    The address is taken with addressof, not ctypes.cast: cast's result
+    shares a dict with its source that refers back to the source, a cycle
+    that kept `obj` (and every byte a read_tls/write_tls call moved) alive
+    until the cyclic collector happened to run."""
     holder = ctypes.py_object(obj)
-    return holder, ctypes.cast(ctypes.pointer(holder), ctypes.c_void_p)
+    return holder, ctypes.c_void_p(ctypes.addressof(holder))
 
 
 class _Incoming:
