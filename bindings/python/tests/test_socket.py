@@ -629,3 +629,81 @@ def test_sendall_copies_a_bounded_amount_per_call(server_context, config):
     # a few chunks of 64 KiB (and garbage the next collection frees).
     assert peak < size // 2, f"sendall of 16 MiB peaked at {peak} bytes of Python memory"
     tls.close()
+
+
+# ---- unwrap --------------------------------------------------------------
+
+
+def plaintext_after_tls(go=None):
+    """An ssl-server handler that sends data the client never reads, waits
+    for the client's close_notify (and for `go`), answers it with its
+    own, then speaks plaintext: PLAIN out, and returns what comes back."""
+
+    def handler(tls):
+        tls.sendall(b"data the client never reads")
+        assert tls.recv(100) == b""  # the client's close_notify
+        if go is not None:
+            assert go.wait(30), "the client never said go"
+        raw = tls.unwrap()  # our close_notify; the socket is plain now
+        raw.sendall(b"PLAIN")
+        return raw.recv(100)
+
+    return handler
+
+
+def recv_exactly(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_unwrap_reads_the_peers_close_notify(server_context, config):
+    """unwrap() sent our close_notify and returned at once, so the peer's
+    close_notify (and whatever TLS data was still coming) reached whoever
+    read the plain socket next. It now reads up to the peer's
+    close_notify, and not a byte past it."""
+    server = ThreadServer(server_context, plaintext_after_tls())
+    tls = oxtls.TLSSocket(server.client_sock, "localhost", config)
+    raw = tls.unwrap()
+    assert recv_exactly(raw, 5) == b"PLAIN"
+    raw.sendall(b"BYE")
+    assert server.join() == b"BYE"
+    assert server.error is None, server.error
+    raw.close()
+
+
+def test_unwrap_on_a_non_blocking_socket_can_be_called_again(server_context, config):
+    go = threading.Event()
+    server = ThreadServer(server_context, plaintext_after_tls(go))
+    tls = oxtls.TLSSocket(server.client_sock, "localhost", config)
+    tls.setblocking(False)
+    with pytest.raises(BlockingIOError):
+        tls.unwrap()  # close_notify sent; the peer's has not come yet
+    go.set()
+    tls.settimeout(30)
+    raw = tls.unwrap()
+    assert recv_exactly(raw, 5) == b"PLAIN"
+    raw.sendall(b"BYE")
+    assert server.join() == b"BYE"
+    raw.close()
+
+
+@pytest.mark.parametrize("suppress", [False, True])
+def test_unwrap_when_the_peer_closes_without_close_notify(server_context, config, suppress):
+    """Python's SSLSocket.close() sends no close_notify: unwrap() sees the
+    transport end instead, an UnexpectedEOF as in recv() (and as
+    ssl.SSLSocket.unwrap raises SSLEOFError), unless suppress_ragged_eofs."""
+    server = ThreadServer(server_context, lambda tls: tls.recv(100))
+    tls = oxtls.TLSSocket(server.client_sock, "localhost", config,
+                          suppress_ragged_eofs=suppress)
+    if suppress:
+        tls.unwrap().close()
+    else:
+        with pytest.raises(oxtls.UnexpectedEOF):
+            tls.unwrap()
+        tls.close()
+    assert server.join() == b""

@@ -77,6 +77,10 @@ class TLSSocket:
         self.suppress_ragged_eofs = suppress_ragged_eofs
         self._tls_in = bytearray()  # received TLS bytes the connection has not taken yet
         self._tls_out = bytearray()  # TLS bytes taken from the connection, not yet sent
+        # Where the received TLS records end (see _track_records), so that
+        # unwrap() takes no byte past the peer's close_notify.
+        self._header = bytearray()  # a record header received in part
+        self._body_left = 0  # bytes of the current record's body still to come
         self._closed = False
         self._io_refs = 0  # open makefile() objects; see close()
         if do_handshake_on_connect:
@@ -120,25 +124,51 @@ class TLSSocket:
             progressed = True
         return progressed
 
-    def _receive(self):
-        """One recv() from the socket, handed to the connection; an empty
-        recv() tells it the transport has ended.
+    def _receive(self, size=RECV_SIZE):
+        """One recv() of up to ``size`` bytes from the socket, handed to the
+        connection; an empty recv() tells it the transport has ended.
+        Returns False once the transport has ended.
 
         An end during the handshake raises UnexpectedEOF here: the
         connection would otherwise go on wanting to read, and the loops
         calling this would call recv() forever."""
         if self._feed():
-            return
-        data = self._sock.recv(RECV_SIZE)
+            return True
+        data = self._sock.recv(size)
         if data:
+            self._track_records(data)
             self._tls_in += data
             self._feed()
-            return
+            return True
         self._conn.read_tls(b"")
         self._process()
         if self._conn.is_handshaking():
             raise make_error(Result.ERR_UNEXPECTED_EOF,
                              "the peer closed the connection during the handshake")
+        return False
+
+    def _track_records(self, data):
+        """Follows the TLS record headers (5 bytes, the body's length in
+        the last two) through the bytes received, to know how many more
+        end the current record."""
+        i = 0
+        while i < len(data):
+            if self._body_left:
+                step = min(self._body_left, len(data) - i)
+                self._body_left -= step
+                i += step
+                continue
+            need = 5 - len(self._header)
+            self._header += data[i:i + need]
+            i += need
+            if len(self._header) == 5:
+                self._body_left = int.from_bytes(self._header[3:5], "big")
+                self._header.clear()
+
+    def _to_record_end(self):
+        """How many bytes to recv() to reach the end of a record header or
+        body, and no further."""
+        return self._body_left or 5 - len(self._header)
 
     def _process(self):
         try:
@@ -272,15 +302,53 @@ class TLSSocket:
         return self._conn.pending()
 
     def unwrap(self):
-        """Sends close_notify and returns the plain socket (which this
-        object then no longer owns)."""
+        """Ends TLS and returns the plain socket (which this object then no
+        longer owns): sends our close_notify, then, as ssl.SSLSocket does,
+        reads until the peer's, so that what the socket holds next is the
+        peer's plaintext rather than the rest of its TLS data. It reads
+        record by record and takes no byte past that close_notify (bytes
+        an earlier ``recv`` read along with TLS data are lost, though).
+
+        Application data the peer sent before its close_notify is
+        discarded (ssl raises instead): read until ``recv`` returns
+        ``b""`` first to keep it. A peer that closes the transport without
+        close_notify raises :class:`UnexpectedEOF`, unless
+        ``suppress_ragged_eofs``. On a non-blocking socket (or at a
+        timeout) it raises ``BlockingIOError`` (``TimeoutError``) while the
+        peer's close_notify has not come, with ours sent or kept to send:
+        call ``unwrap()`` again, as with ``ssl.SSLWantReadError``.
+        Before the handshake has completed it only sends close_notify."""
         self._check_open()
-        self._conn.send_close_notify()
+        self._conn.send_close_notify()  # again does nothing more
         self._flush()
+        if not self._conn.is_handshaking():
+            self._read_close_notify()
         sock, self._sock = self._sock, None
         self._closed = True
         self._conn.close()
         return sock
+
+    def _read_close_notify(self):
+        """Reads, discarding any plaintext, up to the peer's close_notify."""
+        scratch = bytearray(16384)
+        ended = False
+        while True:
+            try:
+                n = self._conn.readinto(scratch)
+            except UnexpectedEOF:
+                if self.suppress_ragged_eofs:
+                    return
+                raise
+            if n == 0:
+                return
+            if n is not None:
+                continue
+            if ended:  # the transport ended and the connection did not say so
+                if self.suppress_ragged_eofs:
+                    return
+                raise make_error(Result.ERR_UNEXPECTED_EOF,
+                                 "the peer closed the connection without close_notify")
+            ended = not self._receive(self._to_record_end())
 
     # ---- what was negotiated ---------------------------------------------
 
