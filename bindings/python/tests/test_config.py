@@ -92,6 +92,16 @@ def test_root_sources(ca_file, pki, server_context):
     assert handshake(oxtls.Config(str(hashed), system_roots=False), server_context)
 
 
+def test_cadata_pem_after_comment_lines(pki, server_context):
+    """Bundles such as certifi's cacert.pem start with "# Issuer: ..."
+    lines, which ssl's cadata takes; they used to be taken for DER (PEM
+    was recognised only at the very start) and refused."""
+    pem = ("# Issuer: CN=oxtls test CA O=Főtanúsítvány\n# Label: \"test\"\n\n"
+           + (pki / "ca.pem").read_text())
+    assert handshake(oxtls.Config(cadata=pem, system_roots=False), server_context)
+    assert handshake(oxtls.Config(cadata=pem.encode(), system_roots=False), server_context)
+
+
 def test_root_errors(tmp_path):
     with pytest.raises(oxtls.TransportError) as info:
         oxtls.Config(str(tmp_path / "missing.pem"))

@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tracemalloc
 import weakref
 
 import pytest
@@ -113,6 +114,39 @@ def test_connection_keeps_the_python_config_alive(ca_file, server_context):
     del conn
     gc.collect()
     assert config_ref() is None  # and it goes with the last connection
+
+
+def test_tls_io_leaves_nothing_for_the_collector(ca_file, server_context):
+    """read_tls()/write_tls() lent C a pointer made with ctypes.cast, whose
+    result keeps a reference cycle to its source: each call's bytes (all
+    the TLS data written or read) lived on until the cyclic collector ran,
+    megabytes of it on a busy connection."""
+    server = MemoryServer(server_context)
+    conn = oxtls.Connection(oxtls.Config(ca_file), "localhost")
+    pump(conn, server)
+    chunk = bytes(65536)
+    enabled = gc.isenabled()
+    gc.disable()
+    tracemalloc.start()
+    try:
+        for _ in range(50):
+            assert conn.write(chunk) == len(chunk)
+            server.incoming.write(conn.write_tls())
+            got = 0
+            while got < len(chunk):
+                got += len(server.tls.read(len(chunk)))
+            server.tls.write(chunk[:16000])
+            incoming = server.outgoing.read()
+            while incoming:
+                incoming = incoming[conn.read_tls(incoming):]
+                conn.process_new_packets()
+            assert len(conn.read(16000)) == 16000
+        current, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        if enabled:
+            gc.enable()
+    assert current < 1 << 20, f"{current} bytes left for the collector after 50 writes"
 
 
 def rss_bytes():

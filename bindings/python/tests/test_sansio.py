@@ -2,6 +2,7 @@
 the server: over a socket pair (server in a thread) and in memory."""
 
 import ssl
+import tracemalloc
 
 import pytest
 
@@ -183,6 +184,32 @@ def test_buffer_limit_makes_read_tls_take_nothing(server_context, config):
     assert conn.read_tls(second) == len(second)
     conn.process_new_packets()
     assert conn.read() == b"y" * 10
+
+
+def test_write_copies_no_more_than_it_can_take(server_context, config):
+    """write() copied all it was given (bytes(data)) and then took at most
+    the buffer limit, so feeding a big buffer piece by piece was
+    quadratic. It now copies at most the limit; with no limit it still
+    takes everything."""
+    server = MemoryServer(server_context)
+    conn = oxtls.Connection(config, "localhost")
+    pump(conn, server)
+    big = bytes(8 << 20)
+    tracemalloc.start()
+    try:
+        taken = conn.write(memoryview(big)[1:])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert 0 < taken <= 65536
+    assert peak < 1 << 20, f"write() of 8 MiB peaked at {peak} bytes of Python memory"
+    conn.write_tls()
+
+    conn.set_buffer_limit(None)
+    assert conn.write(memoryview(big)[:200_000]) == 200_000
+    conn.set_buffer_limit(1000)
+    conn.write_tls()
+    assert conn.write(bytearray(5000)) == 1000
 
 
 def test_export_keying_material(server_context, config):

@@ -4,13 +4,24 @@ openssl s_server."""
 import http.client
 import socket
 import ssl
+import string
 import threading
+import tracemalloc
 import urllib.request
 
 import pytest
 
 import oxtls
-from tlspeers import MemoryServer, connect, http_get, ssl_server_context
+from tlspeers import (
+    REPO,
+    MemoryServer,
+    ThreadServer,
+    connect,
+    http_get,
+    run_with_deadline,
+    server_that_leaves_after_the_client_hello,
+    ssl_server_context,
+)
 
 GREETING = b"Hello from the oxtls test server"
 
@@ -18,6 +29,11 @@ GREETING = b"Hello from the oxtls test server"
 @pytest.fixture(scope="module")
 def config(ca_file):
     return oxtls.Config(ca_file, alpn=["http/1.1"])
+
+
+@pytest.fixture(scope="module")
+def server_context(chain_file, pki):
+    return ssl_server_context(chain_file, str(pki / "server-key.pem"))
 
 
 # ---- the rustls test server ----------------------------------------------
@@ -155,12 +171,68 @@ def test_timeout_during_handshake():
         raw.close()
 
 
+def test_peer_leaving_during_the_handshake_is_unexpected_eof():
+    """recv() returning b"" mid-handshake used to leave the connection
+    wanting to read, and the handshake loop called recv() forever at 100%
+    CPU."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        server_that_leaves_after_the_client_hello(listener)
+        raw = socket.create_connection(listener.getsockname(), timeout=10)
+        kind, value = run_with_deadline(
+            lambda: oxtls.wrap_socket(raw, "localhost", oxtls.Config(verify=False)), 10, raw.close)
+        assert kind != "hung", "the handshake loop spins after the peer left"
+        assert kind == "raised" and isinstance(value, oxtls.UnexpectedEOF), (kind, value)
+        assert value.code == oxtls.Result.ERR_UNEXPECTED_EOF
+        assert raw.fileno() == -1  # a failed wrap closes the socket
+
+
+def test_readme_sans_io_loop_stops_when_the_peer_leaves():
+    """The README's hand-written handshake loop must not spin on b"" either."""
+    readme = (REPO / "bindings" / "python" / "README.md").read_text()
+    section = readme.split("### Sans-I/O", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        server_that_leaves_after_the_client_hello(listener)
+        with socket.create_connection(listener.getsockname(), timeout=10) as sock:
+            scope = {"oxtls": oxtls, "config": oxtls.Config(verify=False), "sock": sock}
+            kind, value = run_with_deadline(lambda: exec(snippet, scope), 10, sock.close)
+    assert kind != "hung", "the README's loop spins after the peer left"
+    assert kind == "raised" and isinstance(value, OSError), (kind, value)
+
+
 def test_handshake_on_demand(test_server, config):
     raw = connect(test_server.port)
     with oxtls.wrap_socket(raw, "localhost", config, do_handshake_on_connect=False) as tls:
         assert tls.version() is None
         assert GREETING in http_get(tls)  # the first send completes it
         assert tls.version() == "TLSv1.3"
+
+
+def test_sendall_of_more_than_the_buffer_before_the_handshake(server_context, config):
+    """Without do_handshake_on_connect, sendall() of more than the 64 KiB
+    the connection holds before the handshake used to spin: write() took
+    nothing more and nothing read the server's reply. send() now runs
+    the handshake first, as ssl.SSLSocket does."""
+    size = 200_000
+
+    def handler(tls):
+        got = 0
+        while got < size:
+            data = tls.recv(1 << 16)
+            if not data:
+                break
+            got += len(data)
+        return got
+
+    server = ThreadServer(server_context, handler)
+    tls = oxtls.TLSSocket(server.client_sock, "localhost", config,
+                          do_handshake_on_connect=False)
+    kind, value = run_with_deadline(lambda: tls.sendall(b"x" * size), 10, tls.close)
+    assert kind != "hung", "sendall() spins before the handshake"
+    assert kind == "done", value
+    assert tls.version() == "TLSv1.3"
+    assert server.join() == size
+    tls.close()
 
 
 # ---- certificate failures ----------------------------------------------
@@ -439,3 +511,199 @@ def test_data_before_a_bad_record_is_received_before_the_error(ca_file, chain_fi
             tls.recv(100)
         assert failed.value.code == oxtls.Result.ERR_BAD_RECORD_MAC
     relay_sock.close()
+
+
+# ---- writing when the socket cannot take everything ----------------------
+
+#: Plaintext that never contains END (lower case only), then the marker.
+PATTERN = string.ascii_lowercase.encode() * (1 << 18)  # 6.5 MiB
+END = b"END!"
+
+
+def stalled_reader(go):
+    """An ssl-server handler that reads nothing until `go` is set (so the
+    client's socket buffer fills), then everything up to END; returns it."""
+
+    def handler(tls):
+        assert go.wait(30), "the client never said go"
+        got = bytearray()
+        while not got.endswith(END):
+            data = tls.recv(1 << 16)
+            if not data:
+                break
+            got += data
+        return bytes(got)
+
+    return handler
+
+
+def test_send_on_a_non_blocking_socket_returns_exactly_what_it_took(server_context, config):
+    """send() used to take plaintext, then lose the unsent part of its
+    record when sendall() on the socket raised BlockingIOError, and raise
+    as if it had taken nothing: the retry duplicated data and the peer
+    saw a broken record. Now what send() returns is what arrives, in
+    order, and a BlockingIOError means nothing was taken."""
+    go = threading.Event()
+    server = ThreadServer(server_context, stalled_reader(go))
+    tls = oxtls.TLSSocket(server.client_sock, "localhost", config)
+    tls.setblocking(False)
+    offset = blocked = 0
+    while blocked < 3 and offset < len(PATTERN):
+        try:
+            offset += tls.send(PATTERN[offset:offset + 50_000])
+        except BlockingIOError:
+            blocked += 1
+    assert blocked == 3, "the socket never filled up"
+    go.set()
+    tls.settimeout(30)
+    tls.sendall(END)
+    got = server.join()
+    assert server.error is None, f"the server saw a broken TLS stream: {server.error!r}"
+    assert got == PATTERN[:offset] + END
+    tls.close()
+
+
+@pytest.mark.parametrize("mode", ["timeout", "nonblocking"])
+def test_sendall_interrupted_by_the_socket_keeps_the_stream_whole(server_context, config, mode):
+    """After a timeout (or BlockingIOError) the TLS stream must still be
+    whole, as the module promises: the TLS bytes the socket did not take
+    are kept and sent first by the next call."""
+    go = threading.Event()
+    server = ThreadServer(server_context, stalled_reader(go))
+    tls = oxtls.TLSSocket(server.client_sock, "localhost", config)
+    if mode == "timeout":
+        tls.settimeout(0.2)
+        expected = TimeoutError
+    else:
+        tls.setblocking(False)
+        expected = BlockingIOError
+    with pytest.raises(expected):
+        tls.sendall(PATTERN)
+    go.set()
+    tls.settimeout(30)
+    tls.sendall(END)
+    got = server.join()
+    assert server.error is None, f"the server saw a broken TLS stream: {server.error!r}"
+    # Some prefix of PATTERN (sendall cannot say how much), then END.
+    assert got.endswith(END) and got[:-len(END)] == PATTERN[:len(got) - len(END)]
+    tls.close()
+
+
+def test_sendall_copies_a_bounded_amount_per_call(server_context, config):
+    """sendall() handed the whole rest of its data to Connection.write,
+    which copied all of it to take at most 64 KiB: quadratic in the size.
+    Measured without a clock (so a loaded machine cannot fail it): the
+    calls must grow linearly with the size and each must copy a bounded
+    amount, seen as the peak of traced memory."""
+    size = 16 << 20
+
+    def handler(tls):
+        got = 0
+        while got < size:
+            data = tls.recv(1 << 16)
+            if not data:
+                break
+            got += len(data)
+        return got
+
+    server = ThreadServer(server_context, handler)
+    tls = oxtls.TLSSocket(server.client_sock, "localhost", config)
+    calls = []
+    real_write = tls.connection.write
+
+    def counted_write(data):
+        calls.append(len(data))
+        return real_write(data)
+
+    tls.connection.write = counted_write
+    payload = bytes(size)  # read-only: a slice of it cannot be lent to C
+    tracemalloc.start()
+    try:
+        tls.sendall(payload)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert server.join() == size
+    assert len(calls) <= 2 * size // 65536 + 10, len(calls)
+    # Copying the rest once allocates all 16 MiB; what the fix leaves is
+    # a few chunks of 64 KiB (and garbage the next collection frees).
+    assert peak < size // 2, f"sendall of 16 MiB peaked at {peak} bytes of Python memory"
+    tls.close()
+
+
+# ---- unwrap --------------------------------------------------------------
+
+
+def plaintext_after_tls(go=None):
+    """An ssl-server handler that sends data the client never reads, waits
+    for the client's close_notify (and for `go`), answers it with its
+    own, then speaks plaintext: PLAIN out, and returns what comes back."""
+
+    def handler(tls):
+        tls.sendall(b"data the client never reads")
+        assert tls.recv(100) == b""  # the client's close_notify
+        if go is not None:
+            assert go.wait(30), "the client never said go"
+        raw = tls.unwrap()  # our close_notify; the socket is plain now
+        raw.sendall(b"PLAIN")
+        return raw.recv(100)
+
+    return handler
+
+
+def recv_exactly(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_unwrap_reads_the_peers_close_notify(server_context, config):
+    """unwrap() sent our close_notify and returned at once, so the peer's
+    close_notify (and whatever TLS data was still coming) reached whoever
+    read the plain socket next. It now reads up to the peer's
+    close_notify, and not a byte past it."""
+    server = ThreadServer(server_context, plaintext_after_tls())
+    tls = oxtls.TLSSocket(server.client_sock, "localhost", config)
+    raw = tls.unwrap()
+    assert recv_exactly(raw, 5) == b"PLAIN"
+    raw.sendall(b"BYE")
+    assert server.join() == b"BYE"
+    assert server.error is None, server.error
+    raw.close()
+
+
+def test_unwrap_on_a_non_blocking_socket_can_be_called_again(server_context, config):
+    go = threading.Event()
+    server = ThreadServer(server_context, plaintext_after_tls(go))
+    tls = oxtls.TLSSocket(server.client_sock, "localhost", config)
+    tls.setblocking(False)
+    with pytest.raises(BlockingIOError):
+        tls.unwrap()  # close_notify sent; the peer's has not come yet
+    go.set()
+    tls.settimeout(30)
+    raw = tls.unwrap()
+    assert recv_exactly(raw, 5) == b"PLAIN"
+    raw.sendall(b"BYE")
+    assert server.join() == b"BYE"
+    raw.close()
+
+
+@pytest.mark.parametrize("suppress", [False, True])
+def test_unwrap_when_the_peer_closes_without_close_notify(server_context, config, suppress):
+    """Python's SSLSocket.close() sends no close_notify: unwrap() sees the
+    transport end instead, an UnexpectedEOF as in recv() (and as
+    ssl.SSLSocket.unwrap raises SSLEOFError), unless suppress_ragged_eofs."""
+    server = ThreadServer(server_context, lambda tls: tls.recv(100))
+    tls = oxtls.TLSSocket(server.client_sock, "localhost", config,
+                          suppress_ragged_eofs=suppress)
+    if suppress:
+        tls.unwrap().close()
+    else:
+        with pytest.raises(oxtls.UnexpectedEOF):
+            tls.unwrap()
+        tls.close()
+    assert server.join() == b""

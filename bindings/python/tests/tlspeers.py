@@ -125,3 +125,38 @@ def drive(conn, sock, until):
             assert n > 0, "the connection took none of the data"
             taken += n
             conn.process_new_packets()
+
+
+def run_with_deadline(fn, seconds, stop):
+    """Runs `fn()` in a thread for `seconds` at most; returns ("done",
+    value), ("raised", exception) or ("hung", None). When it hangs, calls
+    `stop()` (closing what it spins on) so that the loop fails instead of
+    eating a CPU for the rest of the run."""
+    outcome = []
+
+    def body():
+        try:
+            outcome.append(("done", fn()))
+        except BaseException as exc:
+            outcome.append(("raised", exc))
+
+    thread = threading.Thread(target=body, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        stop()
+        thread.join(5)
+        return ("hung", None)
+    return outcome[0]
+
+
+def server_that_leaves_after_the_client_hello(listener):
+    """Accepts one connection on `listener` in a thread, reads the
+    ClientHello and closes: the transport ends during the handshake."""
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+
+    threading.Thread(target=serve, daemon=True).start()

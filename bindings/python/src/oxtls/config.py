@@ -95,8 +95,9 @@ class Config:
 
     - ``cafile``: a PEM file of root certificates, or a directory of them
       as OpenSSL's ``c_rehash`` leaves it.
-    - ``cadata``: roots given directly: PEM text (str or bytes) or one DER
-      certificate (bytes).
+    - ``cadata``: roots given directly: PEM text (any str, or bytes with a
+      ``-----BEGIN`` line; text around the blocks, such as certifi's
+      ``# Issuer:`` lines, is skipped) or one DER certificate (bytes).
     - ``system_roots``: also trust the platform's roots (found as OpenSSL
       finds them; ``SSL_CERT_FILE``/``SSL_CERT_DIR`` are honoured). When
       ``cafile`` or ``cadata`` is given, a machine without system roots is
@@ -264,8 +265,15 @@ class Config:
                 f"cannot load root certificates from {os.fsdecode(path)!r}",
             )
         if cadata is not None:
-            data = cadata.encode("ascii") if isinstance(cadata, str) else bytes(cadata)
-            if data.lstrip().startswith(b"-----BEGIN"):
+            # PEM is any str, or bytes with a BEGIN line anywhere: bundles
+            # such as certifi's start with "# Issuer:" comment lines (in
+            # UTF-8), which the PEM reader skips.
+            if isinstance(cadata, str):
+                data, pem = cadata.encode("utf-8"), True
+            else:
+                data = bytes(cadata)
+                pem = b"-----BEGIN" in data
+            if pem:
                 rc = _lib.oxtls_config_builder_add_roots_pem(b, data, len(data))
             else:
                 rc = _lib.oxtls_config_builder_add_root_der(b, data, len(data))

@@ -27,6 +27,9 @@ _lib = _native.lib
 #: How much plaintext :meth:`Connection.read` asks for by default.
 DEFAULT_READ_SIZE = 16384
 
+#: The library's default buffer limit (oxtls_conn_set_buffer_limit).
+_DEFAULT_BUFFER_LIMIT = 65536
+
 
 def _state_of(userdata):
     """The Python object a callback's userdata points at (see _userdata)."""
@@ -35,9 +38,14 @@ def _state_of(userdata):
 
 def _userdata(obj):
     """A void * to `obj` for the duration of one C call; the caller keeps
-    the returned holder alive until the call returns."""
+    the returned holder alive until the call returns.
+
+    The address is taken with addressof, not ctypes.cast: cast's result
+    shares a dict with its source that refers back to the source, a cycle
+    that kept `obj` (and every byte a read_tls/write_tls call moved) alive
+    until the cyclic collector happened to run."""
     holder = ctypes.py_object(obj)
-    return holder, ctypes.cast(ctypes.pointer(holder), ctypes.c_void_p)
+    return holder, ctypes.c_void_p(ctypes.addressof(holder))
 
 
 class _Incoming:
@@ -114,6 +122,8 @@ class Connection:
         self._handle = None
         self._finalizer = None
         self._lock = threading.Lock()
+        # Known here so that write() copies no more than it can be taken.
+        self._buffer_limit = _DEFAULT_BUFFER_LIMIT
         self.config = config
         self.server_hostname = server_hostname
         try:
@@ -260,6 +270,7 @@ class Connection:
             rc = _lib.oxtls_conn_set_buffer_limit(self._live(), limit or 0)
             if rc != Result.OK:
                 self._raise(rc)
+            self._buffer_limit = limit or None
 
     # ---- the plaintext side ----------------------------------------------
 
@@ -301,8 +312,16 @@ class Connection:
         """Queues plaintext for the peer; returns how many bytes were taken:
         possibly fewer than given, and 0 when the send buffer is full (send
         :meth:`write_tls` first). Data written before the handshake ends
-        is sent once it has."""
-        data = bytes(data)
+        is sent once it has.
+
+        It never takes more than the buffer limit, so it copies no more
+        than that of ``data``: handing it the rest of a large buffer
+        again and again costs time in proportion to the whole, not its
+        square."""
+        limit = self._buffer_limit
+        if not isinstance(data, bytes) or (limit is not None and len(data) > limit):
+            view = memoryview(data).cast("B")
+            data = bytes(view if limit is None else view[:limit])
         taken = ctypes.c_size_t()
         with self._lock:
             rc = _lib.oxtls_conn_write(self._live(), data, len(data), ctypes.byref(taken))

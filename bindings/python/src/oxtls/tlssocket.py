@@ -3,10 +3,16 @@
 ``socket.makefile`` users) runs on it unchanged.
 
 It wraps rather than subclasses ``socket.socket``: the TLS loop calls
-the wrapped socket's ``recv``/``sendall``, so the socket's timeout (or
+the wrapped socket's ``recv``/``send``, so the socket's timeout (or
 non-blocking mode) governs every TLS call as it would an SSLSocket's
 (``TimeoutError``/``BlockingIOError`` reach the caller unchanged, and
 after a timeout the TLS state is still consistent: call again).
+
+That holds because TLS bytes the socket did not take are kept here, not
+dropped: every later call (``send``, ``sendall``, ``recv``, ``unwrap``,
+the handshake) sends them first. On a non-blocking socket a
+``BlockingIOError`` may therefore mean that the socket must become
+writable, even from ``recv``: wait for both directions.
 """
 
 import io
@@ -70,6 +76,11 @@ class TLSSocket:
         self.server_side = False
         self.suppress_ragged_eofs = suppress_ragged_eofs
         self._tls_in = bytearray()  # received TLS bytes the connection has not taken yet
+        self._tls_out = bytearray()  # TLS bytes taken from the connection, not yet sent
+        # Where the received TLS records end (see _track_records), so that
+        # unwrap() takes no byte past the peer's close_notify.
+        self._header = bytearray()  # a record header received in part
+        self._body_left = 0  # bytes of the current record's body still to come
         self._closed = False
         self._io_refs = 0  # open makefile() objects; see close()
         if do_handshake_on_connect:
@@ -83,10 +94,22 @@ class TLSSocket:
     # ---- moving TLS bytes ------------------------------------------------
 
     def _flush(self):
-        """Sends every TLS byte the connection has queued."""
-        data = self._conn.write_tls()
-        if data:
-            self._sock.sendall(data)
+        """Sends the TLS bytes an earlier call left, then every one the
+        connection has queued since.
+
+        Bytes taken from the connection are dropped only once the socket
+        has taken them: when it times out or would block, the rest of the
+        record stays in ``_tls_out`` for the next call, so the stream stays
+        whole. (The connection is drained only when ``_tls_out`` is empty,
+        so its buffer limit still holds back ``write``.)"""
+        while True:
+            if not self._tls_out:
+                data = self._conn.write_tls()
+                if not data:
+                    return
+                self._tls_out += data
+            sent = self._sock.send(self._tls_out)
+            del self._tls_out[:sent]
 
     def _feed(self):
         """Gives the connection the TLS bytes already received; False when
@@ -101,18 +124,51 @@ class TLSSocket:
             progressed = True
         return progressed
 
-    def _receive(self):
-        """One recv() from the socket, handed to the connection; an empty
-        recv() tells it the transport has ended."""
+    def _receive(self, size=RECV_SIZE):
+        """One recv() of up to ``size`` bytes from the socket, handed to the
+        connection; an empty recv() tells it the transport has ended.
+        Returns False once the transport has ended.
+
+        An end during the handshake raises UnexpectedEOF here: the
+        connection would otherwise go on wanting to read, and the loops
+        calling this would call recv() forever."""
         if self._feed():
-            return
-        data = self._sock.recv(RECV_SIZE)
+            return True
+        data = self._sock.recv(size)
         if data:
+            self._track_records(data)
             self._tls_in += data
             self._feed()
-        else:
-            self._conn.read_tls(b"")
-            self._process()
+            return True
+        self._conn.read_tls(b"")
+        self._process()
+        if self._conn.is_handshaking():
+            raise make_error(Result.ERR_UNEXPECTED_EOF,
+                             "the peer closed the connection during the handshake")
+        return False
+
+    def _track_records(self, data):
+        """Follows the TLS record headers (5 bytes, the body's length in
+        the last two) through the bytes received, to know how many more
+        end the current record."""
+        i = 0
+        while i < len(data):
+            if self._body_left:
+                step = min(self._body_left, len(data) - i)
+                self._body_left -= step
+                i += step
+                continue
+            need = 5 - len(self._header)
+            self._header += data[i:i + need]
+            i += need
+            if len(self._header) == 5:
+                self._body_left = int.from_bytes(self._header[3:5], "big")
+                self._header.clear()
+
+    def _to_record_end(self):
+        """How many bytes to recv() to reach the end of a record header or
+        body, and no further."""
+        return self._body_left or 5 - len(self._header)
 
     def _process(self):
         try:
@@ -181,24 +237,52 @@ class TLSSocket:
                 raise
 
     def send(self, data, flags=0):
-        """Encrypts and sends some of ``data``; returns how much."""
+        """Encrypts and sends some of ``data``; returns how many of its
+        bytes were taken.
+
+        TLS bytes an earlier call could not send go first; if the socket
+        still cannot take them, ``TimeoutError`` (or ``BlockingIOError``
+        on a non-blocking socket) is raised having taken none of ``data``:
+        call again with the same data. Once some of ``data`` is taken, its
+        count is returned even if the socket then times out or would
+        block: the rest of its TLS records stays here and goes out first
+        on the next call. So a retry never sends plaintext twice.
+
+        Without ``do_handshake_on_connect`` the first call runs the
+        handshake, as ssl.SSLSocket does: the connection holds only so
+        much plaintext before it, and nothing else would read the
+        server's reply."""
         self._check_flags(flags, "send")
         self._check_open()
+        self._flush()
+        if self._conn.is_handshaking():
+            self.do_handshake()
         view = memoryview(data).cast("B")
         if len(view) == 0:
             return 0
-        while True:
-            taken = self._conn.write(view)
+        taken = self._conn.write(view)
+        if taken == 0:
+            # Not expected with the send queue just emptied; an error
+            # rather than a caller spinning on 0.
+            raise make_error(Result.ERR_BUFFER_FULL, "the connection took no data")
+        try:
             self._flush()
-            if taken:
-                return taken
+        except (BlockingIOError, socket.timeout):
+            pass  # taken all the same; the next call sends the rest
+        return taken
 
     def sendall(self, data, flags=0):
-        """Sends all of ``data``."""
+        """Sends all of ``data``: returns once the socket has taken every
+        TLS byte. As with ``socket.sendall``, a timeout (or
+        ``BlockingIOError``) does not say how much was sent; the stream
+        stays whole, and what was taken but not sent goes out first on
+        the next call."""
         self._check_flags(flags, "sendall")
+        self._check_open()
         view = memoryview(data).cast("B")
         while len(view):
             view = view[self.send(view):]
+        self._flush()
 
     def write(self, data):
         """ssl.SSLSocket.write: send()."""
@@ -218,15 +302,53 @@ class TLSSocket:
         return self._conn.pending()
 
     def unwrap(self):
-        """Sends close_notify and returns the plain socket (which this
-        object then no longer owns)."""
+        """Ends TLS and returns the plain socket (which this object then no
+        longer owns): sends our close_notify, then, as ssl.SSLSocket does,
+        reads until the peer's, so that what the socket holds next is the
+        peer's plaintext rather than the rest of its TLS data. It reads
+        record by record and takes no byte past that close_notify (bytes
+        an earlier ``recv`` read along with TLS data are lost, though).
+
+        Application data the peer sent before its close_notify is
+        discarded (ssl raises instead): read until ``recv`` returns
+        ``b""`` first to keep it. A peer that closes the transport without
+        close_notify raises :class:`UnexpectedEOF`, unless
+        ``suppress_ragged_eofs``. On a non-blocking socket (or at a
+        timeout) it raises ``BlockingIOError`` (``TimeoutError``) while the
+        peer's close_notify has not come, with ours sent or kept to send:
+        call ``unwrap()`` again, as with ``ssl.SSLWantReadError``.
+        Before the handshake has completed it only sends close_notify."""
         self._check_open()
-        self._conn.send_close_notify()
+        self._conn.send_close_notify()  # again does nothing more
         self._flush()
+        if not self._conn.is_handshaking():
+            self._read_close_notify()
         sock, self._sock = self._sock, None
         self._closed = True
         self._conn.close()
         return sock
+
+    def _read_close_notify(self):
+        """Reads, discarding any plaintext, up to the peer's close_notify."""
+        scratch = bytearray(16384)
+        ended = False
+        while True:
+            try:
+                n = self._conn.readinto(scratch)
+            except UnexpectedEOF:
+                if self.suppress_ragged_eofs:
+                    return
+                raise
+            if n == 0:
+                return
+            if n is not None:
+                continue
+            if ended:  # the transport ended and the connection did not say so
+                if self.suppress_ragged_eofs:
+                    return
+                raise make_error(Result.ERR_UNEXPECTED_EOF,
+                                 "the peer closed the connection without close_notify")
+            ended = not self._receive(self._to_record_end())
 
     # ---- what was negotiated ---------------------------------------------
 
