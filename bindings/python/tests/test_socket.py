@@ -357,6 +357,13 @@ def test_keylog_filename_gets_the_secrets(test_server, ca_file, tmp_path):
     assert len({line.split(" ")[1] for line in lines}) == 1
     assert all(len(line.split(" ")[1]) == 64 for line in lines)
     assert all(len(line.split(" ")[2]) in (64, 96) for line in lines)
+    # The log decrypts the connection: created for its owner only.
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_keylog_filename_that_cannot_be_written_raises(ca_file, tmp_path):
+    with pytest.raises(OSError):
+        oxtls.Config(ca_file, keylog_filename=str(tmp_path))  # a directory
 
 
 # ---- openssl s_server ----------------------------------------------------

@@ -124,7 +124,8 @@ class Config:
     - ``keylog_filename``: append every connection's secrets to this file
       in the NSS key log format Wireshark reads, like
       ``ssl.SSLContext.keylog_filename``. For debugging only: the file
-      decrypts the connections.
+      decrypts the connections, so one created here is readable by its
+      owner only; a path that cannot be written raises OSError here.
     - ``client_cert``: ``(chain_path, key_path)``, PEM files of a client
       certificate (then any intermediates) and its private key (PKCS#8,
       or PKCS#1 for RSA), sent when a server asks for one (mutual TLS).
@@ -398,7 +399,17 @@ class Config:
                          suppress_ragged_eofs=suppress_ragged_eofs)
 
 
+def _private(path, flags):
+    """open()'s opener for the key log: a file it creates is readable by
+    its owner only, since the log decrypts every connection it records."""
+    return os.open(path, flags, 0o600)
+
+
 def _make_keylog(filename):
+    # Opened once now, as ssl's keylog_filename is: a path that cannot be
+    # written raises here instead of leaving the log silently empty.
+    with open(filename, "a", encoding="ascii", opener=_private):
+        pass
     lock = threading.Lock()
 
     def keylog(_userdata, label, client_random, random_len, secret, secret_len):
@@ -408,7 +419,7 @@ def _make_keylog(filename):
                 ctypes.string_at(client_random, random_len).hex(),
                 ctypes.string_at(secret, secret_len).hex(),
             )
-            with lock, open(filename, "a", encoding="ascii") as f:
+            with lock, open(filename, "a", encoding="ascii", opener=_private) as f:
                 f.write(line)
         except BaseException:  # key logging must never break the connection
             pass
