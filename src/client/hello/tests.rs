@@ -42,7 +42,7 @@ fn sent_hellos(conn: &mut ClientConnection) -> Vec<ClientHello<'static>> {
     let mut hellos = Vec::new();
     let mut rest = &messages[..];
     while let [_, a, b, c, ..] = *rest {
-        let (message, tail) = rest.split_at(4 + usize::from_be_bytes([0, 0, 0, 0, 0, a, b, c]));
+        let (message, tail) = rest.split_at(4 + u32::from_be_bytes([0, a, b, c]) as usize);
         let msg = HandshakeMessage::parse(message, ProtocolVersion::TLSv1_3).unwrap();
         if let HandshakePayload::ClientHello(ch) = msg.payload {
             hellos.push(ch);
