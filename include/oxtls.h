@@ -1163,8 +1163,9 @@ bool oxtls_result_is_misuse(oxtls_result code);
  * Trusts the certificates at `path` (NUL-terminated): a PEM file holding
  * one or more certificates, or a directory of PEM files such as OpenSSL's
  * `c_rehash` leaves (`<hash>.0` links are followed; unusable files are
- * skipped). Fails with `OXTLS_ERR_CANNOT_READ_FILE` if it cannot be read,
- * `OXTLS_ERR_BAD_PEM` if a file is not PEM certificates,
+ * skipped). Fails with `OXTLS_ERR_CANNOT_READ_FILE` if it cannot be read
+ * or is not a regular file of at most 16 MiB (a FIFO is refused, not
+ * waited on), `OXTLS_ERR_BAD_PEM` if a file is not PEM certificates,
  * `OXTLS_ERR_CERT_BAD_ENCODING` if a certificate cannot be parsed, and
  * `OXTLS_ERR_NO_ROOT_CERTIFICATES` for a directory without certificates.
  * On failure nothing is added.

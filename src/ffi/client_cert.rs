@@ -13,6 +13,7 @@ use super::boundary::*;
 use super::config::oxtls_config_builder;
 use super::result::*;
 use crate::client::ClientCertKey;
+use crate::verify::read_pem_file;
 
 /// Every certificate in `pem`, in order; anything that is not PEM, or no
 /// certificate at all, is `OXTLS_ERR_BAD_PEM`. Other kinds of section
@@ -44,7 +45,7 @@ fn pair(chain_pem: &[u8], key_pem: &[u8]) -> Result<Arc<ClientCertKey>, FfiError
 }
 
 fn read_file(path: &str) -> Result<Zeroizing<Vec<u8>>, FfiError> {
-    std::fs::read(path)
+    read_pem_file(std::path::Path::new(path))
         .map(Zeroizing::new)
         .map_err(|e| FfiError::new(OXTLS_ERR_CANNOT_READ_FILE, format!("{path}: {e}")))
 }

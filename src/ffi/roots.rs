@@ -17,7 +17,7 @@ use rustls_pki_types::CertificateDer;
 use super::boundary::*;
 use super::config::oxtls_config_builder;
 use super::result::*;
-use crate::verify::RootCertStore;
+use crate::verify::{read_pem_file, RootCertStore};
 
 /// The roots collected by a builder.
 #[derive(Default)]
@@ -91,7 +91,7 @@ fn load_path(path: &Path) -> Result<RootCertStore, FfiError> {
         }
         return Ok(store);
     }
-    let pem = std::fs::read(path)
+    let pem = read_pem_file(path)
         .map_err(|e| FfiError::new(OXTLS_ERR_CANNOT_READ_FILE, format!("{shown}: {e}")))?;
     roots_from_pem(&pem, &shown.to_string())
 }
@@ -113,8 +113,9 @@ fn with_roots(
 /// Trusts the certificates at `path` (NUL-terminated): a PEM file holding
 /// one or more certificates, or a directory of PEM files such as OpenSSL's
 /// `c_rehash` leaves (`<hash>.0` links are followed; unusable files are
-/// skipped). Fails with `OXTLS_ERR_CANNOT_READ_FILE` if it cannot be read,
-/// `OXTLS_ERR_BAD_PEM` if a file is not PEM certificates,
+/// skipped). Fails with `OXTLS_ERR_CANNOT_READ_FILE` if it cannot be read
+/// or is not a regular file of at most 16 MiB (a FIFO is refused, not
+/// waited on), `OXTLS_ERR_BAD_PEM` if a file is not PEM certificates,
 /// `OXTLS_ERR_CERT_BAD_ENCODING` if a certificate cannot be parsed, and
 /// `OXTLS_ERR_NO_ROOT_CERTIFICATES` for a directory without certificates.
 /// On failure nothing is added.

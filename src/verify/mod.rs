@@ -35,6 +35,7 @@ use core::fmt;
 
 pub use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
+pub(crate) use roots::read_pem_file;
 pub use roots::RootCertStore;
 pub use webpki_verifier::WebPkiServerVerifier;
 

@@ -232,13 +232,17 @@ impl RootCertStore {
     }
 }
 
-/// The largest certificate file read.
+/// The largest certificate or key file read.
 const MAX_PEM_FILE: u64 = 16 << 20;
 
 /// The bytes of the regular file at `path`, at most [`MAX_PEM_FILE`] of
-/// them. Opened without blocking, so that a FIFO put where a certificate
-/// was expected is refused instead of waiting for a writer.
-fn read_pem_file(path: &Path) -> io::Result<Vec<u8>> {
+/// them: certificates and keys, here and in the C API. Opened without
+/// blocking, so that a FIFO put where a certificate was expected is
+/// refused instead of waiting for a writer (the `libc` flag is the one use
+/// of libc outside the C layer; std has no name for it). Read into room
+/// for the whole file at once, so a key leaves no copies in memory a
+/// growing buffer gave back.
+pub(crate) fn read_pem_file(path: &Path) -> io::Result<Vec<u8>> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -255,7 +259,7 @@ fn read_pem_file(path: &Path) -> io::Result<Vec<u8>> {
     if meta.len() > MAX_PEM_FILE {
         return Err(too_big());
     }
-    let mut pem = Vec::new();
+    let mut pem = Vec::with_capacity(meta.len() as usize + 1);
     // A file that grows while read is still cut at the limit.
     file.take(MAX_PEM_FILE + 1).read_to_end(&mut pem)?;
     if pem.len() as u64 > MAX_PEM_FILE {

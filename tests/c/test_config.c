@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static char *read_file(const char *path, size_t *len)
 {
@@ -132,6 +133,16 @@ static void bad_pem_is_refused(void)
                  OXTLS_ERR_CANNOT_READ_FILE);
     CHECK_RESULT(oxtls_config_builder_load_roots_file(b, pki_path("empty-dir")),
                  OXTLS_ERR_NO_ROOT_CERTIFICATES);
+    /* Files that are not regular are refused, not waited on (a FIFO) or
+     * read without end (a device). */
+    char fifo[256];
+    snprintf(fifo, sizeof fifo, "%s.fifo", pki_path("ca.pem"));
+    remove(fifo);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    CHECK_RESULT(oxtls_config_builder_load_roots_file(b, fifo), OXTLS_ERR_CANNOT_READ_FILE);
+    remove(fifo);
+    CHECK_RESULT(oxtls_config_builder_load_roots_file(b, "/dev/zero"),
+                 OXTLS_ERR_CANNOT_READ_FILE);
     /* Nothing was added by any of that. */
     CHECK_RESULT(oxtls_config_builder_build(b, &config), OXTLS_ERR_NO_ROOT_CERTIFICATES);
     CHECK(config == NULL);
