@@ -938,9 +938,10 @@ oxtls_result oxtls_conn_write(struct oxtls_conn *conn, const uint8_t *buf, size_
  * how much was taken in `*out_n`. Possible only between
  * `oxtls_conn_new()` and the processing of the server's reply, with
  * early data enabled (`oxtls_config_builder_set_enable_early_data()`) and
- * a stored ticket for this server that allows it; otherwise, and once the
- * ticket's limit is reached, `*out_n` is 0 (with `OXTLS_OK`): send the
- * data with `oxtls_conn_write()` instead.
+ * a stored ticket for this server that allows it, and not after
+ * `oxtls_conn_send_close_notify()`; otherwise, and once the ticket's limit
+ * is reached, `*out_n` is 0 (with `OXTLS_OK`): send the data with
+ * `oxtls_conn_write()` instead.
  *
  * Once the handshake is done, `oxtls_conn_is_early_data_accepted()` says
  * whether the server read it. If not, it was discarded: send it again

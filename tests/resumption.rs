@@ -470,6 +470,37 @@ fn early_data_is_bounded_by_the_ticket() {
     assert_eq!(read_server_early_data(&mut srv), vec![7u8; 100]);
 }
 
+/// 0-RTT data, then close_notify before the handshake is done: no more
+/// early data is taken, and the alert follows the handshake, after the
+/// data, as a clean end of stream.
+#[test]
+fn early_data_stops_at_close_notify() {
+    use std::io::{Read, Write};
+    let fx = Fixture::new();
+    let server = early_data_server(&fx, 1024);
+    let config = early_data_client(&fx);
+    connect(&config, &server);
+    let mut client =
+        ClientConnection::new(config, ServerName::try_from("localhost").unwrap()).unwrap();
+    client
+        .early_data()
+        .unwrap()
+        .write_all(b"GET / 0-RTT\r\n")
+        .unwrap();
+    client.send_close_notify();
+    assert!(
+        client.early_data().is_none(),
+        "early data taken after close_notify"
+    );
+    let mut srv = rustls::ServerConnection::new(server).unwrap();
+    handshake(&mut client, &mut srv).unwrap_or_else(|e| panic!("{e}"));
+    assert!(client.is_early_data_accepted());
+    assert_eq!(read_server_early_data(&mut srv), b"GET / 0-RTT\r\n");
+    let mut rest = Vec::new();
+    srv.reader().read_to_end(&mut rest).expect("a clean close");
+    assert!(rest.is_empty());
+}
+
 #[test]
 fn early_data_rejected_by_a_server_that_resumes_without_it() {
     use std::io::Write;

@@ -441,10 +441,12 @@ impl ClientConnection {
 
     /// A writer of 0-RTT data, while it may be written: after `new`, when
     /// the config enables early data and a stored ticket for this server
-    /// allows it, until the server's reply is processed. `None` otherwise.
+    /// allows it, until the server's reply is processed or we call
+    /// [`send_close_notify`](Self::send_close_notify). `None` otherwise.
     /// See [`EarlyData`] for the caveats (replay; resending if rejected).
     pub fn early_data(&mut self) -> Option<EarlyData<'_>> {
         if self.error.is_some()
+            || self.common.sent_close_notify
             || !matches!(self.common.early_data, EarlyDataState::Writable { .. })
         {
             return None;
