@@ -866,11 +866,12 @@ void oxtls_conn_free(struct oxtls_conn *conn);
  * Call it after each successful `oxtls_conn_read_tls()`.
  *
  * A failure here is fatal: the code says why (a certificate problem, an
- * alert from the peer, a protocol error), `oxtls_conn_last_error()` says
- * it in words, an alert for the peer may be queued (write it with
- * `oxtls_conn_write_tls()`), and every later call returns the same code,
- * but for the plaintext decrypted before the failure, which
- * `oxtls_conn_read()` still returns first.
+ * alert from the peer, a protocol error, `OXTLS_ERR_UNEXPECTED_EOF` for
+ * a transport that ended before the handshake did),
+ * `oxtls_conn_last_error()` says it in words, an alert for the peer may
+ * be queued (write it with `oxtls_conn_write_tls()`), and every later
+ * call returns the same code, but for the plaintext decrypted before the
+ * failure, which `oxtls_conn_read()` still returns first.
  */
 oxtls_result oxtls_conn_process_new_packets(struct oxtls_conn *conn);
 

@@ -35,8 +35,9 @@ pub enum Error {
     DecryptError,
     /// We could not protect a record (a sequence number would wrap).
     EncryptError,
-    /// The transport closed without a close_notify alert: the data received
-    /// may have been truncated by an attacker.
+    /// The transport closed without a close_notify alert (or before the
+    /// handshake was done): the data received may have been truncated by
+    /// an attacker.
     UnexpectedEof,
     /// A buffer limit was reached.
     BufferFull,
@@ -99,7 +100,9 @@ impl fmt::Display for Error {
             Self::InvalidCertificate(c) => write!(f, "invalid peer certificate: {c}"),
             Self::DecryptError => f.write_str("record failed authentication (bad_record_mac)"),
             Self::EncryptError => f.write_str("cannot encrypt: sequence number exhausted"),
-            Self::UnexpectedEof => f.write_str("peer closed the connection without close_notify"),
+            Self::UnexpectedEof => f.write_str(
+                "peer closed the connection without close_notify (or during the handshake)",
+            ),
             Self::BufferFull => f.write_str("buffer limit reached"),
             Self::HandshakeNotComplete => f.write_str("handshake not complete"),
             Self::FailedToGetRandomBytes => f.write_str("failed to get random bytes"),

@@ -145,7 +145,9 @@ impl ClientConnection {
 
     /// Processes every whole record received so far. The first error is
     /// sticky: it is returned again by every later call, and the alert it
-    /// caused is queued for `write_tls`.
+    /// caused is queued for `write_tls`. If the transport has ended
+    /// (`read_tls` read 0 bytes) before the handshake is done, it fails
+    /// with [`Error::UnexpectedEof`]: no more of the handshake can come.
     pub fn process_new_packets(&mut self) -> Result<IoState, Error> {
         if let Some(err) = &self.error {
             return Err(err.clone());
@@ -597,7 +599,10 @@ impl ClientConnection {
 
     /// Drives the connection over a blocking transport: until the
     /// handshake completes if it has not, else one round of writing
-    /// and reading. Returns the bytes (read, written).
+    /// and reading. Returns the bytes (read, written). Fails with the
+    /// transport's error, `UnexpectedEof` if it ended during the
+    /// handshake, `WriteZero` if it took none of the bytes to send, and
+    /// `InvalidData` (wrapping the [`Error`]) if the connection failed.
     pub fn complete_io<T: io::Read + io::Write>(
         &mut self,
         io: &mut T,

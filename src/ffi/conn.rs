@@ -285,11 +285,12 @@ pub extern "C" fn oxtls_conn_free(conn: *mut oxtls_conn) {
 /// Call it after each successful `oxtls_conn_read_tls()`.
 ///
 /// A failure here is fatal: the code says why (a certificate problem, an
-/// alert from the peer, a protocol error), `oxtls_conn_last_error()` says
-/// it in words, an alert for the peer may be queued (write it with
-/// `oxtls_conn_write_tls()`), and every later call returns the same code,
-/// but for the plaintext decrypted before the failure, which
-/// `oxtls_conn_read()` still returns first.
+/// alert from the peer, a protocol error, `OXTLS_ERR_UNEXPECTED_EOF` for
+/// a transport that ended before the handshake did),
+/// `oxtls_conn_last_error()` says it in words, an alert for the peer may
+/// be queued (write it with `oxtls_conn_write_tls()`), and every later
+/// call returns the same code, but for the plaintext decrypted before the
+/// failure, which `oxtls_conn_read()` still returns first.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_process_new_packets(conn: *mut oxtls_conn) -> oxtls_result {
     with_live_conn(conn, |c| match c.conn.process_new_packets() {
