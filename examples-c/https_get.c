@@ -164,6 +164,10 @@ int main(int argc, char **argv)
             print_body(buf, n, &matched);
         } else if (r == OXTLS_PLAINTEXT_EMPTY) {
             r = exchange(conn, fd);
+            /* Data that arrived before a failure is still read first; the
+             * read after it reports the failure. */
+            if (r != OXTLS_OK && oxtls_conn_plaintext_bytes_to_read(conn) > 0)
+                r = OXTLS_OK;
             if (r == OXTLS_OK && !told_handshake && !oxtls_conn_is_handshaking(conn)) {
                 print_handshake(conn);
                 told_handshake = true;

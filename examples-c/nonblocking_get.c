@@ -162,9 +162,10 @@ static oxtls_result run(oxtls_conn *conn, int fd)
                 continue; /* woke for writing only */
             if (r != OXTLS_OK)
                 return r;
-            r = oxtls_conn_process_new_packets(conn);
-            if (r != OXTLS_OK)
-                return r;
+            /* A failure shows in the next read, after the data that
+             * arrived before it. */
+            if (oxtls_conn_process_new_packets(conn) != OXTLS_OK)
+                continue;
         }
         if (!told_handshake && !oxtls_conn_is_handshaking(conn)) {
             print_handshake(conn);
