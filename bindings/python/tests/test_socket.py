@@ -714,3 +714,17 @@ def test_unwrap_when_the_peer_closes_without_close_notify(server_context, config
             tls.unwrap()
         tls.close()
     assert server.join() == b""
+
+
+def test_unwrap_before_the_handshake_raises(config):
+    """As ssl does: there is no TLS session to end before the handshake
+    (and a close_notify would wait for one), so unwrap() refuses and the
+    socket stays usable."""
+    a, b = socket.socketpair()
+    with a, b:
+        tls = oxtls.TLSSocket(a, "localhost", config, do_handshake_on_connect=False)
+        with pytest.raises(oxtls.Error) as refused:
+            tls.unwrap()
+        assert refused.value.code == oxtls.Result.ERR_HANDSHAKE_NOT_COMPLETE
+        assert tls.fileno() == a.fileno()  # still ours, still open
+        tls.close()

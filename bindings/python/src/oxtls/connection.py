@@ -332,7 +332,9 @@ class Connection:
         return taken.value
 
     def send_close_notify(self):
-        """Queues close_notify (we send no more); send it with :meth:`write_tls`."""
+        """Says we send no more: queues close_notify, to send with
+        :meth:`write_tls`. Before the handshake has completed, the alert
+        waits for it and follows what was written before."""
         with self._lock:
             rc = _lib.oxtls_conn_send_close_notify(self._live())
             if rc != Result.OK:

@@ -142,6 +142,8 @@ class TLSSocket:
             return True
         self._conn.read_tls(b"")
         self._process()
+        # The library reports this itself (processing fails); checked here
+        # too, so that an older liboxtls cannot make a handshake loop spin.
         if self._conn.is_handshaking():
             raise make_error(Result.ERR_UNEXPECTED_EOF,
                              "the peer closed the connection during the handshake")
@@ -317,12 +319,15 @@ class TLSSocket:
         timeout) it raises ``BlockingIOError`` (``TimeoutError``) while the
         peer's close_notify has not come, with ours sent or kept to send:
         call ``unwrap()`` again, as with ``ssl.SSLWantReadError``.
-        Before the handshake has completed it only sends close_notify."""
+        Before the handshake has completed it raises, as ssl does: there is
+        no TLS session to end yet (close_notify would wait for one)."""
         self._check_open()
+        if self._conn.is_handshaking():
+            raise make_error(Result.ERR_HANDSHAKE_NOT_COMPLETE,
+                             "cannot unwrap before the handshake has completed")
         self._conn.send_close_notify()  # again does nothing more
         self._flush()
-        if not self._conn.is_handshaking():
-            self._read_close_notify()
+        self._read_close_notify()
         sock, self._sock = self._sock, None
         self._closed = True
         self._conn.close()
