@@ -5,7 +5,8 @@
 //!   `make header` copies it to the committed `include/oxtls.h` and
 //!   `make test` checks that the committed one is current;
 //! - links `liboxtls.so` with its soname and a version script that exports
-//!   only `oxtls_*`.
+//!   only `oxtls_*`;
+//! - sets `has_msg_nosignal` where send(2) takes `MSG_NOSIGNAL`.
 
 use std::env;
 use std::fs;
@@ -24,6 +25,35 @@ fn main() {
 
     link_shared_library(&manifest_dir);
     generate_header(&manifest_dir);
+    set_msg_nosignal_cfg();
+}
+
+/// The systems for which the libc crate (0.2.191) defines `MSG_NOSIGNAL`,
+/// but QNX (defined for some `target_env`s only). Apple's send(2) has no
+/// such flag (see `SEND_FLAGS` in `src/ffi/transport.rs`).
+const MSG_NOSIGNAL_SYSTEMS: &[&str] = &[
+    "linux",
+    "android",
+    "freebsd",
+    "dragonfly",
+    "openbsd",
+    "netbsd",
+    "illumos",
+    "solaris",
+    "haiku",
+    "hurd",
+    "aix",
+    "cygwin",
+];
+
+/// One list of systems, named once, instead of a `cfg(any(...))` and its
+/// negation written out in the code.
+fn set_msg_nosignal_cfg() {
+    println!("cargo:rustc-check-cfg=cfg(has_msg_nosignal)");
+    let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    if MSG_NOSIGNAL_SYSTEMS.contains(&os.as_str()) {
+        println!("cargo:rustc-cfg=has_msg_nosignal");
+    }
 }
 
 fn link_shared_library(manifest_dir: &Path) {

@@ -169,42 +169,15 @@ impl io::Read for FdTransport {
 }
 
 /// On sockets, ask send(2) not to raise SIGPIPE when the peer has gone:
-/// a library must not kill its host process. The Unix systems for which
-/// the libc crate (0.2.191) defines `MSG_NOSIGNAL` get it, but for QNX
-/// (defined for some `target_env`s only) and Apple's. Apple's send(2)
-/// documents no such flag; `SO_NOSIGPIPE` on the socket is its way, and
-/// the socket is the caller's, so the header asks the caller to set it
-/// (see `oxtls_conn_write_tls_fd`) rather than oxtls changing it behind
-/// their back. Other fds use write(2), which has no flag at all.
-#[cfg(any(
-    target_os = "linux",
-    target_os = "android",
-    target_os = "freebsd",
-    target_os = "dragonfly",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "illumos",
-    target_os = "solaris",
-    target_os = "haiku",
-    target_os = "hurd",
-    target_os = "aix",
-    target_os = "cygwin",
-))]
+/// a library must not kill its host process. `has_msg_nosignal` is set by
+/// build.rs for the systems whose libc has the flag. Apple's send(2) has
+/// none; `SO_NOSIGPIPE` on the socket is its way, and the socket is the
+/// caller's, so the header asks the caller to set it (see
+/// `oxtls_conn_write_tls_fd`) rather than oxtls changing it behind their
+/// back. Other fds use write(2), which has no flag at all.
+#[cfg(has_msg_nosignal)]
 const SEND_FLAGS: c_int = libc::MSG_NOSIGNAL;
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "android",
-    target_os = "freebsd",
-    target_os = "dragonfly",
-    target_os = "openbsd",
-    target_os = "netbsd",
-    target_os = "illumos",
-    target_os = "solaris",
-    target_os = "haiku",
-    target_os = "hurd",
-    target_os = "aix",
-    target_os = "cygwin",
-)))]
+#[cfg(not(has_msg_nosignal))]
 const SEND_FLAGS: c_int = 0;
 
 impl io::Write for FdTransport {
