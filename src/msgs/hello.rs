@@ -15,8 +15,8 @@ use super::enums::{
     ServerNameType,
 };
 use super::extensions::{
-    encode_extensions, find_extension, first_duplicate, read_extensions, try_encode_extensions,
-    ExtensionForm, KeyShareEntry, PresharedKeyOffer,
+    find_extension, first_duplicate, read_extensions, try_encode_extensions, ExtensionForm,
+    KeyShareEntry, PresharedKeyOffer,
 };
 use super::server_ext::{HelloRetryExtension, ServerExtension};
 use crate::error::{Error, InvalidMessage};
@@ -115,9 +115,14 @@ fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
 }
 
 fn encode_extensions_if_any<E: ExtensionForm>(exts: &[E], out: &mut Vec<u8>) {
-    if !exts.is_empty() {
-        encode_extensions(exts, out);
-    }
+    let fits = try_encode_extensions_if_any(exts, out);
+    debug_assert!(fits, "extensions too long for their length prefix");
+}
+
+/// Writes the extension block unless there are no extensions (a hello may
+/// then end without one); false if the block passed its 2^16-1 bytes.
+fn try_encode_extensions_if_any<E: ExtensionForm>(exts: &[E], out: &mut Vec<u8>) -> bool {
+    exts.is_empty() || try_encode_extensions(exts, out)
 }
 
 fn read_extensions_if_any<E: ExtensionForm>(
@@ -223,7 +228,7 @@ impl<'a> ClientHello<'a> {
         self.session_id.encode(out);
         encode_list(out, ListLength::U16, &self.cipher_suites);
         encode_list(out, ListLength::U8, &self.compression_methods);
-        self.extensions.is_empty() || try_encode_extensions(&self.extensions, out)
+        try_encode_extensions_if_any(&self.extensions, out)
     }
 }
 
