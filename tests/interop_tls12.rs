@@ -512,6 +512,7 @@ fn openssl_without_extended_master_secret() {
     let err = client
         .export_keying_material([0u8; 32], b"EXPERIMENTAL oxtls", None)
         .expect_err("exported from a session without the extended master secret");
+    assert!(matches!(err, oxtls::Error::PeerIncompatible(_)), "{err:?}");
     assert!(err.to_string().contains("RFC 7627"), "{err}");
 }
 

@@ -35,7 +35,7 @@ use crate::crypto::hash::Transcript;
 use crate::crypto::kx::{KeyExchange, SupportedKxGroup};
 use crate::crypto::suites::Tls12CipherSuite;
 use crate::crypto::tls12::{KeyBlock, MasterSecret};
-use crate::error::{CertificateError, Error, PeerMisbehaved};
+use crate::error::{CertificateError, Error, PeerIncompatible, PeerMisbehaved};
 use crate::log::LogLevel;
 use crate::msgs::enums::{
     AlertDescription, AlertLevel, ContentType, EcPointFormat, ExtensionType, HandshakeType,
@@ -147,11 +147,13 @@ impl State {
             // RFC 7627 §5.4: without the extended master secret, a
             // man in the middle can give two connections one master secret,
             // so nothing exported from it may authenticate anything.
-            Self::Traffic(t) if !t.extended_master_secret => Err(Error::General(
-                "no keying material is exported from a TLS 1.2 session without the \
-                 extended master secret (RFC 7627 §5.4)"
-                    .into(),
-            )),
+            Self::Traffic(t) if !t.extended_master_secret => Err(PeerIncompatible::Other(
+                "the server did without the extended master secret, so no keying \
+                 material is exported from this session (RFC 7627 §5.4)",
+                // Never sent: a refused export leaves the connection be.
+                AlertDescription::HandshakeFailure,
+            )
+            .into()),
             Self::Traffic(t) => {
                 t.master_secret
                     .export(&t.randoms.client, &t.randoms.server, label, context, out)

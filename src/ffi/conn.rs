@@ -807,10 +807,10 @@ pub extern "C" fn oxtls_conn_peer_certificate(
 /// tells apart from an empty one (`context` non-NULL, `context_len` 0);
 /// TLS 1.3 derives the same bytes for both (RFC 8446 §7.5). Fails with
 /// `OXTLS_ERR_HANDSHAKE_NOT_COMPLETE` before the handshake is done,
-/// `OXTLS_ERR_INVALID_PARAMETER` for `out_len` 0, and `OXTLS_ERR_GENERAL`
-/// for a TLS 1.2 session without the extended master secret (RFC 7627
-/// §5.4: a man in the middle could have given another connection the same
-/// secret).
+/// `OXTLS_ERR_INVALID_PARAMETER` for `out_len` 0, and
+/// `OXTLS_ERR_PEER_INCOMPATIBLE` for a TLS 1.2 session whose server did
+/// without the extended master secret (RFC 7627 §5.4: a man in the middle
+/// could have given another connection the same secret).
 #[no_mangle]
 pub extern "C" fn oxtls_conn_export_keying_material(
     conn: *mut oxtls_conn,
