@@ -182,8 +182,9 @@ typedef struct oxtls_traffic_keys {
  * It must not call oxtls functions on the connection being read for:
  * `buf` lies in that connection's receive buffer, which such a call could
  * move or free. Such a call is refused and changes nothing: it returns
- * `OXTLS_ERR_REENTRANT`, a getter answers as for NULL (0, false), and
- * `oxtls_conn_free()` does nothing. Other connections may be used.
+ * `OXTLS_ERR_REENTRANT`, a getter answers as for NULL (0, false: not the
+ * connection's state, so read what the callback needs before the call),
+ * and `oxtls_conn_free()` does nothing. Other connections may be used.
  */
 typedef int (*oxtls_read_callback)(void *userdata, uint8_t *buf, size_t len, size_t *out_n);
 
@@ -198,8 +199,8 @@ typedef int (*oxtls_read_callback)(void *userdata, uint8_t *buf, size_t len, siz
  * `buf` lies in that connection's send buffer, which such a call (a
  * write, a close_notify) could move or free. Such a call is refused and
  * changes nothing: it returns `OXTLS_ERR_REENTRANT`, a getter answers as
- * for NULL (0, false), and `oxtls_conn_free()` does nothing. Other
- * connections may be used.
+ * for NULL (0, false: not the connection's state), and
+ * `oxtls_conn_free()` does nothing. Other connections may be used.
  */
 typedef int (*oxtls_write_callback)(void *userdata, const uint8_t *buf, size_t len, size_t *out_n);
 

@@ -30,8 +30,9 @@ use super::result::*;
 /// It must not call oxtls functions on the connection being read for:
 /// `buf` lies in that connection's receive buffer, which such a call could
 /// move or free. Such a call is refused and changes nothing: it returns
-/// `OXTLS_ERR_REENTRANT`, a getter answers as for NULL (0, false), and
-/// `oxtls_conn_free()` does nothing. Other connections may be used.
+/// `OXTLS_ERR_REENTRANT`, a getter answers as for NULL (0, false: not the
+/// connection's state, so read what the callback needs before the call),
+/// and `oxtls_conn_free()` does nothing. Other connections may be used.
 pub type oxtls_read_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
@@ -51,8 +52,8 @@ pub type oxtls_read_callback = Option<
 /// `buf` lies in that connection's send buffer, which such a call (a
 /// write, a close_notify) could move or free. Such a call is refused and
 /// changes nothing: it returns `OXTLS_ERR_REENTRANT`, a getter answers as
-/// for NULL (0, false), and `oxtls_conn_free()` does nothing. Other
-/// connections may be used.
+/// for NULL (0, false: not the connection's state), and
+/// `oxtls_conn_free()` does nothing. Other connections may be used.
 pub type oxtls_write_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
