@@ -208,12 +208,9 @@ def test_handshake_on_demand(test_server, config):
         assert tls.version() == "TLSv1.3"
 
 
-def test_sendall_of_more_than_the_buffer_before_the_handshake(server_context, config):
-    """Without do_handshake_on_connect, sendall() of more than the 64 KiB
-    the connection holds before the handshake used to spin: write() took
-    nothing more and nothing read the server's reply. send() now runs
-    the handshake first, as ssl.SSLSocket does."""
-    size = 200_000
+def counting_up_to(size):
+    """An ssl-server handler that reads until `size` bytes (or the end)
+    have come, and returns how many did."""
 
     def handler(tls):
         got = 0
@@ -224,7 +221,17 @@ def test_sendall_of_more_than_the_buffer_before_the_handshake(server_context, co
             got += len(data)
         return got
 
-    server = ThreadServer(server_context, handler)
+    return handler
+
+
+def test_sendall_of_more_than_the_buffer_before_the_handshake(server_context, config):
+    """Without do_handshake_on_connect, sendall() of more than the 64 KiB
+    the connection holds before the handshake used to spin: write() took
+    nothing more and nothing read the server's reply. send() now runs
+    the handshake first, as ssl.SSLSocket does."""
+    size = 200_000
+
+    server = ThreadServer(server_context, counting_up_to(size))
     tls = oxtls.TLSSocket(server.client_sock, "localhost", config,
                           do_handshake_on_connect=False)
     kind, value = run_with_deadline(lambda: tls.sendall(b"x" * size), 10, tls.close)
@@ -604,16 +611,7 @@ def test_sendall_copies_a_bounded_amount_per_call(server_context, config):
     amount, seen as the peak of traced memory."""
     size = 16 << 20
 
-    def handler(tls):
-        got = 0
-        while got < size:
-            data = tls.recv(1 << 16)
-            if not data:
-                break
-            got += len(data)
-        return got
-
-    server = ThreadServer(server_context, handler)
+    server = ThreadServer(server_context, counting_up_to(size))
     tls = oxtls.TLSSocket(server.client_sock, "localhost", config)
     calls = []
     real_write = tls.connection.write
