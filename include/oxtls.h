@@ -657,7 +657,8 @@ uint32_t oxtls_version_number(void);
  * its private key (PKCS#8 for ECDSA P-256/P-384, Ed25519 or RSA, or PKCS#1
  * `BEGIN RSA PRIVATE KEY`; not encrypted). Both NUL-terminated.
  *
- * Fails with `OXTLS_ERR_CANNOT_READ_FILE` if a file cannot be read,
+ * Fails with `OXTLS_ERR_CANNOT_READ_FILE` if a file cannot be read or is
+ * not a regular file of at most 16 MiB (a FIFO is refused, not waited on),
  * `OXTLS_ERR_BAD_PEM` if it holds no certificate or key, and
  * `OXTLS_ERR_INVALID_CONFIG` if the key is of an unsupported kind (SEC1
  * `BEGIN EC PRIVATE KEY`: convert it to PKCS#8) or is not the

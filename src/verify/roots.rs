@@ -238,15 +238,19 @@ const MAX_PEM_FILE: u64 = 16 << 20;
 /// The bytes of the regular file at `path`, at most [`MAX_PEM_FILE`] of
 /// them: certificates and keys, here and in the C API. Opened without
 /// blocking, so that a FIFO put where a certificate was expected is
-/// refused instead of waiting for a writer (the `libc` flag is the one use
-/// of libc outside the C layer; std has no name for it). Read into room
+/// refused instead of waiting for a writer, and a terminal named by
+/// mistake does not become ours (the `libc` flags are the one use of libc
+/// outside the C layer; std has no names for them). Read into room
 /// for the whole file at once, so a key leaves no copies in memory a
 /// growing buffer gave back.
 pub(crate) fn read_pem_file(path: &Path) -> io::Result<Vec<u8>> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NONBLOCK | libc::O_NOCTTY,
+    );
     let file = options.open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {

@@ -140,6 +140,8 @@ static void bad_pem_is_refused(void)
     remove(fifo);
     CHECK(mkfifo(fifo, 0600) == 0);
     CHECK_RESULT(oxtls_config_builder_load_roots_file(b, fifo), OXTLS_ERR_CANNOT_READ_FILE);
+    CHECK_RESULT(oxtls_config_builder_set_client_cert_pem(b, pki_path("ca.pem"), fifo),
+                 OXTLS_ERR_CANNOT_READ_FILE);
     remove(fifo);
     CHECK_RESULT(oxtls_config_builder_load_roots_file(b, "/dev/zero"),
                  OXTLS_ERR_CANNOT_READ_FILE);

@@ -94,7 +94,8 @@ class Config:
     """How to make client connections: which roots to trust, what to offer.
 
     - ``cafile``: a PEM file of root certificates, or a directory of them
-      as OpenSSL's ``c_rehash`` leaves it.
+      as OpenSSL's ``c_rehash`` leaves it. Only regular files of at most
+      16 MiB are read (a FIFO is refused, not waited on).
     - ``cadata``: roots given directly: PEM text (any str, or bytes with a
       ``-----BEGIN`` line; text around the blocks, such as certifi's
       ``# Issuer:`` lines, is skipped) or one DER certificate (bytes).
@@ -129,7 +130,8 @@ class Config:
     - ``client_cert``: ``(chain_path, key_path)``, PEM files of a client
       certificate (then any intermediates) and its private key (PKCS#8,
       or PKCS#1 for RSA), sent when a server asks for one (mutual TLS).
-      A key that is not the certificate's raises here.
+      Regular files of at most 16 MiB. A key that is not the certificate's
+      raises here.
 
     A Config is immutable and may be shared between threads. It is also
     accepted wherever the standard library expects an ``ssl.SSLContext``
