@@ -445,7 +445,10 @@ impl ClientConnection {
     /// the config enables early data and a stored ticket for this server
     /// allows it, until the server's reply is processed or we call
     /// [`send_close_notify`](Self::send_close_notify). `None` otherwise.
-    /// See [`EarlyData`] for the caveats (replay; resending if rejected).
+    /// See [`EarlyData`] for the caveats (replay; resending if rejected):
+    /// data the server rejects can be sent again only before close_notify,
+    /// so wait for [`is_early_data_accepted`](Self::is_early_data_accepted)
+    /// before closing.
     pub fn early_data(&mut self) -> Option<EarlyData<'_>> {
         if self.error.is_some()
             || self.common.sent_close_notify
@@ -493,6 +496,12 @@ impl ClientConnection {
     /// to `limit` bytes each (`None`: no limit). The default is 64 KiB.
     pub fn set_buffer_limit(&mut self, limit: Option<usize>) {
         self.common.buffer_limit = limit;
+    }
+
+    /// Whether [`send_close_notify`](Self::send_close_notify) was called
+    /// (the alert itself may still wait for the handshake).
+    pub(crate) fn close_notify_requested(&self) -> bool {
+        self.common.sent_close_notify
     }
 
     /// Queues a close_notify alert: we will send no more data. Called

@@ -447,15 +447,17 @@ pub extern "C" fn oxtls_conn_write(
 /// how much was taken in `*out_n`. Possible only between
 /// `oxtls_conn_new()` and the processing of the server's reply, with
 /// early data enabled (`oxtls_config_builder_set_enable_early_data()`) and
-/// a stored ticket for this server that allows it, and not after
-/// `oxtls_conn_send_close_notify()`; otherwise, and once the ticket's limit
-/// is reached, `*out_n` is 0 (with `OXTLS_OK`): send the data with
-/// `oxtls_conn_write()` instead.
+/// a stored ticket for this server that allows it; otherwise, and once the
+/// ticket's limit is reached, `*out_n` is 0 (with `OXTLS_OK`): send the
+/// data with `oxtls_conn_write()` instead. After
+/// `oxtls_conn_send_close_notify()` it fails with
+/// `OXTLS_ERR_ALREADY_CLOSED`, as `oxtls_conn_write()` does.
 ///
 /// Once the handshake is done, `oxtls_conn_is_early_data_accepted()` says
 /// whether the server read it. If not, it was discarded: send it again
-/// with `oxtls_conn_write()`. Early data can be replayed by an attacker;
-/// send only requests that are safe to repeat.
+/// with `oxtls_conn_write()`, which is why close_notify should wait until
+/// then. Early data can be replayed by an attacker; send only requests
+/// that are safe to repeat.
 #[no_mangle]
 pub extern "C" fn oxtls_conn_write_early_data(
     conn: *mut oxtls_conn,
@@ -466,6 +468,12 @@ pub extern "C" fn oxtls_conn_write_early_data(
     with_live_conn_counting(conn, out_n, |c| {
         // SAFETY: `(buf, len)` is readable, as documented.
         let buf = unsafe { arg_bytes(buf, len, "buf") }?;
+        if c.conn.close_notify_requested() {
+            return Err(FfiError::new(
+                OXTLS_ERR_ALREADY_CLOSED,
+                "cannot write early data after close_notify",
+            ));
+        }
         match c.conn.early_data() {
             Some(mut early) => early.write(buf).map_err(io_error_to_ffi),
             None => Ok(0),

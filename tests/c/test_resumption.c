@@ -138,6 +138,10 @@ static void early_data_with_s_server(void)
     CHECK(!oxtls_conn_is_resumed(conn));
     CHECK_RESULT(exchange(conn, fd), OXTLS_OK);
     CHECK_RESULT(oxtls_conn_send_close_notify(conn), OXTLS_OK);
+    /* After close_notify, early data is refused as writes are. */
+    CHECK_RESULT(oxtls_conn_write_early_data(conn, (const uint8_t *)"x", 1, &n),
+                 OXTLS_ERR_ALREADY_CLOSED);
+    CHECK(n == 0);
     flush_tls(conn, fd);
     close(fd);
     oxtls_conn_free(conn);
