@@ -175,8 +175,10 @@ int main(int argc, char **argv)
         }
     }
     if (r != OXTLS_OK) {
-        exchange(conn, fd); /* send the alert saying why, if any */
         fail("fetching the page", r, conn);
+        /* Send the alert saying why, if any; nothing more is read. */
+        while (oxtls_conn_wants_write(conn) && oxtls_conn_write_tls_fd(conn, fd, &n) == OXTLS_OK)
+            ;
     } else {
         oxtls_conn_send_close_notify(conn);
         exchange(conn, fd);

@@ -16,7 +16,8 @@
  *   oxtls_config_builder are used from one thread at a time.
  * - Callbacks run inside the call that fired them and must not call oxtls
  *   on that call's connection: such a call is refused (OXTLS_ERR_REENTRANT;
- *   getters answer as for NULL; oxtls_conn_free does nothing).
+ *   getters answer as for NULL, not with the connection's state;
+ *   oxtls_conn_free does nothing).
  */
 
 #ifndef OXTLS_H
@@ -101,8 +102,9 @@ typedef struct oxtls_bytes {
  *
  * Called once per handshake, from `oxtls_conn_process_new_packets()`, on
  * the caller's thread. It must not call oxtls functions on the connection
- * being verified (such a call is refused with `OXTLS_ERR_REENTRANT`, as
- * from a transport callback).
+ * being verified (such a call is refused with `OXTLS_ERR_REENTRANT`, and
+ * getters answer 0 or false, not the connection's state, as from a
+ * transport callback): what it needs to decide is in its arguments.
  */
 typedef oxtls_result (*oxtls_verify_callback)(void *userdata, const char *server_name, const struct oxtls_bytes *chain, size_t chain_len, oxtls_result verdict);
 
@@ -120,7 +122,8 @@ typedef uint32_t oxtls_log_level;
  * the caller's thread, with the `userdata` given to
  * `oxtls_config_builder_set_log_callback()`. It must not call oxtls
  * functions on the connection that is logging (such a call is refused
- * with `OXTLS_ERR_REENTRANT`, as from a transport callback).
+ * with `OXTLS_ERR_REENTRANT`, and getters answer 0 or false, not the
+ * connection's state, as from a transport callback).
  */
 typedef void (*oxtls_log_callback)(void *userdata, oxtls_log_level level, const char *message, size_t message_len);
 
@@ -137,7 +140,8 @@ typedef void (*oxtls_log_callback)(void *userdata, oxtls_log_level level, const 
  * derived the secret, on the caller's thread, with the `userdata` given to
  * `oxtls_config_builder_set_keylog_callback()`. It must not call oxtls
  * functions on the connection that is logging (such a call is refused
- * with `OXTLS_ERR_REENTRANT`, as from a transport callback).
+ * with `OXTLS_ERR_REENTRANT`, and getters answer 0 or false, not the
+ * connection's state, as from a transport callback).
  */
 typedef void (*oxtls_keylog_callback)(void *userdata, const char *label, const uint8_t *client_random, size_t client_random_len, const uint8_t *secret, size_t secret_len);
 

@@ -513,8 +513,9 @@ impl ClientConnection {
 
     /// Derives keying material from the connection's secrets (RFC 8446
     /// §7.5, RFC 5705). In TLS 1.2 `context` `None` differs from an empty
-    /// context; TLS 1.3 derives the same from both. Refused for a TLS 1.2
-    /// session without the extended master secret (RFC 7627 §5.4).
+    /// context; TLS 1.3 derives the same from both. Refused with
+    /// [`Error::PeerIncompatible`] for a TLS 1.2 session whose server did
+    /// without the extended master secret (RFC 7627 §5.4).
     pub fn export_keying_material<T: AsMut<[u8]>>(
         &self,
         mut output: T,

@@ -36,7 +36,8 @@ pub const OXTLS_LOG_DEBUG: oxtls_log_level = 4;
 /// the caller's thread, with the `userdata` given to
 /// `oxtls_config_builder_set_log_callback()`. It must not call oxtls
 /// functions on the connection that is logging (such a call is refused
-/// with `OXTLS_ERR_REENTRANT`, as from a transport callback).
+/// with `OXTLS_ERR_REENTRANT`, and getters answer 0 or false, not the
+/// connection's state, as from a transport callback).
 pub type oxtls_log_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
@@ -58,7 +59,8 @@ pub type oxtls_log_callback = Option<
 /// derived the secret, on the caller's thread, with the `userdata` given to
 /// `oxtls_config_builder_set_keylog_callback()`. It must not call oxtls
 /// functions on the connection that is logging (such a call is refused
-/// with `OXTLS_ERR_REENTRANT`, as from a transport callback).
+/// with `OXTLS_ERR_REENTRANT`, and getters answer 0 or false, not the
+/// connection's state, as from a transport callback).
 pub type oxtls_keylog_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
@@ -98,8 +100,9 @@ pub struct oxtls_bytes {
 ///
 /// Called once per handshake, from `oxtls_conn_process_new_packets()`, on
 /// the caller's thread. It must not call oxtls functions on the connection
-/// being verified (such a call is refused with `OXTLS_ERR_REENTRANT`, as
-/// from a transport callback).
+/// being verified (such a call is refused with `OXTLS_ERR_REENTRANT`, and
+/// getters answer 0 or false, not the connection's state, as from a
+/// transport callback): what it needs to decide is in its arguments.
 pub type oxtls_verify_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,

@@ -726,3 +726,16 @@ def test_unwrap_before_the_handshake_raises(config):
         assert refused.value.code == oxtls.Result.ERR_HANDSHAKE_NOT_COMPLETE
         assert tls.fileno() == a.fileno()  # still ours, still open
         tls.close()
+
+
+def test_unwrap_after_a_failed_handshake_raises_its_failure(test_server, other_ca_file):
+    """A handshake that failed is reported as itself, not as one that has
+    not completed."""
+    config = oxtls.Config(other_ca_file, system_roots=False)
+    tls = oxtls.TLSSocket(connect(test_server.port), "localhost", config,
+                          do_handshake_on_connect=False)
+    with pytest.raises(oxtls.CertificateError):
+        tls.do_handshake()
+    with pytest.raises(oxtls.CertificateError):
+        tls.unwrap()
+    tls.close()

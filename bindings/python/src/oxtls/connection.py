@@ -236,7 +236,9 @@ class Connection:
     def process_new_packets(self):
         """Processes the TLS data given so far: advances the handshake and
         decrypts application data for :meth:`read`. A failure here ends
-        the connection; send :meth:`write_tls` (the alert) before closing."""
+        the connection; send :meth:`write_tls` (the alert) before closing.
+        After ``read_tls(b"")`` (the transport ended) mid-handshake it
+        raises UnexpectedEOF: no more of the handshake can come."""
         with self._lock:
             rc = _lib.oxtls_conn_process_new_packets(self._live())
             if rc != Result.OK:
@@ -407,7 +409,9 @@ class Connection:
     def export_keying_material(self, label, length, context=None):
         """``length`` bytes of keying material (RFC 8446 §7.5 / RFC 5705)
         for ``label`` and ``context`` (None means no context, which TLS 1.2
-        tells apart from ``b""``)."""
+        tells apart from ``b""``). Refused (ProtocolError) for a TLS 1.2
+        session whose server did without the extended master secret (RFC
+        7627 §5.4)."""
         label = label.encode("ascii") if isinstance(label, str) else bytes(label)
         context = None if context is None else bytes(context)
         out = ctypes.create_string_buffer(length) if length > 0 else None

@@ -322,6 +322,10 @@ class TLSSocket:
         Before the handshake has completed it raises, as ssl does: there is
         no TLS session to end yet (close_notify would wait for one)."""
         self._check_open()
+        # A handshake that failed raises its own error here, not "not
+        # complete": processing repeats the stored failure, and does
+        # nothing new mid-handshake.
+        self._conn.process_new_packets()
         if self._conn.is_handshaking():
             raise make_error(Result.ERR_HANDSHAKE_NOT_COMPLETE,
                              "cannot unwrap before the handshake has completed")
