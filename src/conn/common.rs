@@ -69,11 +69,8 @@ pub(crate) struct CommonState {
     pub(crate) may_receive_application_data: bool,
     pub(crate) received_close_notify: bool,
     /// We have said we will send no more data (`send_close_notify`); the
-    /// alert itself may still wait for the handshake (`close_notify_held`).
+    /// alert itself waits while application data may not go yet.
     pub(crate) sent_close_notify: bool,
-    /// close_notify was asked for before the handshake let application
-    /// data go: it follows the held writes once they are sent.
-    close_notify_held: bool,
     /// Application data written before the handshake finished.
     pub(crate) early_writes: Vec<u8>,
     /// The limit on buffered plaintext and on buffered TLS output.
@@ -117,7 +114,6 @@ impl CommonState {
             may_receive_application_data: false,
             received_close_notify: false,
             sent_close_notify: false,
-            close_notify_held: false,
             early_writes: Vec::new(),
             buffer_limit: Some(64 * 1024),
             logger,
@@ -183,8 +179,6 @@ impl CommonState {
         self.sent_close_notify = true;
         if self.may_send_application_data {
             self.send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
-        } else {
-            self.close_notify_held = true;
         }
     }
 
@@ -251,12 +245,15 @@ impl CommonState {
     /// Called when the handshake allows application data: sends what the
     /// caller wrote early, then the close_notify asked for meanwhile.
     pub(crate) fn start_sending_application_data(&mut self) -> Result<(), Error> {
+        // A close_notify asked for before now was held (see
+        // `send_close_notify`).
+        let close_notify_held = self.sent_close_notify && !self.may_send_application_data;
         self.may_send_application_data = true;
         let early = core::mem::take(&mut self.early_writes);
         if !early.is_empty() {
             self.send(ContentType::ApplicationData, &early)?;
         }
-        if core::mem::take(&mut self.close_notify_held) {
+        if close_notify_held {
             self.send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
         }
         Ok(())
