@@ -320,6 +320,79 @@ fn a_server_that_declines_gets_a_full_handshake_that_replaces_the_session() {
     assert_eq!(resumed.handshake_kind(), Some(HandshakeKind::Resumed));
 }
 
+/// A server (or a middlebox before it) that fails whenever it sees our
+/// session, before any ServerHello: the session is forgotten with the
+/// failed handshake, so only one connection fails, not every connection
+/// until the session expires. The same for a server that hangs up.
+#[test]
+fn a_session_whose_offer_ends_the_handshake_is_forgotten() {
+    let fx = Fixture::new();
+    let server = fx.server().config();
+    let (config, cache) = fx.client();
+    let fatal_alert = plaintext_alert(AlertDescription::HandshakeFailure);
+
+    for hangs_up in [false, true] {
+        connect(&config, &server);
+        assert!(cache.tls12_session(&localhost()).is_some());
+        let mut offering = ClientConnection::new(config.clone(), localhost()).unwrap();
+        assert!(client_hello_extensions(&mut offering).contains(&ExtensionType::SessionTicket));
+        let err = if hangs_up {
+            // The stream ends: read_tls reads 0 bytes.
+            assert_eq!(offering.read_tls(&mut &[][..]).unwrap(), 0);
+            offering.process_new_packets().unwrap_err()
+        } else {
+            feed_until_error(&mut offering, &fatal_alert).0
+        };
+        let expected = if hangs_up {
+            Error::UnexpectedEof
+        } else {
+            Error::AlertReceived(AlertDescription::HandshakeFailure)
+        };
+        assert_eq!(err, expected);
+        assert!(
+            cache.tls12_session(&localhost()).is_none(),
+            "hangs up: {hangs_up}"
+        );
+        let (next, srv) = connect(&config, &server);
+        assert_eq!(next.handshake_kind(), Some(HandshakeKind::Full));
+        assert_eq!(server_kind(&srv), Some(rustls::HandshakeKind::Full));
+    }
+}
+
+/// What a failed offer leaves alone: a session stored meanwhile by
+/// another connection, and the session of a connection dropped without
+/// an answer (a caller's timeout, or a server that could not be reached).
+#[test]
+fn a_failed_offer_leaves_other_sessions_alone() {
+    let fx = Fixture::new();
+    let server = fx.server().config();
+    let (config, cache) = fx.client();
+    connect(&config, &server);
+    let offered = cache.tls12_session(&localhost()).unwrap();
+
+    let mut unanswered = ClientConnection::new(config.clone(), localhost()).unwrap();
+    drain_client(&mut unanswered);
+    drop(unanswered);
+    let kept = cache.tls12_session(&localhost()).expect("kept");
+    assert_eq!(kept.ticket(), offered.ticket());
+
+    let mut offering = ClientConnection::new(config.clone(), localhost()).unwrap();
+    drain_client(&mut offering);
+    // Meanwhile another connection resumes, and takes a new ticket.
+    let (other, _) = connect(&config, &server);
+    assert_eq!(other.handshake_kind(), Some(HandshakeKind::Resumed));
+    let newer = cache.tls12_session(&localhost()).unwrap();
+    assert_ne!(newer.ticket(), offered.ticket());
+    feed_until_error(
+        &mut offering,
+        &plaintext_alert(AlertDescription::DecodeError),
+    );
+    let left = cache
+        .tls12_session(&localhost())
+        .expect("the newer session stays");
+    assert_eq!(left.ticket(), newer.ticket());
+}
+
 #[test]
 fn a_session_is_not_offered_past_its_lifetime() {
     #[derive(Debug)]

@@ -166,6 +166,26 @@ pub(crate) struct ExpectServerHello {
 }
 
 impl ExpectServerHello {
+    /// Forgets the TLS 1.2 session our ClientHello offered, for a
+    /// handshake that ends before the server answered the offer. A server
+    /// that fails or hangs up whenever it sees a session it cannot take
+    /// would otherwise be offered it again, and fail again, on every
+    /// connection until the session expired (up to seven days); a server
+    /// that declines it in a ServerHello has it removed in `tls12`. Only
+    /// the session we offered goes, not one stored since by another
+    /// connection.
+    pub(super) fn forget_unanswered_tls12_offer(&self) {
+        let (Some(offered), Some(store)) = (&self.resuming12, &self.config.resumption.store) else {
+            return;
+        };
+        let still_stored = store
+            .tls12_session(&self.server_name)
+            .is_some_and(|s| s.session_id == offered.session_id && s.ticket == offered.ticket);
+        if still_stored {
+            store.remove_tls12_session(&self.server_name);
+        }
+    }
+
     pub(super) fn handle(
         self: Box<Self>,
         common: &mut CommonState,

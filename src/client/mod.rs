@@ -89,6 +89,15 @@ impl State {
         }
     }
 
+    /// The handshake ends here, failed or given up on. Before the server
+    /// has answered our ClientHello, the TLS 1.2 session it offered is
+    /// forgotten (see [`hello::ExpectServerHello::forget_unanswered_tls12_offer`]).
+    pub(crate) fn abandon(&self) {
+        if let Self::ExpectServerHello(s) = self {
+            s.forget_unanswered_tls12_offer();
+        }
+    }
+
     pub(crate) fn export_keying_material(
         &self,
         out: &mut [u8],

@@ -189,7 +189,9 @@ impl ClientConnection {
         if let Some(alert) = err.alert() {
             self.common.send_alert(AlertLevel::Fatal, alert);
         }
-        self.state = None;
+        if let Some(state) = self.state.take() {
+            state.abandon();
+        }
         self.error = Some(err);
     }
 
