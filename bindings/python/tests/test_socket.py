@@ -577,6 +577,34 @@ def test_send_on_a_non_blocking_socket_returns_exactly_what_it_took(server_conte
     tls.close()
 
 
+def test_non_blocking_calls_say_which_way_to_wait(server_context, config):
+    """A BlockingIOError alone does not say whether to wait for the socket
+    to be readable or writable, and recv() can need either: the binding
+    raises WantReadError or WantWriteError, as ssl raises SSLWantReadError
+    and SSLWantWriteError."""
+    go = threading.Event()
+    server = ThreadServer(server_context, stalled_reader(go))
+    tls = oxtls.TLSSocket(server.client_sock, "localhost", config)
+    tls.setblocking(False)
+    with pytest.raises(oxtls.WantReadError) as nothing_to_read:
+        tls.recv(100)
+    assert isinstance(nothing_to_read.value, BlockingIOError)
+    offset = 0
+    with pytest.raises(oxtls.WantWriteError):
+        for _ in range(10_000):
+            offset += tls.send(PATTERN[offset:offset + 50_000])
+        pytest.fail("the socket never filled up")
+    # TLS bytes are still waiting to go out, ahead of anything else.
+    with pytest.raises(oxtls.WantWriteError):
+        tls.recv(100)
+    go.set()
+    tls.settimeout(30)
+    tls.sendall(END)
+    assert server.join() == PATTERN[:offset] + END
+    assert server.error is None
+    tls.close()
+
+
 @pytest.mark.parametrize("mode", ["timeout", "nonblocking"])
 def test_sendall_interrupted_by_the_socket_keeps_the_stream_whole(server_context, config, mode):
     """After a timeout (or BlockingIOError) the TLS stream must still be

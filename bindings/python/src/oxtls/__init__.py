@@ -33,6 +33,8 @@ from .errors import (
     TransportError,
     UnexpectedEOF,
     UsageError,
+    WantReadError,
+    WantWriteError,
 )
 from .httpclient import HTTPSConnection
 from .tlssocket import TLSSocket, default_config, wrap_socket
@@ -42,8 +44,8 @@ __version__ = "0.1.0"
 __all__ = [
     "ALERT_BASE", "ALERT_LAST", "GROUPS", "AlertReceived", "CertificateError", "Config",
     "Connection", "Error", "HTTPSConnection", "InternalError", "LogLevel", "ProtocolError",
-    "Result", "TLSSocket", "TransportError", "UnexpectedEOF", "UsageError", "default_config",
-    "library_path", "library_version", "wrap_socket",
+    "Result", "TLSSocket", "TransportError", "UnexpectedEOF", "UsageError", "WantReadError",
+    "WantWriteError", "default_config", "library_path", "library_version", "wrap_socket",
 ]
 
 #: Where the loaded liboxtls came from.

@@ -17,6 +17,11 @@ code written for sockets catches ``OSError`` around network calls, and
 must see TLS failures there too.  ``CertificateError`` is also a
 ``ValueError``, as ``ssl.SSLCertVerificationError`` is.
 
+On a non-blocking socket, a :class:`~oxtls.TLSSocket` call that cannot go
+on raises ``WantReadError`` or ``WantWriteError``, both ``BlockingIOError``
+(as the socket's own would be), and naming the direction to wait for as
+``ssl.SSLWantReadError`` and ``ssl.SSLWantWriteError`` do.
+
 The C API's "try again" statuses (``OXTLS_WOULD_BLOCK``,
 ``OXTLS_PLAINTEXT_EMPTY``) are not errors and never reach users: the
 binding turns them into return values (``None`` from ``Connection.read``).
@@ -51,6 +56,18 @@ class UsageError(Error, ValueError):
 class TransportError(Error):
     """The transport failed (``errno`` has the OS error for ``OXTLS_ERR_IO``),
     a file could not be read, or a buffer limit was reached."""
+
+
+class WantReadError(BlockingIOError):
+    """A non-blocking TLSSocket call needs the socket to become readable
+    (the TLS bytes it waits for have not come): select for reading, then
+    call again."""
+
+
+class WantWriteError(BlockingIOError):
+    """A non-blocking TLSSocket call needs the socket to become writable
+    (TLS bytes it must send first did not fit): select for writing, then
+    call again. Even ``recv`` can raise it."""
 
 
 class UnexpectedEOF(TransportError):

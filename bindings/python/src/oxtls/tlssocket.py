@@ -10,9 +10,10 @@ after a timeout the TLS state is still consistent: call again).
 
 That holds because TLS bytes the socket did not take are kept here, not
 dropped: every later call (``send``, ``sendall``, ``recv``, ``unwrap``,
-the handshake) sends them first. On a non-blocking socket a
-``BlockingIOError`` may therefore mean that the socket must become
-writable, even from ``recv``: wait for both directions.
+the handshake) sends them first. On a non-blocking socket the
+``BlockingIOError`` says which: ``WantReadError`` to wait until the
+socket is readable, ``WantWriteError`` until it is writable, which even
+``recv`` can raise.
 """
 
 import io
@@ -21,7 +22,7 @@ import socket
 from .codes import Result
 from .config import Config
 from .connection import Connection
-from .errors import Error, UnexpectedEOF, make_error
+from .errors import Error, UnexpectedEOF, WantReadError, WantWriteError, make_error
 
 #: How much one recv() on the wrapped socket asks for.
 RECV_SIZE = 65536
@@ -108,7 +109,10 @@ class TLSSocket:
                 if not data:
                     return
                 self._tls_out += data
-            sent = self._sock.send(self._tls_out)
+            try:
+                sent = self._sock.send(self._tls_out)
+            except BlockingIOError as e:
+                raise WantWriteError(e.errno, e.strerror) from None
             del self._tls_out[:sent]
 
     def _feed(self):
@@ -134,7 +138,10 @@ class TLSSocket:
         calling this would call recv() forever."""
         if self._feed():
             return True
-        data = self._sock.recv(size)
+        try:
+            data = self._sock.recv(size)
+        except BlockingIOError as e:
+            raise WantReadError(e.errno, e.strerror) from None
         if data:
             self._track_records(data)
             self._tls_in += data
