@@ -752,7 +752,7 @@ fn check_memory_budgets(ox: &MemoryFigures) {
 /// `--profile CLIENT FIGURE [N]`: one client's work alone, for a profiler.
 fn profile(args: &[String]) {
     let usage =
-        "usage: --profile oxtls|rustls|openssl|floor handshake|handshake-rsa|send|receive [N] [--calls]";
+        "usage: --profile oxtls|rustls|openssl|floor FIGURE [N] [--calls] [--aead aes128|aes256|chacha20]";
     let (Some(client), Some(figure)) = (args.first(), args.get(1)) else {
         panic!("{usage}");
     };
@@ -761,10 +761,30 @@ fn profile(args: &[String]) {
         !calls || figure.starts_with("handshake"),
         "--calls breaks down handshakes only"
     );
+    // `--aead NAME` picks the bulk figures' suite (default AES-128-GCM).
+    let aead = args
+        .iter()
+        .position(|a| a == "--aead")
+        .map(|i| args.get(i + 1).expect("--aead needs a name").as_str());
+    let (bulk_suite, bulk_alg) = match aead {
+        None | Some("aes128") => (
+            CipherSuite::TLS13_AES_128_GCM_SHA256,
+            &ring::aead::AES_128_GCM,
+        ),
+        Some("aes256") => (
+            CipherSuite::TLS13_AES_256_GCM_SHA384,
+            &ring::aead::AES_256_GCM,
+        ),
+        Some("chacha20") => (
+            CipherSuite::TLS13_CHACHA20_POLY1305_SHA256,
+            &ring::aead::CHACHA20_POLY1305,
+        ),
+        Some(other) => panic!("no AEAD {other:?}: aes128, aes256 or chacha20"),
+    };
     let n: usize = args
         .iter()
         .skip(2)
-        .find(|a| *a != "--calls")
+        .find(|a| a.parse::<usize>().is_ok())
         .map_or(100, |n| n.parse().expect("N is a number"));
     let key_type = match figure.as_str() {
         "handshake-rsa" => KeyType::Rsa2048,
@@ -776,10 +796,11 @@ fn profile(args: &[String]) {
             TlsVersions::Tls12Only,
             CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
         ),
-        _ => (
+        f if f.starts_with("handshake") => (
             TlsVersions::Tls13Only,
             CipherSuite::TLS13_AES_128_GCM_SHA256,
         ),
+        _ => (TlsVersions::Tls13Only, bulk_suite),
     };
     let setup = Setup::with_resumption(key_type, versions, resumption);
     let server = setup.server(suite);
@@ -806,7 +827,7 @@ fn profile(args: &[String]) {
     }
     let c = &setup.clients;
     let value = match client.as_str() {
-        "floor" => profile_floor(&setup, figure, &server, n),
+        "floor" => profile_floor(&setup, figure, &server, n, bulk_alg),
         "oxtls" => run(&c.oxtls, figure, &server, n),
         "rustls" => run(&c.rustls, figure, &server, n),
         "openssl" => run(&c.openssl, figure, &server, n),
@@ -819,7 +840,13 @@ fn profile(args: &[String]) {
 }
 
 /// The floor of a `--profile` figure.
-fn profile_floor(setup: &Setup, figure: &str, server: &Arc<ServerConfig>, n: usize) -> f64 {
+fn profile_floor(
+    setup: &Setup,
+    figure: &str,
+    server: &Arc<ServerConfig>,
+    n: usize,
+    bulk_alg: &'static ring::aead::Algorithm,
+) -> f64 {
     match figure {
         "handshake-tls12" => {
             let shape = handshake_shape(setup, server);
@@ -850,9 +877,9 @@ fn profile_floor(setup: &Setup, figure: &str, server: &Arc<ServerConfig>, n: usi
                 n,
             )
         }
-        "send" => floor::seal_mbps(&ring::aead::AES_128_GCM, n << 20, true),
-        "receive" => floor::open_mbps(&ring::aead::AES_128_GCM, n << 20, 2),
-        "receive-in-place" => floor::open_mbps(&ring::aead::AES_128_GCM, n << 20, 1),
+        "send" => floor::seal_mbps(bulk_alg, n << 20, true),
+        "receive" => floor::open_mbps(bulk_alg, n << 20, 2),
+        "receive-in-place" => floor::open_mbps(bulk_alg, n << 20, 1),
         other => panic!("no figure {other:?}"),
     }
 }
