@@ -348,6 +348,26 @@ fn hello_retry_request_forced_by_the_server_groups() {
     assert_eq!(group(&second), Some(NamedGroup::secp384r1));
 }
 
+/// With `%SERVER_PRECEDENCE` gnutls-serv wants its own first group, P-256,
+/// and asks for it with a HelloRetryRequest although our X25519 share was
+/// one it takes (RFC 8446 §4.1.4 lets it); its suite order wins too.
+#[test]
+fn hello_retry_request_for_the_servers_preferred_group() {
+    let pki = TestPki::new();
+    let server = GnutlsServerOptions::new(&pki.server_cert(KeyType::EcdsaP256))
+        .priority(&format!(
+            "{TLS13}:%SERVER_PRECEDENCE:-CIPHER-ALL:+CHACHA20-POLY1305:+AES-128-GCM"
+        ))
+        .start();
+    let (_, client) = get_page(&server, &config(&pki));
+    assert_eq!(
+        client.handshake_kind(),
+        Some(HandshakeKind::FullWithHelloRetryRequest)
+    );
+    assert_eq!(group(&client), Some(NamedGroup::secp256r1));
+    assert_eq!(suite_id(&client), Some(0x1303));
+}
+
 /// Connects `n` times with one config; each connection's handshake kind.
 fn handshake_kinds(
     server: &GnutlsServer,
@@ -794,7 +814,8 @@ fn exported_keying_material_matches() {
 
 /// TLS 1.2's extended master secret (RFC 7627): used with a server that
 /// offers it (gnutls-serv lists it in `- Options:`), and not needed with
-/// one that does not (`%NO_SESSION_HASH`).
+/// one that does not (`%NO_SESSION_HASH`). A session without it is not
+/// resumed (RFC 7627 §5.3: a client "SHOULD NOT").
 #[test]
 fn tls12_extended_master_secret_on_and_off() {
     let pki = TestPki::new();
@@ -804,7 +825,8 @@ fn tls12_extended_master_secret_on_and_off() {
         (format!("{TLS12}:%NO_SESSION_HASH"), false),
     ] {
         let server = GnutlsServerOptions::new(&cert).priority(&priority).start();
-        get_page(&server, &config(&pki));
+        let config = config(&pki);
+        get_page(&server, &config);
         let options = server
             .stdout()
             .lines()
@@ -816,5 +838,12 @@ fn tls12_extended_master_secret_on_and_off() {
             ems,
             "{priority}: {options}"
         );
+        let (_, second) = get_page(&server, &config);
+        let expected = if ems {
+            HandshakeKind::Resumed
+        } else {
+            HandshakeKind::Full
+        };
+        assert_eq!(second.handshake_kind(), Some(expected), "{priority}");
     }
 }
