@@ -13,6 +13,8 @@
 //!   and examples that need a real socket.
 //! - [`openssl_server`]: `openssl s_server` as a child process, killed on
 //!   drop.
+//! - [`gnutls_server`]: GnuTLS's `gnutls-serv` as a child process, killed
+//!   on drop.
 //! - [`tempdir`]: a directory removed on drop, for PEM files and logs.
 //!
 //! Every test binary compiles this whole module but uses only part of it.
@@ -20,6 +22,7 @@
 
 pub mod certs;
 pub mod flight;
+pub mod gnutls_server;
 pub mod openssl_server;
 pub mod oxtls_client;
 pub mod pump;
