@@ -422,14 +422,6 @@ fn tls12_resumption_by_ticket_and_by_session_id() {
     }
 }
 
-/// The whole seconds of the wall clock, what oxtls's clock reads.
-fn clock_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
 /// Sleeps until `at_millis` past the start of the next second.
 fn sleep_into_next_second(at_millis: u64) {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
@@ -462,15 +454,14 @@ fn get_ticket(server: &GnutlsServer, config: &Arc<ClientConfig>) {
 }
 
 /// Resumes with `early` as 0-RTT data; the connection once the handshake
-/// is done, and the clock's second when the ClientHello was made.
+/// is done.
 fn resume_with_early_data(
     server: &GnutlsServer,
     config: &Arc<ClientConfig>,
     early: &[u8],
-) -> (ClientConnection, TcpStream, u64) {
+) -> (ClientConnection, TcpStream) {
     let name = ServerName::try_from("localhost").unwrap();
     let mut client = ClientConnection::new(config.clone(), name).unwrap();
-    let hello_secs = clock_secs();
     let mut writer = client.early_data().expect("a ticket allowing early data");
     assert_eq!(writer.write(early).unwrap(), early.len());
     let mut sock = TcpStream::connect(server.addr()).unwrap();
@@ -478,73 +469,55 @@ fn resume_with_early_data(
     handshake(&mut client, &mut sock)
         .unwrap_or_else(|e| panic!("0-RTT handshake: {e}\n{}", server.diagnostics()));
     assert_eq!(client.handshake_kind(), Some(HandshakeKind::Resumed));
-    (client, sock, hello_secs)
+    (client, sock)
 }
 
-/// 0-RTT with `--earlydata`, the ticket used within the second it came.
+/// 0-RTT with `--earlydata`.
 ///
 /// gnutls-serv 3.7 decrypts early data but never hands it to its echo
 /// loop (nor gnutls-cli's), so what it received is read from its debug
 /// log: `decrypted early data with length: N`.
-///
-/// Within one second because of the known issue shown by
-/// `early_data_after_a_second_boundary`: the clock oxtls reads counts
-/// whole seconds, and a ticket age that crosses a second boundary is sent
-/// larger than it is, which GnuTLS's anti-replay check refuses.
 #[test]
 fn early_data_accepted() {
     let pki = TestPki::new();
     let (server, config) = early_data_setup(&pki);
     let early = b"early data!\n";
-    for _attempt in 0..3 {
-        sleep_into_next_second(20);
-        let ticket_secs = clock_secs();
-        get_ticket(&server, &config);
-        let (mut client, mut sock, hello_secs) = resume_with_early_data(&server, &config, early);
-        if hello_secs != ticket_secs {
-            continue; // a slow machine: try again from a second's start
-        }
-        assert!(
-            client.is_early_data_accepted(),
-            "early data refused\n{}",
-            server.diagnostics()
-        );
-        assert_eq!(
-            echo(&mut client, &mut sock, b"after\n", &server),
-            b"after\n"
-        );
-        let decrypted = format!("decrypted early data with length: {}", early.len());
-        assert!(
-            server.wait_for_stderr(&decrypted),
-            "the server did not get our early data\n{}",
-            server.diagnostics()
-        );
-        assert!(server
-            .stderr()
-            .contains("END OF EARLY DATA (5) was received"));
-        return;
-    }
-    panic!("could not resume within the second the ticket came in, 3 times");
+    get_ticket(&server, &config);
+    let (mut client, mut sock) = resume_with_early_data(&server, &config, early);
+    assert!(
+        client.is_early_data_accepted(),
+        "early data refused\n{}",
+        server.diagnostics()
+    );
+    assert_eq!(
+        echo(&mut client, &mut sock, b"after\n", &server),
+        b"after\n"
+    );
+    let decrypted = format!("decrypted early data with length: {}", early.len());
+    assert!(
+        server.wait_for_stderr(&decrypted),
+        "the server did not get our early data\n{}",
+        server.diagnostics()
+    );
+    assert!(server
+        .stderr()
+        .contains("END OF EARLY DATA (5) was received"));
 }
 
-/// KNOWN ISSUE (not fixed): the ticket taken late in one second, used
-/// early in the next. oxtls sends the ticket age as the difference of two
-/// whole-second clock readings (as rustls and BoringSSL do): here 1000 ms
-/// for a ticket about 0.3 s old. GnuTLS refuses early data whose claimed
-/// age exceeds its own view of it (RFC 8446 §8.3 freshness; its log says
-/// "replay detected"), so this fails. A fix needs a clock finer than
-/// `UnixTime`'s seconds; reporting one second less instead fails BoGo's
-/// TLS13-TestValidTicketAge-Client, which wants the stopped clock's exact
-/// age.
+/// The ticket taken late in one second, used early in the next: about
+/// 0.35 s old, but two whole-second clock readings would call it 1000 ms
+/// (as rustls and BoringSSL tell it). GnuTLS refuses early data whose
+/// claimed age exceeds its own view of it (RFC 8446 §8.3 freshness; its
+/// log says "replay detected"), so oxtls reads the system clock to the
+/// millisecond for ticket ages (`TimeProvider::now_millis`).
 #[test]
-#[ignore = "known issue: whole-second ticket ages; GnuTLS refuses 0-RTT across a second boundary"]
 fn early_data_after_a_second_boundary() {
     let pki = TestPki::new();
     let (server, config) = early_data_setup(&pki);
     sleep_into_next_second(700);
     get_ticket(&server, &config);
     sleep_into_next_second(50);
-    let (client, _sock, _) = resume_with_early_data(&server, &config, b"early\n");
+    let (client, _sock) = resume_with_early_data(&server, &config, b"early\n");
     assert!(
         client.is_early_data_accepted(),
         "early data refused\n{}",

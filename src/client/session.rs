@@ -55,7 +55,10 @@ pub struct Tls13Session {
     pub(crate) age_add: u32,
     /// Seconds, capped at seven days.
     pub(crate) lifetime: u32,
-    pub(crate) received_at: UnixTime,
+    /// When the ticket came, as finely as the clock tells
+    /// ([`TimeProvider::now_since_epoch`]): the age we send must not be
+    /// more than the true one.
+    pub(crate) received_at: Duration,
     pub(crate) max_early_data_size: u32,
     /// The ALPN protocol of the connection that received the ticket; 0-RTT
     /// must use the same one (RFC 8446 §4.2.10).
@@ -81,7 +84,7 @@ impl Tls13Session {
 
     /// When the ticket was received.
     pub fn received_at(&self) -> UnixTime {
-        self.received_at
+        UnixTime::since_unix_epoch(self.received_at)
     }
 
     /// The most 0-RTT data the server takes with this ticket (0: none).
@@ -99,16 +102,26 @@ impl Tls13Session {
         &self.server_cert_chain
     }
 
-    /// The ticket's age at `now` in milliseconds, or `None` if it has
-    /// expired (RFC 8446 §4.6.1: not used past its lifetime). A clock that
-    /// went backwards gives age 0.
-    pub(crate) fn age_millis(&self, now: UnixTime) -> Option<u32> {
-        let age = now.as_secs().saturating_sub(self.received_at.as_secs());
-        if age >= u64::from(self.lifetime) {
+    /// The ticket's age in whole milliseconds at `now` (see
+    /// [`TimeProvider::now_since_epoch`]), or `None` if it has expired
+    /// (RFC 8446 §4.6.1: not used past its lifetime). A clock that went
+    /// backwards gives age 0.
+    ///
+    /// RFC 8446 §4.2.11.1: the age is the time since the client received
+    /// the ticket, and a server may refuse 0-RTT from a client whose age
+    /// differs from its own view (§8.3): GnuTLS refuses one claiming more
+    /// than the server's. Whole-second readings, as `UnixTime` gives,
+    /// could claim up to a second more than the truth, and readings in
+    /// whole milliseconds up to a millisecond more, which a ticket used
+    /// at once on a fast network can exceed; so the system clock is read
+    /// to the nanosecond and the age rounded down.
+    pub(crate) fn age_millis(&self, now: Duration) -> Option<u32> {
+        let age = now.saturating_sub(self.received_at);
+        if age >= Duration::from_secs(u64::from(self.lifetime)) {
             return None;
         }
         // Under seven days in milliseconds fits in a u32.
-        u32::try_from(age.saturating_mul(1000)).ok()
+        u32::try_from(age.as_millis()).ok()
     }
 
     /// RFC 8446 §4.2.11.1: obfuscated_ticket_age = age in milliseconds
@@ -123,7 +136,7 @@ impl fmt::Debug for Tls13Session {
         f.debug_struct("Tls13Session")
             .field("suite", &self.suite.suite)
             .field("lifetime", &self.lifetime)
-            .field("received_at", &self.received_at.as_secs())
+            .field("received_at", &self.received_at().as_secs())
             .field("max_early_data_size", &self.max_early_data_size)
             .field("ticket_len", &self.ticket.len())
             .finish_non_exhaustive()
@@ -543,6 +556,14 @@ impl Default for Resumption {
 /// [`SystemClock`] unless a test needs to move time.
 pub trait TimeProvider: fmt::Debug + Send + Sync {
     fn now(&self) -> UnixTime;
+
+    /// Now as the time since the Unix epoch, as finely as the clock can
+    /// tell: ticket ages, which a ClientHello reports in milliseconds (RFC
+    /// 8446 §4.2.11.1) and servers may check closely, are timed by it. By
+    /// default `now()`, whole seconds.
+    fn now_since_epoch(&self) -> Duration {
+        Duration::from_secs(self.now().as_secs())
+    }
 }
 
 /// The system's clock.
@@ -552,6 +573,14 @@ pub struct SystemClock;
 impl TimeProvider for SystemClock {
     fn now(&self) -> UnixTime {
         UnixTime::now()
+    }
+
+    fn now_since_epoch(&self) -> Duration {
+        // A clock set before 1970 reads as the epoch, as `UnixTime::now`
+        // does.
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
     }
 }
 
@@ -570,7 +599,7 @@ mod tests {
             suite: &TLS13_AES_128_GCM_SHA256,
             age_add: 0,
             lifetime: 3600,
-            received_at: UnixTime::since_unix_epoch(Duration::from_secs(1000)),
+            received_at: Duration::from_secs(1000),
             max_early_data_size: 0,
             alpn: None,
             server_cert_chain: Arc::from([]),
@@ -711,16 +740,52 @@ mod tests {
     #[test]
     fn ages_expire_with_the_lifetime() {
         let s = session(1);
-        let at = |secs| UnixTime::since_unix_epoch(Duration::from_secs(secs));
+        let at = Duration::from_secs;
         assert_eq!(s.age_millis(at(1000)), Some(0));
         assert_eq!(s.age_millis(at(1010)), Some(10_000));
         assert_eq!(s.age_millis(at(900)), Some(0));
         assert_eq!(s.age_millis(at(1000 + 3599)), Some(3_599_000));
+        let just_before_expiry = at(1000 + 3600) - Duration::from_nanos(1);
+        assert_eq!(s.age_millis(just_before_expiry), Some(3_599_999));
         assert_eq!(s.age_millis(at(1000 + 3600)), None);
         assert_eq!(s.obfuscated_age(10), 10);
         let mut s = s;
         s.age_add = u32::MAX;
         assert_eq!(s.obfuscated_age(10), 9);
+    }
+
+    /// A ticket received at 1000.9 s and used at 1001.1 s is 200 ms old,
+    /// not the second two whole-second readings would say; and one
+    /// received at 0.4 ms past a millisecond and used 1.2 ms later is 1 ms
+    /// old, not the 2 ms of two whole-millisecond readings. GnuTLS refuses
+    /// early data from a client that claims an older ticket than it sees.
+    #[test]
+    fn ages_are_never_told_older_than_they_are() {
+        let mut s = session(1);
+        let at_micros = Duration::from_micros;
+        s.received_at = at_micros(1_000_900_000);
+        assert_eq!(s.age_millis(at_micros(1_001_100_000)), Some(200));
+        assert_eq!(s.received_at().as_secs(), 1000);
+        s.received_at = at_micros(1_000_000_400);
+        assert_eq!(s.age_millis(at_micros(1_000_001_600)), Some(1));
+
+        // A clock that tells only seconds gives whole seconds, as before.
+        #[derive(Debug)]
+        struct Seconds;
+        impl TimeProvider for Seconds {
+            fn now(&self) -> UnixTime {
+                UnixTime::since_unix_epoch(Duration::from_millis(1_234_567))
+            }
+        }
+        assert_eq!(Seconds.now_since_epoch(), Duration::from_secs(1234));
+        // The system clock tells more than seconds, and agrees with its
+        // own whole seconds.
+        let (secs, fine) = (SystemClock.now().as_secs(), SystemClock.now_since_epoch());
+        assert!(fine.as_secs() >= secs && fine.as_secs() <= secs + 1);
+        let readings: Vec<u32> = (0..100)
+            .map(|_| SystemClock.now_since_epoch().subsec_nanos())
+            .collect();
+        assert!(readings.iter().any(|&n| n != 0), "{readings:?}");
     }
 
     #[test]

@@ -740,7 +740,7 @@ impl Traffic {
             suite: self.suite,
             age_add: ticket.age_add,
             lifetime: ticket.lifetime,
-            received_at: self.config.time_provider.now(),
+            received_at: self.config.time_provider.now_since_epoch(),
             max_early_data_size,
             alpn: common.alpn_protocol.clone(),
             server_cert_chain: common.peer_certificates.clone().unwrap_or_default(),

@@ -104,7 +104,7 @@ pub(super) fn session_offer(
     if session.ticket.len() > MAX_TICKET_LEN {
         return None;
     }
-    let age_millis = session.age_millis(config.time_provider.now())?;
+    let age_millis = session.age_millis(config.time_provider.now_since_epoch())?;
     let hash_offered = config
         .cipher_suites
         .iter()
