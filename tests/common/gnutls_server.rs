@@ -34,16 +34,12 @@
 //! tests must fail, not silently pass, on a machine without it.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::certs::IssuedCert;
+use super::server_process::{ServerProcess, STARTUP_TIMEOUT};
 use super::tempdir::TempDir;
-
-/// How long gnutls-serv may take to start listening, or to print
-/// something awaited with [`GnutlsServer::wait_for_stdout`].
-const STARTUP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How many ports to try before giving up (see [`GnutlsServerOptions::start`]).
 const PORT_ATTEMPTS: usize = 5;
@@ -211,48 +207,24 @@ fn free_port() -> u16 {
 /// A running `gnutls-serv`; killed on drop.
 pub struct GnutlsServer {
     pub port: u16,
-    child: Option<Child>,
-    dir: Option<TempDir>,
-    stdout_path: PathBuf,
-    stderr_path: PathBuf,
-    command_line: String,
+    process: ServerProcess,
 }
 
 impl GnutlsServer {
     fn spawn(dir: TempDir, args: &[String], port: u16) -> GnutlsServer {
-        let stdout_path = dir.join("stdout.txt");
-        let stderr_path = dir.join("stderr.txt");
-        let file = |path: &PathBuf| {
-            std::fs::File::create(path)
-                .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()))
-        };
         let port_arg = format!("--port={port}");
         let command_line = format!("gnutls-serv {port_arg} {}", args.join(" "));
-        let child = Command::new("gnutls-serv")
-            .arg(&port_arg)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(file(&stdout_path))
-            .stderr(file(&stderr_path))
-            .current_dir(dir.path())
-            .spawn()
-            .unwrap_or_else(|e| {
-                if e.kind() == std::io::ErrorKind::NotFound {
-                    panic!(
-                        "gnutls-serv is not installed (Debian/Ubuntu: `apt-get install \
-                         gnutls-bin`); the GnuTLS interop tests need it: {e}"
-                    )
-                }
-                panic!("cannot run `{command_line}`: {e}")
-            });
-        GnutlsServer {
-            port,
-            child: Some(child),
-            dir: Some(dir),
-            stdout_path,
-            stderr_path,
+        let mut command = Command::new("gnutls-serv");
+        command.arg(&port_arg).args(args).stdin(Stdio::null());
+        let process = ServerProcess::spawn(
+            "gnutls-serv",
+            command,
             command_line,
-        }
+            dir,
+            "gnutls-serv is not installed (Debian/Ubuntu: `apt-get install gnutls-bin`); \
+             the GnuTLS interop tests need it",
+        );
+        GnutlsServer { port, process }
     }
 
     /// True once gnutls-serv reports its IPv4 socket bound and listening;
@@ -281,13 +253,7 @@ impl GnutlsServer {
                     self.diagnostics()
                 );
             }
-            let child = self.child.as_mut().expect("server running");
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!(
-                    "gnutls-serv exited ({status}) before listening\n{}",
-                    self.diagnostics()
-                );
-            }
+            self.process.check_running("listening", |_| false);
             assert!(
                 Instant::now() < deadline,
                 "gnutls-serv not listening after {STARTUP_TIMEOUT:?}\n{}",
@@ -301,38 +267,6 @@ impl GnutlsServer {
         SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
-    /// Everything gnutls-serv has printed to stdout so far.
-    pub fn stdout(&self) -> String {
-        std::fs::read_to_string(&self.stdout_path).unwrap_or_default()
-    }
-
-    pub fn stderr(&self) -> String {
-        std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
-    }
-
-    /// Waits (up to 10 s) until stdout contains `needle`; false if it
-    /// never does.
-    pub fn wait_for_stdout(&self, needle: &str) -> bool {
-        self.wait_for(needle, Self::stdout)
-    }
-
-    /// Waits (up to 10 s) until stderr contains `needle`; false if it
-    /// never does.
-    pub fn wait_for_stderr(&self, needle: &str) -> bool {
-        self.wait_for(needle, Self::stderr)
-    }
-
-    fn wait_for(&self, needle: &str, output: fn(&Self) -> String) -> bool {
-        let deadline = Instant::now() + STARTUP_TIMEOUT;
-        while Instant::now() < deadline {
-            if output(self).contains(needle) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        false
-    }
-
     /// The `- Description:` lines gnutls-serv printed, one per completed
     /// handshake, e.g. `(TLS1.3-X.509)-(ECDHE-SECP256R1)-(ECDSA-SECP256R1-
     /// SHA256)-(AES-256-GCM)`.
@@ -344,31 +278,16 @@ impl GnutlsServer {
             .collect()
     }
 
-    /// The command line, stdout and stderr, for a panic message.
-    pub fn diagnostics(&self) -> String {
-        format!(
-            "command: {}\n--- gnutls-serv stdout ---\n{}\n--- gnutls-serv stderr ---\n{}",
-            self.command_line,
-            self.stdout(),
-            self.stderr()
-        )
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    fn stop_and_take_dir(mut self) -> TempDir {
-        self.kill();
-        self.dir.take().expect("temp dir present until drop")
+    fn stop_and_take_dir(self) -> TempDir {
+        self.process.stop_and_take_dir()
     }
 }
 
-impl Drop for GnutlsServer {
-    fn drop(&mut self) {
-        self.kill();
+/// Its output, diagnostics and temp dir ([`ServerProcess`]).
+impl std::ops::Deref for GnutlsServer {
+    type Target = ServerProcess;
+
+    fn deref(&self) -> &ServerProcess {
+        &self.process
     }
 }

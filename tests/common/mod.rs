@@ -15,6 +15,8 @@
 //!   drop.
 //! - [`gnutls_server`]: GnuTLS's `gnutls-serv` as a child process, killed
 //!   on drop.
+//! - [`server_process`]: what those two share: the child process, its
+//!   output kept in files, diagnostics for panic messages.
 //! - [`tempdir`]: a directory removed on drop, for PEM files and logs.
 //!
 //! Every test binary compiles this whole module but uses only part of it.
@@ -28,6 +30,7 @@ pub mod oxtls_client;
 pub mod pump;
 pub mod rustls_client;
 pub mod rustls_server;
+pub mod server_process;
 pub mod tcp_server;
 pub mod tempdir;
 

@@ -26,17 +26,13 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::certs::IssuedCert;
+use super::server_process::{ServerProcess, STARTUP_TIMEOUT};
 use super::tempdir::TempDir;
 use super::TlsVersions;
-
-/// How long s_server may take to start listening, or to print something
-/// awaited with [`OpensslServer::wait_for_stdout`].
-const STARTUP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What s_server does with a connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -242,12 +238,10 @@ enum Listening {
 /// A running `openssl s_server`; killed on drop.
 pub struct OpensslServer {
     pub port: u16,
-    child: Option<Child>,
+    /// Dropped before the process: s_server ends a connection when it
+    /// reads EOF on stdin, so it is kept open for the server's life.
     stdin: Option<ChildStdin>,
-    dir: Option<TempDir>,
-    stdout_path: PathBuf,
-    stderr_path: PathBuf,
-    command_line: String,
+    process: ServerProcess,
 }
 
 impl OpensslServer {
@@ -257,40 +251,28 @@ impl OpensslServer {
         port: u16,
         openssl_conf: Option<&std::path::Path>,
     ) -> OpensslServer {
-        let stdout_path = dir.join("stdout.txt");
-        let stderr_path = dir.join("stderr.txt");
-        let file = |path: &PathBuf| {
-            std::fs::File::create(path)
-                .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()))
-        };
         let accept = format!("127.0.0.1:{port}");
         let mut command = Command::new("openssl");
         command
             .arg("s_server")
             .args(["-accept", &accept])
             .args(args)
-            .stdin(Stdio::piped())
-            .stdout(file(&stdout_path))
-            .stderr(file(&stderr_path))
-            .current_dir(dir.path());
+            .stdin(Stdio::piped());
         if let Some(conf) = openssl_conf {
             command.env("OPENSSL_CONF", conf);
         }
         let command_line = format!("openssl s_server -accept {accept} {}", args.join(" "));
-        let mut child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run `{command_line}`: {e}"));
-        // Keep stdin open for the server's life: s_server ends a
-        // connection when it reads EOF there.
-        let stdin = child.stdin.take();
+        let mut process = ServerProcess::spawn(
+            "s_server",
+            command,
+            command_line,
+            dir,
+            "openssl is not installed (Debian/Ubuntu: `apt-get install openssl`)",
+        );
         OpensslServer {
             port,
-            child: Some(child),
-            stdin,
-            dir: Some(dir),
-            stdout_path,
-            stderr_path,
-            command_line,
+            stdin: process.take_stdin(),
+            process,
         }
     }
 
@@ -307,15 +289,13 @@ impl OpensslServer {
                     _ => Listening::Unreported,
                 };
             }
-            let child = self.child.as_mut().expect("server running");
-            if let Ok(Some(status)) = child.try_wait() {
-                if self.stderr().contains("in use") {
-                    return Listening::PortTaken;
-                }
-                panic!(
-                    "openssl s_server exited ({status}) before listening\n{}",
-                    self.diagnostics()
-                );
+            let port_taken = |stderr: &str| stderr.contains("in use");
+            if self
+                .process
+                .check_running("listening", port_taken)
+                .is_some()
+            {
+                return Listening::PortTaken;
             }
             assert!(
                 Instant::now() < deadline,
@@ -381,67 +361,29 @@ impl OpensslServer {
     /// Bytes the s_server process has written so far (Linux `/proc/PID/io`
     /// `wchar`), or None where that is not available.
     fn bytes_written(&self) -> Option<u64> {
-        let pid = self.child.as_ref()?.id();
+        let pid = self.process.pid()?;
         let io = std::fs::read_to_string(format!("/proc/{pid}/io")).ok()?;
         io.lines()
             .find_map(|line| line.strip_prefix("wchar:"))
             .and_then(|n| n.trim().parse().ok())
     }
 
-    /// Everything s_server has printed to stdout so far.
-    pub fn stdout(&self) -> String {
-        std::fs::read_to_string(&self.stdout_path).unwrap_or_default()
-    }
-
-    pub fn stderr(&self) -> String {
-        std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
-    }
-
-    /// Waits (up to 10 s) until stdout contains `needle`; false if it
-    /// never does.
-    pub fn wait_for_stdout(&self, needle: &str) -> bool {
-        let deadline = Instant::now() + STARTUP_TIMEOUT;
-        while Instant::now() < deadline {
-            if self.stdout().contains(needle) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        false
-    }
-
     /// The `-keylogfile` contents (NSS key log format), if enabled.
     pub fn keylog(&self) -> Option<String> {
-        let path = self.dir.as_ref()?.join("keylog.txt");
-        std::fs::read_to_string(path).ok()
-    }
-
-    /// The command line, stdout and stderr, for a panic message.
-    pub fn diagnostics(&self) -> String {
-        format!(
-            "command: {}\n--- s_server stdout ---\n{}\n--- s_server stderr ---\n{}",
-            self.command_line,
-            self.stdout(),
-            self.stderr()
-        )
-    }
-
-    fn kill(&mut self) {
-        self.stdin = None;
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        std::fs::read_to_string(self.process.path("keylog.txt")?).ok()
     }
 
     fn stop_and_take_dir(mut self) -> TempDir {
-        self.kill();
-        self.dir.take().expect("temp dir present until drop")
+        self.stdin = None;
+        self.process.stop_and_take_dir()
     }
 }
 
-impl Drop for OpensslServer {
-    fn drop(&mut self) {
-        self.kill();
+/// Its output, diagnostics and temp dir ([`ServerProcess`]).
+impl std::ops::Deref for OpensslServer {
+    type Target = ServerProcess;
+
+    fn deref(&self) -> &ServerProcess {
+        &self.process
     }
 }
