@@ -80,6 +80,8 @@ fn tls13_scripted_empty_input_completes_the_handshake() {
     assert!(harness::tls13_scripted::play(&[]));
     // With ALPN and early data enabled, and a ticket and some data after.
     assert!(harness::tls13_scripted::play(&[3]));
+    // After a HelloRetryRequest (the third byte chooses one).
+    assert!(harness::tls13_scripted::play(&[0, 0, 255]));
 }
 
 mod common;
@@ -120,5 +122,26 @@ fn write_server_bytes_seeds() {
                 n += 1;
             }
         }
+    }
+}
+
+#[test]
+fn tls12_scripted_regressions_and_generated_inputs() {
+    replay_regressions("tls12_scripted", harness::tls12_scripted::run);
+    for data in generated_inputs(0x5eed_0003, 200) {
+        harness::tls12_scripted::run(&data);
+    }
+}
+
+/// As for TLS 1.3: the ordinary choices make a whole TLS 1.2 handshake,
+/// with each of the suites.
+#[test]
+fn tls12_scripted_empty_input_completes_the_handshake() {
+    assert!(harness::tls12_scripted::play(&[]));
+    for suite in 1..=5 {
+        assert!(
+            harness::tls12_scripted::play(&[0, 0, suite]),
+            "suite choice {suite}"
+        );
     }
 }

@@ -137,9 +137,10 @@ pub fn read_plaintext(conn: &mut ClientConnection) {
 }
 
 /// Hands `wire` to the client in reads of at most `chunk` bytes,
-/// processing after each, and answers with what it writes (dropped) and
-/// reads of its plaintext. Stops at the first error.
-pub fn deliver(conn: &mut ClientConnection, wire: &[u8], chunk: usize) -> Result<(), Error> {
+/// processing after each, and drains what it writes and the plaintext it
+/// received. Stops at the first error; else returns what it wrote.
+pub fn deliver(conn: &mut ClientConnection, wire: &[u8], chunk: usize) -> Result<Vec<u8>, Error> {
+    let mut written = Vec::new();
     let chunk = chunk.max(1);
     let mut rest = wire;
     while !rest.is_empty() {
@@ -153,18 +154,18 @@ pub fn deliver(conn: &mut ClientConnection, wire: &[u8], chunk: usize) -> Result
                     // The plaintext buffer is full: read it and go on.
                     read_plaintext(conn);
                     if conn.read_tls(&mut rd).is_err() {
-                        return Ok(());
+                        return Ok(written);
                     }
                 }
-                Err(_) => return Ok(()),
+                Err(_) => return Ok(written),
             }
             conn.process_new_packets()?;
-            drain(conn);
+            written.extend(drain(conn));
             read_plaintext(conn);
         }
         rest = next;
     }
-    Ok(())
+    Ok(written)
 }
 
 /// Splits the records in `wire` (as the client wrote them) into
@@ -190,4 +191,16 @@ pub fn handshake_bytes(wire: &[u8]) -> Vec<u8> {
         .filter(|(typ, _)| *typ == 22)
         .flat_map(|(_, f)| f.iter().copied())
         .collect()
+}
+
+/// Says why a run stopped, when OXTLS_FUZZ_DEBUG is set (for working on
+/// a harness, or seeing what an input does).
+pub fn note<T>(stage: &str, result: Result<T, Error>) -> Result<T, Error> {
+    static DEBUG: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if let Err(err) = &result {
+        if *DEBUG.get_or_init(|| std::env::var_os("OXTLS_FUZZ_DEBUG").is_some()) {
+            eprintln!("{stage}: {err}");
+        }
+    }
+    result
 }

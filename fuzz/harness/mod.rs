@@ -5,6 +5,8 @@
 pub mod common;
 pub mod input;
 pub mod server_bytes;
+pub mod tls12_keys;
+pub mod tls12_scripted;
 pub mod tls13_keys;
 pub mod tls13_scripted;
 pub mod wire;

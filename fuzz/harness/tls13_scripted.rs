@@ -26,7 +26,7 @@ use oxtls::ClientConnection;
 
 /// The uncompressed P-256 base point: a valid key share the client can
 /// complete an exchange with.
-const P256_GENERATOR: [u8; 65] = [
+pub const P256_GENERATOR: [u8; 65] = [
     0x04, 0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5, 0x63, 0xa4, 0x40,
     0xf2, 0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0, 0xf4, 0xa1, 0x39, 0x45, 0xd8, 0x98, 0xc2,
     0x96, 0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f, 0x9b, 0x8e, 0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e,
@@ -69,10 +69,12 @@ pub fn play(data: &[u8]) -> bool {
     if input.u8() >= 224 {
         let hrr = server_hello(&mut input, &hello, true);
         let sent = plaintext_records(&mut input, &hrr);
-        if common::deliver(&mut conn, &sent, delivery_chunk).is_err() {
+        let Ok(again) = common::note(
+            "hello retry",
+            common::deliver(&mut conn, &sent, delivery_chunk),
+        ) else {
             return false;
-        }
-        let again = common::drain(&mut conn);
+        };
         let Some(second) = parse_client_hello(&common::handshake_bytes(&again)) else {
             return false;
         };
@@ -91,7 +93,12 @@ pub fn play(data: &[u8]) -> bool {
     if input.bool() {
         sent.extend([20, 3, 3, 0, 1, 1]);
     }
-    if common::deliver(&mut conn, &sent, delivery_chunk).is_err() {
+    if common::note(
+        "server hello",
+        common::deliver(&mut conn, &sent, delivery_chunk),
+    )
+    .is_err()
+    {
         return false;
     }
     let Some(hs_secret) = secrets.get("SERVER_HANDSHAKE_TRAFFIC_SECRET") else {
@@ -115,8 +122,12 @@ pub fn play(data: &[u8]) -> bool {
     stream.extend(handshake(20, &verify_data));
     let mut sealer = Sealer::new(suite, &hs_secret);
     let wire = sealed_records(&mut input, &mut sealer, HANDSHAKE, &stream);
-    let completed =
-        common::deliver(&mut conn, &wire, delivery_chunk).is_ok() && !conn.is_handshaking();
+    let completed = common::note(
+        "encrypted flight",
+        common::deliver(&mut conn, &wire, delivery_chunk),
+    )
+    .is_ok()
+        && !conn.is_handshaking();
     if completed {
         if let Some(app_secret) = secrets.get("SERVER_TRAFFIC_SECRET_0") {
             post_handshake(&mut input, &mut conn, suite, app_secret, delivery_chunk);
@@ -436,7 +447,7 @@ fn post_handshake(
                 continue;
             }
         };
-        if common::deliver(conn, &wire, chunk).is_err() {
+        if common::note("post-handshake", common::deliver(conn, &wire, chunk)).is_err() {
             return;
         }
     }

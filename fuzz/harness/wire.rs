@@ -76,10 +76,12 @@ pub fn extensions(input: &mut Input, defaults: Vec<(u16, Vec<u8>)>) -> Vec<u8> {
 pub struct ClientHello {
     /// The whole message, header included, for the transcript.
     pub message: Vec<u8>,
+    pub random: Vec<u8>,
     pub session_id: Vec<u8>,
     /// The group of the first key share.
     pub key_share_group: Option<u16>,
     pub offers_early_data: bool,
+    pub offers_session_ticket: bool,
 }
 
 /// A bounded reader of the client's own bytes.
@@ -130,7 +132,8 @@ pub fn parse_client_hello(handshake_bytes: &[u8]) -> Option<ClientHello> {
     let message = handshake_bytes.to_vec();
 
     let mut c = Cursor(body);
-    c.take(2 + 32, "version and random");
+    c.take(2, "version");
+    let random = c.take(32, "random").to_vec();
     let n = c.u8("session_id length");
     let session_id = c.take(n, "session_id").to_vec();
     let n = c.u16("cipher_suites length");
@@ -143,11 +146,13 @@ pub fn parse_client_hello(handshake_bytes: &[u8]) -> Option<ClientHello> {
 
     let mut key_share_group = None;
     let mut offers_early_data = false;
+    let mut offers_session_ticket = false;
     while !exts.0.is_empty() {
         let typ = exts.u16("extension type");
         let n = exts.u16("extension length");
         let body = exts.take(n, "extension body");
         match typ {
+            35 => offers_session_ticket = true,
             42 => offers_early_data = true,
             51 => {
                 let mut ks = Cursor(body);
@@ -163,8 +168,10 @@ pub fn parse_client_hello(handshake_bytes: &[u8]) -> Option<ClientHello> {
     }
     Some(ClientHello {
         message,
+        random,
         session_id,
         key_share_group,
         offers_early_data,
+        offers_session_ticket,
     })
 }
