@@ -134,14 +134,19 @@ fn tls12_scripted_regressions_and_generated_inputs() {
 }
 
 /// As for TLS 1.3: the ordinary choices make a whole TLS 1.2 handshake,
-/// with each of the suites.
+/// with each of the suites, and a second connection that resumes it.
 #[test]
-fn tls12_scripted_empty_input_completes_the_handshake() {
-    assert!(harness::tls12_scripted::play(&[]));
+fn tls12_scripted_empty_input_completes_and_resumes() {
+    use harness::tls12_scripted::{play, Outcome};
+    let both = Outcome {
+        completed: true,
+        resumed: true,
+    };
+    // By ticket: the client asks for one and the server sends it.
+    assert_eq!(play(&[]), both);
     for suite in 1..=5 {
-        assert!(
-            harness::tls12_scripted::play(&[0, 0, suite]),
-            "suite choice {suite}"
-        );
+        assert_eq!(play(&[0, 0, suite]), both, "suite choice {suite}");
     }
+    // By session id: the ServerHello's flags byte declines tickets.
+    assert_eq!(play(&[0, 0, 0, 0, 0, 0, 0x80]), both);
 }

@@ -27,15 +27,24 @@ pub fn run(data: &[u8]) {
     play(data);
 }
 
-/// Plays the input; returns whether the client completed the handshake.
-pub fn play(data: &[u8]) -> bool {
+/// How far a run got.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// The first connection completed its handshake.
+    pub completed: bool,
+    /// The second connection resumed the first's session.
+    pub resumed: bool,
+}
+
+/// Plays the input; says how far the client got.
+pub fn play(data: &[u8]) -> Outcome {
     let mut input = Input::new(data);
     let secrets = Arc::new(CapturedSecrets::default());
     let config = common::config(input.u8(), Some(secrets.clone()));
     let mut conn = common::connect(&config);
     let first = common::drain(&mut conn);
     let Some(hello) = parse_client_hello(&common::handshake_bytes(&first)) else {
-        return false;
+        return Outcome::default();
     };
     let chunk = match input.u8() {
         0..=199 => usize::MAX,
@@ -64,10 +73,10 @@ pub fn play(data: &[u8]) -> bool {
     }
     let wire = plaintext_records(&mut input, HANDSHAKE, &flight.concat());
     let Ok(answer) = common::note("first flight", common::deliver(&mut conn, &wire, chunk)) else {
-        return false;
+        return Outcome::default();
     };
     let Some(master) = secrets.get("CLIENT_RANDOM") else {
-        return false;
+        return Outcome::default();
     };
 
     // The client's flight: its plaintext messages, then (ours to compute)
@@ -104,10 +113,74 @@ pub fn play(data: &[u8]) -> bool {
         post_handshake(&mut input, &mut conn, &mut sealer, chunk);
     }
 
+    // A second connection from the same config offers the stored session
+    // (RFC 5246 §7.3, RFC 5077 §3.4); the input may have it resumed.
     let mut second = common::connect(&config);
     let out = common::drain(&mut second);
-    parse_client_hello(&common::handshake_bytes(&out));
-    completed
+    let mut resumed = false;
+    if let Some(hello) = parse_client_hello(&common::handshake_bytes(&out)) {
+        if completed && input.u8() < 224 {
+            resumed = resume(&mut input, &mut second, &hello, suite, &master, chunk);
+        }
+    }
+    Outcome { completed, resumed }
+}
+
+/// The abbreviated handshake: a ServerHello echoing the offered session
+/// id, an optional ticket, ChangeCipherSpec and the server's Finished
+/// under keys from the first connection's master secret and the new
+/// randoms; then the connection after it.
+fn resume(
+    input: &mut Input,
+    conn: &mut ClientConnection,
+    hello: &wire::ClientHello,
+    suite: Suite12,
+    master: &[u8],
+    chunk: usize,
+) -> bool {
+    let mut body = vec![3, 3];
+    let random = match input.u8() {
+        0..=239 => SERVER_RANDOM.to_vec(),
+        _ => input.array::<32>().to_vec(),
+    };
+    body.extend(&random);
+    match input.u8() {
+        0..=239 => opaque8(&mut body, &hello.session_id),
+        _ => opaque8(&mut body, input.blob()),
+    }
+    let id = match input.u8() {
+        0..=239 => suite.id,
+        _ => input.u16(),
+    };
+    body.extend(id.to_be_bytes());
+    body.push(0);
+    let flags = input.u8();
+    let mut defaults = vec![(23, Vec::new()), (0xff01, vec![0])];
+    let sends_ticket = hello.offers_session_ticket && flags & 1 != 0;
+    if sends_ticket {
+        defaults.push((35, Vec::new()));
+    }
+    body.extend(wire::extensions(input, defaults));
+    let server_hello = handshake(2, &body);
+    let mut transcript = hello.message.clone();
+    transcript.extend(&server_hello);
+    let mut stream = server_hello;
+    if sends_ticket {
+        let ticket = new_session_ticket(input);
+        transcript.extend(&ticket);
+        stream.extend(ticket);
+    }
+    let mut wire = plaintext_records(input, HANDSHAKE, &stream);
+    wire.extend([20, 3, 3, 0, 1, 1]);
+    let verify_data = finished(suite, master, b"server finished", &transcript);
+    let mut sealer = Sealer12::new(suite, master, &hello.random, &random);
+    wire.extend(sealer.seal(HANDSHAKE, &handshake(20, &verify_data)));
+    let resumed = common::note("resumption", common::deliver(conn, &wire, chunk)).is_ok()
+        && !conn.is_handshaking();
+    if resumed {
+        post_handshake(input, conn, &mut sealer, chunk);
+    }
+    resumed
 }
 
 /// A TLS 1.2 ServerHello; returns it, its random, and whether it agreed
