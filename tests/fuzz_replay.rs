@@ -149,4 +149,7 @@ fn tls12_scripted_empty_input_completes_and_resumes() {
     }
     // By session id: the ServerHello's flags byte declines tickets.
     assert_eq!(play(&[0, 0, 0, 0, 0, 0, 0x80]), both);
+    // Eight days on (options bits 4-5), the session has expired.
+    let expired = play(&[0x20]);
+    assert!(expired.completed && !expired.resumed);
 }

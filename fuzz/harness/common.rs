@@ -73,17 +73,38 @@ impl KeyLog for CapturedSecrets {
     }
 }
 
-/// A clock stopped at one moment, so that runs repeat exactly.
+thread_local! {
+    /// Seconds the harness has moved the clock on in this run.
+    static CLOCK_OFFSET: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// A clock that stands still unless the harness moves it, so that runs
+/// repeat exactly.
 #[derive(Debug)]
 pub struct FixedClock;
 
 impl oxtls::TimeProvider for FixedClock {
     fn now(&self) -> UnixTime {
-        UnixTime::since_unix_epoch(Duration::from_secs(1_700_000_000))
+        let offset = CLOCK_OFFSET.with(|o| o.get());
+        UnixTime::since_unix_epoch(Duration::from_secs(1_700_000_000 + offset))
     }
 }
 
-/// Config options the input chooses from its first byte.
+/// Moves the clock on before a second connection, as options bits 4-5
+/// say: not at all, an hour, eight days (past any ticket's lifetime), or
+/// `seconds`.
+pub fn advance_clock(options: u8, seconds: u32) {
+    let by = match (options >> 4) & 3 {
+        0 => 0,
+        1 => 3600,
+        2 => 8 * 24 * 3600,
+        _ => u64::from(seconds),
+    };
+    CLOCK_OFFSET.with(|o| o.set(o.get() + by));
+}
+
+/// Config options the input chooses from its first byte (bits 0-3; bits
+/// 4-5 are for [`advance_clock`]). Starts the run's clock.
 pub fn config(options: u8, key_log: Option<Arc<CapturedSecrets>>) -> Arc<ClientConfig> {
     let mut config = ClientConfig::builder()
         .dangerous()
@@ -101,6 +122,7 @@ pub fn config(options: u8, key_log: Option<Arc<CapturedSecrets>>) -> Arc<ClientC
     if options & 8 != 0 {
         config.enable_sni = false;
     }
+    CLOCK_OFFSET.with(|o| o.set(0));
     config.time_provider = Arc::new(FixedClock);
     if let Some(key_log) = key_log {
         config.key_log = Some(key_log);

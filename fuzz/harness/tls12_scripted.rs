@@ -40,7 +40,8 @@ pub struct Outcome {
 pub fn play(data: &[u8]) -> Outcome {
     let mut input = Input::new(data);
     let secrets = Arc::new(CapturedSecrets::default());
-    let config = common::config(input.u8(), Some(secrets.clone()));
+    let options = input.u8();
+    let config = common::config(options, Some(secrets.clone()));
     let mut conn = common::connect(&config);
     let first = common::drain(&mut conn);
     let Some(hello) = parse_client_hello(&common::handshake_bytes(&first)) else {
@@ -115,6 +116,7 @@ pub fn play(data: &[u8]) -> Outcome {
 
     // A second connection from the same config offers the stored session
     // (RFC 5246 §7.3, RFC 5077 §3.4); the input may have it resumed.
+    common::advance_clock(options, input.u32());
     let mut second = common::connect(&config);
     let out = common::drain(&mut second);
     let mut resumed = false;

@@ -52,7 +52,8 @@ pub fn run(data: &[u8]) {
 pub fn play(data: &[u8]) -> bool {
     let mut input = Input::new(data);
     let secrets = Arc::new(CapturedSecrets::default());
-    let config = common::config(input.u8(), Some(secrets.clone()));
+    let options = input.u8();
+    let config = common::config(options, Some(secrets.clone()));
     let mut conn = common::connect(&config);
     let first = common::drain(&mut conn);
     let Some(mut hello) = parse_client_hello(&common::handshake_bytes(&first)) else {
@@ -136,6 +137,7 @@ pub fn play(data: &[u8]) -> bool {
 
     // A second connection from the same config offers a stored ticket
     // (and early data, if the config and the ticket allow it).
+    common::advance_clock(options, input.u32());
     let mut second = common::connect(&config);
     let mut out = common::drain(&mut second);
     if let Some(mut early) = second.early_data() {
