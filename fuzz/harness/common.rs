@@ -181,7 +181,10 @@ pub fn deliver(conn: &mut ClientConnection, wire: &[u8], chunk: usize) -> Result
                 }
                 Err(_) => return Ok(written),
             }
-            conn.process_new_packets()?;
+            if let Err(err) = conn.process_new_packets() {
+                check_alert_sent(&err, &drain(conn));
+                return Err(err);
+            }
             written.extend(drain(conn));
             read_plaintext(conn);
         }
@@ -225,4 +228,25 @@ pub fn note<T>(stage: &str, result: Result<T, Error>) -> Result<T, Error> {
         }
     }
     result
+}
+
+/// The project's rule: an error that calls for an alert sends it. When the
+/// alert went out in the clear, it must be the fatal alert the error
+/// names; when encrypted, there must be a record at least (the harness
+/// does not decrypt the client's records).
+pub fn check_alert_sent(err: &Error, written: &[u8]) {
+    let Some(alert) = err.alert() else {
+        return;
+    };
+    let last = records(written).pop();
+    match last {
+        // In the clear (a TLS 1.2 record under keys is longer).
+        Some((21, body)) if body.len() == 2 => assert_eq!(
+            body,
+            [2, alert.to_wire()],
+            "the alert sent for \"{err}\" is not {alert:?}"
+        ),
+        Some(_) => {}
+        None => panic!("no alert was sent for \"{err}\" (it calls for {alert:?})"),
+    }
 }

@@ -47,9 +47,8 @@ pub fn run(data: &[u8]) {
             if actions & 1 != 0 && i % 3 == 1 {
                 continue;
             }
-            if conn.process_new_packets().is_err() {
-                // The alert the error queued must be writable.
-                common::drain(&mut conn);
+            if let Err(err) = conn.process_new_packets() {
+                common::check_alert_sent(&err, &common::drain(&mut conn));
                 return;
             }
             if actions & 2 == 0 {
@@ -65,8 +64,8 @@ pub fn run(data: &[u8]) {
     if actions & 8 != 0 {
         let _ = conn.read_tls(&mut &[][..]);
     }
-    if conn.process_new_packets().is_err() {
-        common::drain(&mut conn);
+    if let Err(err) = conn.process_new_packets() {
+        common::check_alert_sent(&err, &common::drain(&mut conn));
         return;
     }
     common::drain(&mut conn);
