@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use oxtls::pki_types::{CertificateDer, ServerName, UnixTime};
 use oxtls::verify::{HandshakeSignatureValid, ServerCertVerified};
-use oxtls::{ClientConfig, ClientConnection, Error, KeyLog, ServerCertVerifier, SignatureScheme};
+use oxtls::{
+    AlertDescription, ClientConfig, ClientConnection, Error, KeyLog, ServerCertVerifier,
+    SignatureScheme,
+};
 
 /// Accepts every certificate and every signature: the fuzzer cannot sign,
 /// and what it should reach is the code after verification.
@@ -158,6 +161,19 @@ pub fn read_plaintext(conn: &mut ClientConnection) {
     }
 }
 
+thread_local! {
+    /// The alert the error called for and what the client wrote when
+    /// `deliver` last failed.
+    static FAILURE_OUTPUT: std::cell::RefCell<(Option<AlertDescription>, Vec<u8>)> =
+        const { std::cell::RefCell::new((None, Vec::new())) };
+}
+
+/// The alert the error called for and what the client wrote as
+/// `deliver` last failed (taken).
+pub fn failure_output() -> (Option<AlertDescription>, Vec<u8>) {
+    FAILURE_OUTPUT.with(|f| std::mem::take(&mut *f.borrow_mut()))
+}
+
 /// Hands `wire` to the client in reads of at most `chunk` bytes,
 /// processing after each, and drains what it writes and the plaintext it
 /// received. Stops at the first error; else returns what it wrote.
@@ -182,7 +198,9 @@ pub fn deliver(conn: &mut ClientConnection, wire: &[u8], chunk: usize) -> Result
                 Err(_) => return Ok(written),
             }
             if let Err(err) = conn.process_new_packets() {
-                check_alert_sent(&err, &drain(conn));
+                let written = drain(conn);
+                check_alert_sent(&err, &written);
+                FAILURE_OUTPUT.with(|f| *f.borrow_mut() = (err.alert(), written));
                 return Err(err);
             }
             written.extend(drain(conn));

@@ -149,3 +149,30 @@ impl Sealer {
         record
     }
 }
+
+/// Opens the client's record `record` (header included), its `seq`th
+/// under `secret`; returns the inner content type and content, or `None`
+/// if it does not open.
+pub fn open(suite: Suite, secret: &[u8], seq: u64, record: &[u8]) -> Option<(u8, Vec<u8>)> {
+    let header: [u8; 5] = record.get(..5)?.try_into().ok()?;
+    let alg = suite.aead();
+    let key = expand_label(suite, secret, b"key", b"", alg.key_len());
+    let iv = expand_label(suite, secret, b"iv", b"", 12);
+    let key = aead::LessSafeKey::new(aead::UnboundKey::new(alg, &key).ok()?);
+    let mut nonce = [0u8; 12];
+    nonce.copy_from_slice(&iv);
+    for (n, s) in nonce[4..].iter_mut().zip(seq.to_be_bytes()) {
+        *n ^= s;
+    }
+    let mut body = record[5..].to_vec();
+    let plain = key
+        .open_in_place(
+            aead::Nonce::assume_unique_for_key(nonce),
+            aead::Aad::from(header),
+            &mut body,
+        )
+        .ok()?;
+    // RFC 8446 §5.2: the content type is the last non-zero byte.
+    let end = plain.iter().rposition(|&b| b != 0)?;
+    Some((plain[end], plain[..end].to_vec()))
+}

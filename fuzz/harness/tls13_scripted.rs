@@ -19,7 +19,7 @@ use ring::digest;
 
 use super::common::{self, CapturedSecrets};
 use super::input::Input;
-use super::tls13_keys::{finished, next_secret, Sealer, Suite};
+use super::tls13_keys::{finished, next_secret, open, Sealer, Suite};
 use super::wire::{self, handshake, opaque16, opaque8, parse_client_hello};
 use oxtls::msgs::hello::HELLO_RETRY_REQUEST_RANDOM;
 use oxtls::ClientConnection;
@@ -129,6 +129,9 @@ pub fn play(data: &[u8]) -> bool {
     )
     .is_ok()
         && !conn.is_handshaking();
+    if !completed {
+        check_encrypted_alert(suite, &secrets);
+    }
     if completed {
         if let Some(app_secret) = secrets.get("SERVER_TRAFFIC_SECRET_0") {
             post_handshake(&mut input, &mut conn, suite, app_secret, delivery_chunk);
@@ -146,6 +149,49 @@ pub fn play(data: &[u8]) -> bool {
     out.extend(common::drain(&mut second));
     parse_client_hello(&common::handshake_bytes(&out));
     completed
+}
+
+/// After a failure in the encrypted flight: the client's alert went out
+/// under its handshake traffic secret, and must be the one its error
+/// names (checked by `common::deliver`: here, what the alert says).
+fn check_encrypted_alert(suite: Suite, secrets: &CapturedSecrets) {
+    let (Some(alert), written) = common::failure_output() else {
+        return;
+    };
+    let Some(secret) = secrets.get("CLIENT_HANDSHAKE_TRAFFIC_SECRET") else {
+        return;
+    };
+    // Its first record under these keys (a ChangeCipherSpec in the clear
+    // may come before).
+    let mut rest = &written[..];
+    while rest.len() >= 5 {
+        let len = 5 + u16::from_be_bytes([rest[3], rest[4]]) as usize;
+        let Some(record) = rest.get(..len) else {
+            return;
+        };
+        if record[0] == 23 {
+            if let Some((typ, content)) = open(suite, &secret, 0, record) {
+                assert_eq!(
+                    typ, 21,
+                    "the client's first encrypted record is not an alert"
+                );
+                assert_eq!(
+                    content,
+                    [2, alert.to_wire()],
+                    "the client's alert is not a fatal {alert:?}"
+                );
+                ALERT_CHECKED.with(|c| c.set(true));
+            }
+            return;
+        }
+        rest = &rest[len..];
+    }
+}
+
+thread_local! {
+    /// Set when `check_encrypted_alert` has opened an alert (for the test
+    /// that shows it can).
+    pub static ALERT_CHECKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The suite a ServerHello names, if the harness can seal with it; else
