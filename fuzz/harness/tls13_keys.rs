@@ -176,3 +176,55 @@ pub fn open(suite: Suite, secret: &[u8], seq: u64, record: &[u8]) -> Option<(u8,
     let end = plain.iter().rposition(|&b| b != 0)?;
     Some((plain[end], plain[..end].to_vec()))
 }
+
+/// Follows the client's protected records after the handshake: opens
+/// each under its current application traffic secret (moving to the next
+/// after its own KeyUpdate, RFC 8446 §7.2), so that the harness checks
+/// the client's encryption as well as what it says.
+pub struct ClientRecords {
+    suite: Suite,
+    secret: Vec<u8>,
+    seq: u64,
+    /// The content type and content of the last record opened.
+    pub last: Option<(u8, Vec<u8>)>,
+}
+
+impl ClientRecords {
+    pub fn new(suite: Suite, secret: Vec<u8>) -> Self {
+        Self {
+            suite,
+            secret,
+            seq: 0,
+            last: None,
+        }
+    }
+
+    /// Opens every record in `written` (whole records, as `write_tls`
+    /// into a `Vec` leaves them).
+    pub fn absorb(&mut self, written: &[u8]) {
+        let mut rest = written;
+        while rest.len() >= 5 {
+            let len = 5 + u16::from_be_bytes([rest[3], rest[4]]) as usize;
+            let record = rest.get(..len).expect("the client wrote a partial record");
+            rest = &rest[len..];
+            assert_eq!(
+                record[0], 23,
+                "the client wrote a record in the clear after the handshake"
+            );
+            let opened = open(self.suite, &self.secret, self.seq, record);
+            let (typ, content) = opened.unwrap_or_else(|| {
+                panic!(
+                    "the client's record {} under its traffic secret does not open",
+                    self.seq
+                )
+            });
+            self.seq += 1;
+            if typ == 22 && content.first() == Some(&24) {
+                self.secret = next_secret(self.suite, &self.secret);
+                self.seq = 0;
+            }
+            self.last = Some((typ, content));
+        }
+        assert!(rest.is_empty(), "the client wrote a partial record");
+    }
+}

@@ -19,7 +19,7 @@ use ring::digest;
 
 use super::common::{self, CapturedSecrets};
 use super::input::Input;
-use super::tls13_keys::{finished, next_secret, open, Sealer, Suite};
+use super::tls13_keys::{finished, next_secret, open, ClientRecords, Sealer, Suite};
 use super::wire::{self, handshake, opaque16, opaque8, parse_client_hello};
 use oxtls::msgs::hello::HELLO_RETRY_REQUEST_RANDOM;
 use oxtls::ClientConnection;
@@ -133,8 +133,19 @@ pub fn play(data: &[u8]) -> bool {
         check_encrypted_alert(suite, &secrets);
     }
     if completed {
-        if let Some(app_secret) = secrets.get("SERVER_TRAFFIC_SECRET_0") {
-            post_handshake(&mut input, &mut conn, suite, app_secret, delivery_chunk);
+        if let (Some(server_secret), Some(client_secret)) = (
+            secrets.get("SERVER_TRAFFIC_SECRET_0"),
+            secrets.get("CLIENT_TRAFFIC_SECRET_0"),
+        ) {
+            let mut client_records = ClientRecords::new(suite, client_secret);
+            post_handshake(
+                &mut input,
+                &mut conn,
+                suite,
+                server_secret,
+                &mut client_records,
+                delivery_chunk,
+            );
         }
     }
 
@@ -439,6 +450,7 @@ fn post_handshake(
     conn: &mut ClientConnection,
     suite: Suite,
     mut secret: Vec<u8>,
+    client_records: &mut ClientRecords,
     chunk: usize,
 ) {
     let mut sealer = Sealer::new(suite, &secret);
@@ -491,12 +503,25 @@ fn post_handshake(
                 } else {
                     let _ = conn.writer().write(input.blob());
                 }
-                common::drain(conn);
+                client_records.absorb(&common::drain(conn));
                 continue;
             }
         };
-        if common::note("post-handshake", common::deliver(conn, &wire, chunk)).is_err() {
-            return;
+        match common::note("post-handshake", common::deliver(conn, &wire, chunk)) {
+            Ok(written) => client_records.absorb(&written),
+            Err(_) => {
+                // The client's last record is the alert its error names.
+                let (alert, written) = common::failure_output();
+                client_records.absorb(&written);
+                if let Some(alert) = alert {
+                    assert_eq!(
+                        client_records.last,
+                        Some((21, vec![2, alert.to_wire()])),
+                        "the client did not send a fatal {alert:?}"
+                    );
+                }
+                return;
+            }
         }
     }
 }
