@@ -106,6 +106,70 @@ impl Sealer12 {
         }
     }
 
+    /// The client's write keys from the same key block, to open what it
+    /// sends.
+    pub fn client(
+        suite: Suite12,
+        master: &[u8],
+        client_random: &[u8],
+        server_random: &[u8],
+    ) -> Self {
+        let key_len = suite.aead.key_len();
+        let mut seed = server_random.to_vec();
+        seed.extend_from_slice(client_random);
+        let block = prf(
+            suite,
+            master,
+            b"key expansion",
+            &seed,
+            2 * key_len + 2 * suite.fixed_iv_len,
+        );
+        let client_iv = &block[2 * key_len..2 * key_len + suite.fixed_iv_len];
+        let mut iv = [0u8; 12];
+        iv[..client_iv.len()].copy_from_slice(client_iv);
+        let key = aead::UnboundKey::new(suite.aead, &block[..key_len]).expect("a key");
+        Self {
+            key: aead::LessSafeKey::new(key),
+            iv,
+            explicit_nonce: suite.fixed_iv_len == 4,
+            seq: 0,
+        }
+    }
+
+    /// Opens the next record (header included) under these keys; `None`
+    /// if it does not open.
+    pub fn open(&mut self, record: &[u8]) -> Option<(u8, Vec<u8>)> {
+        let typ = *record.first()?;
+        let mut body = record.get(5..)?.to_vec();
+        let seq = self.seq.to_be_bytes();
+        self.seq += 1;
+        let mut nonce = self.iv;
+        if self.explicit_nonce {
+            let explicit = body.get(..8)?.to_vec();
+            nonce[4..].copy_from_slice(&explicit);
+            body.drain(..8);
+        } else {
+            for (n, s) in nonce[4..].iter_mut().zip(seq) {
+                *n ^= s;
+            }
+        }
+        let plain_len = body.len().checked_sub(self.key.algorithm().tag_len())?;
+        let mut aad = [0u8; 13];
+        aad[..8].copy_from_slice(&seq);
+        aad[8] = typ;
+        aad[9..11].copy_from_slice(&[3, 3]);
+        aad[11..].copy_from_slice(&(plain_len as u16).to_be_bytes());
+        let plain = self
+            .key
+            .open_in_place(
+                aead::Nonce::assume_unique_for_key(nonce),
+                aead::Aad::from(aad),
+                &mut body,
+            )
+            .ok()?;
+        Some((typ, plain.to_vec()))
+    }
+
     pub fn seal(&mut self, typ: u8, plain: &[u8]) -> Vec<u8> {
         let seq = self.seq.to_be_bytes();
         self.seq += 1;
@@ -136,5 +200,38 @@ impl Sealer12 {
         record.extend_from_slice(explicit);
         record.extend_from_slice(&body);
         record
+    }
+}
+
+/// Follows the client's protected records: each must open, in order,
+/// under its write keys.
+pub struct ClientRecords12 {
+    keys: Sealer12,
+    /// The content type and content of the last record opened.
+    pub last: Option<(u8, Vec<u8>)>,
+}
+
+impl ClientRecords12 {
+    pub fn new(keys: Sealer12) -> Self {
+        Self { keys, last: None }
+    }
+
+    /// Opens every record in `written` (whole records).
+    pub fn absorb(&mut self, written: &[u8]) {
+        let mut rest = written;
+        while rest.len() >= 5 {
+            let len = 5 + u16::from_be_bytes([rest[3], rest[4]]) as usize;
+            let record = rest.get(..len).expect("the client wrote a partial record");
+            rest = &rest[len..];
+            // Before the client's keys start (a failed resumption), its
+            // alert goes in the clear, and `deliver` has checked it.
+            if let [21, 3, 3, 0, 2, body @ ..] = record {
+                self.last = Some((21, body.to_vec()));
+                continue;
+            }
+            let opened = self.keys.open(record);
+            self.last = Some(opened.expect("the client's record does not open under its keys"));
+        }
+        assert!(rest.is_empty(), "the client wrote a partial record");
     }
 }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use super::common::{self, CapturedSecrets};
 use super::input::Input;
-use super::tls12_keys::{finished, Sealer12, Suite12};
+use super::tls12_keys::{finished, ClientRecords12, Sealer12, Suite12};
 use super::wire::{self, handshake, opaque16, opaque8, parse_client_hello};
 use oxtls::ClientConnection;
 
@@ -92,6 +92,18 @@ pub fn play(data: &[u8]) -> Outcome {
     }
     let client_finished = finished(suite, &master, b"client finished", &transcript);
     transcript.extend(handshake(20, &client_finished));
+    // What follows the client's ChangeCipherSpec is its Finished, under
+    // its write keys.
+    let keys = Sealer12::client(suite, &master, &hello.random, &server_random);
+    let mut client_records = ClientRecords12::new(keys);
+    if let Some(at) = after_change_cipher_spec(&answer) {
+        client_records.absorb(&answer[at..]);
+        assert_eq!(
+            client_records.last,
+            Some((HANDSHAKE, handshake(20, &client_finished))),
+            "the client's Finished is not what the harness computed"
+        );
+    }
 
     // RFC 5077 §3.3: NewSessionTicket before ChangeCipherSpec.
     let mut wire = Vec::new();
@@ -110,8 +122,16 @@ pub fn play(data: &[u8]) -> Outcome {
     let completed = common::note("server finished", common::deliver(&mut conn, &wire, chunk))
         .is_ok()
         && !conn.is_handshaking();
-    if completed {
-        post_handshake(&mut input, &mut conn, &mut sealer, chunk);
+    if !completed {
+        check_failure(&mut client_records);
+    } else {
+        post_handshake(
+            &mut input,
+            &mut conn,
+            &mut sealer,
+            &mut client_records,
+            chunk,
+        );
     }
 
     // A second connection from the same config offers the stored session
@@ -175,14 +195,60 @@ fn resume(
     let mut wire = plaintext_records(input, HANDSHAKE, &stream);
     wire.extend([20, 3, 3, 0, 1, 1]);
     let verify_data = finished(suite, master, b"server finished", &transcript);
+    let server_finished = handshake(20, &verify_data);
+    transcript.extend(&server_finished);
     let mut sealer = Sealer12::new(suite, master, &hello.random, &random);
-    wire.extend(sealer.seal(HANDSHAKE, &handshake(20, &verify_data)));
-    let resumed = common::note("resumption", common::deliver(conn, &wire, chunk)).is_ok()
-        && !conn.is_handshaking();
-    if resumed {
-        post_handshake(input, conn, &mut sealer, chunk);
+    wire.extend(sealer.seal(HANDSHAKE, &server_finished));
+    let keys = Sealer12::client(suite, master, &hello.random, &random);
+    let mut client_records = ClientRecords12::new(keys);
+    let answer = match common::note("resumption", common::deliver(conn, &wire, chunk)) {
+        Ok(answer) => answer,
+        Err(_) => {
+            check_failure(&mut client_records);
+            return false;
+        }
+    };
+    if conn.is_handshaking() {
+        return false;
     }
-    resumed
+    // The client's ChangeCipherSpec and Finished answer ours.
+    let client_finished = finished(suite, master, b"client finished", &transcript);
+    let at = after_change_cipher_spec(&answer).expect("the client's ChangeCipherSpec");
+    client_records.absorb(&answer[at..]);
+    assert_eq!(
+        client_records.last,
+        Some((HANDSHAKE, handshake(20, &client_finished))),
+        "the client's Finished in resumption is not what the harness computed"
+    );
+    post_handshake(input, conn, &mut sealer, &mut client_records, chunk);
+    true
+}
+
+/// After a failure under keys: the client's last record is the fatal
+/// alert its error names.
+fn check_failure(client_records: &mut ClientRecords12) {
+    let (alert, written) = common::failure_output();
+    client_records.absorb(&written);
+    if let Some(alert) = alert {
+        assert_eq!(
+            client_records.last,
+            Some((21, vec![2, alert.to_wire()])),
+            "the client did not send a fatal {alert:?}"
+        );
+    }
+}
+
+/// Where the records after the client's ChangeCipherSpec start.
+fn after_change_cipher_spec(written: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while let Some(header) = written.get(at..at + 5) {
+        let next = at + 5 + u16::from_be_bytes([header[3], header[4]]) as usize;
+        if header[0] == 20 {
+            return Some(next);
+        }
+        at = next;
+    }
+    None
 }
 
 /// A TLS 1.2 ServerHello; returns it, its random, and whether it agreed
@@ -350,6 +416,7 @@ fn post_handshake(
     input: &mut Input,
     conn: &mut ClientConnection,
     sealer: &mut Sealer12,
+    client_records: &mut ClientRecords12,
     chunk: usize,
 ) {
     for _ in 0..MAX_POST_HANDSHAKE_OPS {
@@ -382,12 +449,16 @@ fn post_handshake(
                 } else {
                     let _ = conn.writer().write(input.blob());
                 }
-                common::drain(conn);
+                client_records.absorb(&common::drain(conn));
                 continue;
             }
         };
-        if common::note("post-handshake", common::deliver(conn, &wire, chunk)).is_err() {
-            return;
+        match common::note("post-handshake", common::deliver(conn, &wire, chunk)) {
+            Ok(written) => client_records.absorb(&written),
+            Err(_) => {
+                check_failure(client_records);
+                return;
+            }
         }
     }
 }
