@@ -69,7 +69,9 @@ pub fn play(data: &[u8]) -> Outcome {
     flight.extend(first_flight(&mut input, ecdsa));
     edit_messages(&mut input, &mut flight);
     let mut transcript: Vec<u8> = hello.message.clone();
-    for message in &flight {
+    // RFC 5246 §7.4.1.1: a HelloRequest is left out of the handshake
+    // hashes (the client ignores one during a handshake).
+    for message in flight.iter().filter(|m| m.first() != Some(&0)) {
         transcript.extend(message);
     }
     let wire = plaintext_records(&mut input, HANDSHAKE, &flight.concat());
