@@ -107,7 +107,8 @@ pub fn advance_clock(options: u8, seconds: u32) {
 }
 
 /// Config options the input chooses from its first byte (bits 0-3; bits
-/// 4-5 are for [`advance_clock`]). Starts the run's clock.
+/// 4-5 are for [`advance_clock`]). Starts the run's clock, and forgets
+/// the last run's failure.
 pub fn config(options: u8, key_log: Option<Arc<CapturedSecrets>>) -> Arc<ClientConfig> {
     let mut config = ClientConfig::builder()
         .dangerous()
@@ -126,6 +127,7 @@ pub fn config(options: u8, key_log: Option<Arc<CapturedSecrets>>) -> Arc<ClientC
         config.enable_sni = false;
     }
     CLOCK_OFFSET.with(|o| o.set(0));
+    FAILURE_OUTPUT.with(|f| *f.borrow_mut() = (None, Vec::new()));
     config.time_provider = Arc::new(FixedClock);
     if let Some(key_log) = key_log {
         config.key_log = Some(key_log);
