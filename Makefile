@@ -7,6 +7,8 @@
 #   make header           regenerate the committed include/oxtls.h
 #   make print-static-libs  the system libraries a static link with liboxtls.a needs
 #   make bench            oxtls, rustls and OpenSSL side by side (BENCHMARKS.md)
+#   make fuzz TARGET=tls13_scripted SECONDS=300
+#                         coverage-guided fuzzing (nightly, cargo-fuzz; fuzz/README.md)
 
 CARGO ?= cargo
 CC ?= cc
@@ -36,7 +38,7 @@ C_TEST_SOURCES := $(wildcard tests/c/test_*.c) tests/c/harness.c
 C_TESTS := $(CBUILD)/c_tests $(CBUILD)/c_tests_asan $(CBUILD)/header_cxx $(CBUILD)/link_static
 
 .PHONY: all build examples header check-header print-static-libs install \
-	test lint unit c-test c-programs demo bench bench-smoke bogo-shim python-test clean FORCE
+	test lint unit c-test c-programs demo bench bench-smoke bogo-shim python-test fuzz fuzz-build clean FORCE
 
 all: build examples
 
@@ -148,6 +150,22 @@ bogo-shim:
 python-test: build
 	$(CARGO) build --example test_server
 	bindings/python/run-tests.sh
+
+# Coverage-guided fuzzing with libFuzzer (not part of `make test`, which
+# replays the committed regressions in tests/fuzz_replay.rs instead).
+# Needs a nightly toolchain and `cargo install cargo-fuzz`. One process,
+# release build with debug assertions and overflow checks; FUZZ_ARGS adds
+# libFuzzer flags.
+TARGET ?= tls13_scripted
+SECONDS ?= 300
+FUZZ_FLAGS := -O --debug-assertions -s none
+fuzz:
+	cd fuzz && mkdir -p corpus/$(TARGET) && cargo +nightly fuzz run $(FUZZ_FLAGS) $(TARGET) \
+		corpus/$(TARGET) -- -max_total_time=$(SECONDS) \
+		-rss_limit_mb=2048 -timeout=10 -max_len=16384 $(FUZZ_ARGS)
+
+fuzz-build:
+	cd fuzz && cargo +nightly fuzz build $(FUZZ_FLAGS)
 
 demo: build $(CBUILD)/https_get
 	$(CARGO) build --example test_server
