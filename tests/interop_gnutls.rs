@@ -509,7 +509,7 @@ fn early_data_accepted() {
 /// (as rustls and BoringSSL tell it). GnuTLS refuses early data whose
 /// claimed age exceeds its own view of it (RFC 8446 §8.3 freshness; its
 /// log says "replay detected"), so oxtls reads the system clock to the
-/// millisecond for ticket ages (`TimeProvider::now_millis`).
+/// nanosecond for ticket ages (`TimeProvider::now_since_epoch`).
 #[test]
 fn early_data_after_a_second_boundary() {
     let pki = TestPki::new();

@@ -359,6 +359,27 @@ fn a_session_whose_offer_ends_the_handshake_is_forgotten() {
     }
 }
 
+/// A reply our parser or state machine refuses also forgets the session:
+/// a ServerHello cut short, or a ServerHelloDone before any ServerHello.
+#[test]
+fn a_session_whose_offer_gets_a_malformed_reply_is_forgotten() {
+    let fx = Fixture::new();
+    let server = fx.server().config();
+    let (config, cache) = fx.client();
+    let truncated_server_hello = record(22, &[2, 0, 0, 4, 3, 3, 0, 0]);
+    let server_hello_done = record(22, &[14, 0, 0, 0]);
+    for reply in [truncated_server_hello, server_hello_done] {
+        connect(&config, &server);
+        let mut offering = ClientConnection::new(config.clone(), localhost()).unwrap();
+        drain_client(&mut offering);
+        let (err, _) = feed_until_error(&mut offering, &reply);
+        assert!(
+            cache.tls12_session(&localhost()).is_none(),
+            "still stored after {err:?}"
+        );
+    }
+}
+
 /// What a failed offer leaves alone: a session stored meanwhile by
 /// another connection, and the session of a connection dropped without
 /// an answer (a caller's timeout, or a server that could not be reached).
@@ -436,21 +457,22 @@ fn parse(raw: &[u8], version: ProtocolVersion) -> HandshakePayload {
 /// delivered to a fresh server connection, and that server's abbreviated
 /// flight as records (ServerHello, NewSessionTicket, ChangeCipherSpec,
 /// Finished), undelivered.
-fn offering_client(
-    fx: &Fixture,
-    server: &Arc<ServerConfig>,
-) -> (
+/// A client offering its stored session, its cache, and the server's
+/// records answering it.
+type Offering = (
     ClientConnection,
-    rustls::ServerConnection,
+    Arc<ClientSessionMemoryCache>,
     Vec<(u8, Vec<u8>)>,
-) {
-    let (config, _) = fx.client();
+);
+
+fn offering_client(fx: &Fixture, server: &Arc<ServerConfig>) -> Offering {
+    let (config, cache) = fx.client();
     connect(&config, server);
     let mut client = ClientConnection::new(config, localhost()).unwrap();
     let mut srv = rustls::ServerConnection::new(server.clone()).unwrap();
     deliver(&drain_client(&mut client), &mut srv);
     let flight = split_records(&drain_server(&mut srv));
-    (client, srv, flight)
+    (client, cache, flight)
 }
 
 /// The server's abbreviated flight with its ServerHello edited.
@@ -486,7 +508,7 @@ fn reason(err: &Error) -> String {
 fn the_unedited_abbreviated_flight_completes() {
     let fx = Fixture::new();
     let server = fx.server().config();
-    let (mut client, _srv, flight) = offering_client(&fx, &server);
+    let (mut client, _cache, flight) = offering_client(&fx, &server);
     // ServerHello, NewSessionTicket, ChangeCipherSpec, Finished.
     let types: Vec<u8> = flight.iter().map(|(t, _)| *t).collect();
     assert_eq!(types, [22, 22, 20, 22]);
@@ -512,7 +534,7 @@ fn a_server_resuming_with_another_suite_is_illegal_parameter() {
             RCipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
         ])
         .config();
-    let (mut client, _srv, flight) = offering_client(&fx, &server);
+    let (mut client, cache, flight) = offering_client(&fx, &server);
     let bytes = with_edited_server_hello(&flight, |sh| {
         assert_eq!(
             sh.cipher_suite,
@@ -523,13 +545,17 @@ fn a_server_resuming_with_another_suite_is_illegal_parameter() {
     let (err, sent) = feed_until_error(&mut client, &bytes);
     assert!(reason(&err).contains("different cipher suite"), "{err:?}");
     assert_eq!(sent, plaintext_alert(AlertDescription::IllegalParameter));
+    assert!(
+        cache.tls12_session(&localhost()).is_none(),
+        "a server that resumes our session wrongly is not offered it again"
+    );
 }
 
 #[test]
 fn a_server_resuming_without_the_extended_master_secret_is_handshake_failure() {
     let fx = Fixture::new();
     let server = fx.server().config();
-    let (mut client, _srv, flight) = offering_client(&fx, &server);
+    let (mut client, _cache, flight) = offering_client(&fx, &server);
     let bytes = with_edited_server_hello(&flight, |sh| {
         let before = sh.extensions.len();
         sh.extensions
@@ -562,7 +588,7 @@ fn a_wrong_finished_in_an_abbreviated_handshake_is_decrypt_error() {
     let log = Arc::new(Log::default());
     let cache = Arc::new(ClientSessionMemoryCache::new(8));
     let mut config = oxtls_config(&[fx.pki.ca_der()]);
-    config.resumption = Resumption::store(cache);
+    config.resumption = Resumption::store(cache.clone());
     config.key_log = Some(log.clone());
     let config = Arc::new(config);
     connect(&config, &server);
@@ -625,6 +651,9 @@ fn a_wrong_finished_in_an_abbreviated_handshake_is_decrypt_error() {
     // Our keys are not on yet: the server's Finished comes first.
     assert_eq!(sent, plaintext_alert(AlertDescription::DecryptError));
     assert!(client.is_handshaking());
+    // Neither the session offered nor the ticket of the failed handshake
+    // is offered again.
+    assert!(cache.tls12_session(&localhost()).is_none());
 }
 
 #[test]

@@ -23,6 +23,7 @@ pub(super) use self::offer::ResumptionOffer;
 use self::offer::{bind_psk, early_data_allowed, find_session, session_offer, start_early_data};
 pub(super) use self::offered::OfferedExtensions;
 use super::session::Tls12Session;
+use super::tls12_resume::OfferedTls12Session;
 use super::{tls12, tls12_resume, tls13};
 use super::{unexpected, ClientConfig, State};
 use crate::conn::{CommonState, EarlyDataState, HandshakeKind};
@@ -115,6 +116,13 @@ pub(super) fn start_handshake(
         }
         start_early_data(&config, offer, &encoded, &random, common)?;
     }
+    if let (Some(session), Some(store)) = (&resuming12, &config.resumption.store) {
+        common.offered_tls12_session = Some(Box::new(OfferedTls12Session::new(
+            store.clone(),
+            server_name.clone(),
+            session,
+        )));
+    }
     // The transcript starts as the hello's own buffer, not a copy of it.
     let transcript = TranscriptBuffer::starting_with(encoded);
 
@@ -166,26 +174,6 @@ pub(crate) struct ExpectServerHello {
 }
 
 impl ExpectServerHello {
-    /// Forgets the TLS 1.2 session our ClientHello offered, for a
-    /// handshake that ends before the server answered the offer. A server
-    /// that fails or hangs up whenever it sees a session it cannot take
-    /// would otherwise be offered it again, and fail again, on every
-    /// connection until the session expired (up to seven days); a server
-    /// that declines it in a ServerHello has it removed in `tls12`. Only
-    /// the session we offered goes, not one stored since by another
-    /// connection.
-    pub(super) fn forget_unanswered_tls12_offer(&self) {
-        let (Some(offered), Some(store)) = (&self.resuming12, &self.config.resumption.store) else {
-            return;
-        };
-        let still_stored = store
-            .tls12_session(&self.server_name)
-            .is_some_and(|s| s.session_id == offered.session_id && s.ticket == offered.ticket);
-        if still_stored {
-            store.remove_tls12_session(&self.server_name);
-        }
-    }
-
     pub(super) fn handle(
         self: Box<Self>,
         common: &mut CommonState,
@@ -334,6 +322,9 @@ impl ExpectServerHello {
         });
         common.version = Some(ProtocolVersion::TLSv1_3);
         common.suite = Some(SupportedCipherSuite::Tls13(suite));
+        // TLS 1.3: the TLS 1.2 session we offered was not the server's
+        // choice, and is not what this handshake may fail on.
+        common.offered_tls12_session = None;
         if self.config.middlebox_compat && !self.sent_ccs {
             // RFC 8446 §D.4: a ChangeCipherSpec before our second flight.
             send_compat_ccs(common);
@@ -465,6 +456,8 @@ impl ExpectServerHello {
             .into());
         }
         self.check_legacy_fields(&hrr.session_id, hrr.compression_method)?;
+        // TLS 1.3 is chosen: the TLS 1.2 session we offered is out of it.
+        common.offered_tls12_session = None;
         let suite = self.tls13_suite(hrr.cipher_suite)?;
         for ext in &hrr.extensions {
             let typ = ext.ext_type();

@@ -17,6 +17,8 @@ mod tls12;
 mod tls12_resume;
 mod tls13;
 
+pub(crate) use tls12_resume::OfferedTls12Session;
+
 #[cfg(test)]
 mod rfc8448_tests;
 
@@ -86,15 +88,6 @@ impl State {
             // RFC 5246 §7.1: in TLS 1.2 it switches the server's records to
             // the new keys.
             Self::Tls12(s) => s.handle_change_cipher_spec(common).map(Self::Tls12),
-        }
-    }
-
-    /// The handshake ends here, failed or given up on. Before the server
-    /// has answered our ClientHello, the TLS 1.2 session it offered is
-    /// forgotten (see [`hello::ExpectServerHello::forget_unanswered_tls12_offer`]).
-    pub(crate) fn abandon(&self) {
-        if let Self::ExpectServerHello(s) = self {
-            s.forget_unanswered_tls12_offer();
         }
     }
 

@@ -10,9 +10,10 @@
 //! A TLS 1.2 session is its master secret, named by a session id the
 //! server keeps or by a ticket that carries it (RFC 5077). There is one
 //! per server, offered again until the server declines it, sends a newer
-//! one, or ends the handshake before answering the offer (an alert, or
-//! the stream closing): a server that chokes on the session must not be
-//! offered it again on every connection until it expires.
+//! one, or a handshake offering it fails (an alert, a malformed or wrong
+//! reply, a bad Finished, the stream closing): a server that chokes on the
+//! session must not be offered it again on every connection until it
+//! expires.
 
 use core::borrow::Borrow;
 use core::fmt;

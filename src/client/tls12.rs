@@ -310,6 +310,7 @@ pub(super) fn start_handshake(
         if let Some(store) = &start.config.resumption.store {
             store.remove_tls12_session(&start.server_name);
         }
+        common.offered_tls12_session = None;
         common.log(
             LogLevel::Debug,
             format_args!("server declined our TLS 1.2 session"),

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::ServerName;
 
-use super::session::{Tls12Session, MAX_TICKET_LEN, MAX_TICKET_LIFETIME};
+use super::session::{ClientSessionStore, Tls12Session, MAX_TICKET_LEN, MAX_TICKET_LIFETIME};
 use super::ClientConfig;
 use crate::conn::CommonState;
 use crate::crypto::suites::{SupportedCipherSuite, Tls12CipherSuite};
@@ -60,6 +60,52 @@ pub(super) fn find_session(
         .any(|s| s.suite == session.suite.suite);
     let named = !session.ticket.is_empty() || !session.session_id.is_empty();
     (suite_offered && named && session.extended_master_secret).then_some(session)
+}
+
+/// The TLS 1.2 session a ClientHello offered, kept (in
+/// [`CommonState::offered_tls12_session`]) until the handshake completes,
+/// the server declines the session, or TLS 1.3 is chosen.
+///
+/// A handshake that fails meanwhile (an alert, a malformed or wrong reply,
+/// a bad Finished after the server took the session, the stream ending)
+/// forgets the session: a server, or a middlebox before it, that chokes on
+/// a session would otherwise be offered it again, and fail again, on every
+/// connection until it expired, up to seven days later. A connection merely
+/// dropped (a timeout, a reset the core never sees) keeps it.
+pub(crate) struct OfferedTls12Session {
+    store: Arc<dyn ClientSessionStore>,
+    server_name: ServerName<'static>,
+    session_id: SessionId,
+    ticket: Vec<u8>,
+}
+
+impl OfferedTls12Session {
+    pub(super) fn new(
+        store: Arc<dyn ClientSessionStore>,
+        server_name: ServerName<'static>,
+        session: &Tls12Session,
+    ) -> Self {
+        Self {
+            store,
+            server_name,
+            session_id: session.session_id,
+            ticket: session.ticket.clone(),
+        }
+    }
+
+    /// Removes the session from the store, if the store still holds this
+    /// one and not a newer one another connection stored since. (One
+    /// stored between the check and the removal would go too; that costs
+    /// a full handshake.)
+    pub(crate) fn forget(self) {
+        let still_stored = self
+            .store
+            .tls12_session(&self.server_name)
+            .is_some_and(|s| s.session_id == self.session_id && s.ticket == self.ticket);
+        if still_stored {
+            self.store.remove_tls12_session(&self.server_name);
+        }
+    }
 }
 
 /// Whether the ClientHello asks for a ticket: RFC 5077 §3.2, an empty

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::CertificateDer;
 
+use crate::client::OfferedTls12Session;
 use crate::crypto::kx::SupportedKxGroup;
 use crate::crypto::suites::SupportedCipherSuite;
 use crate::error::{Error, InvalidMessage};
@@ -94,6 +95,10 @@ pub(crate) struct CommonState {
     pub(crate) more_handshake_in_record: bool,
     /// The config allows `dangerous_extract_secrets`.
     pub(crate) secret_extraction: bool,
+    /// The TLS 1.2 session our ClientHello offered, while the handshake
+    /// may still fail on it; a failure forgets it (see
+    /// [`OfferedTls12Session`]).
+    pub(crate) offered_tls12_session: Option<Box<OfferedTls12Session>>,
 }
 
 impl CommonState {
@@ -123,6 +128,7 @@ impl CommonState {
             key_update_answered: false,
             more_handshake_in_record: false,
             secret_extraction: false,
+            offered_tls12_session: None,
         }
     }
 
@@ -248,6 +254,8 @@ impl CommonState {
         // A close_notify asked for before now was held (see
         // `send_close_notify`).
         let close_notify_held = self.sent_close_notify && !self.may_send_application_data;
+        // The handshake is complete: a session it resumed did not fail it.
+        self.offered_tls12_session = None;
         self.may_send_application_data = true;
         let early = core::mem::take(&mut self.early_writes);
         if !early.is_empty() {

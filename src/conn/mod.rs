@@ -189,8 +189,10 @@ impl ClientConnection {
         if let Some(alert) = err.alert() {
             self.common.send_alert(AlertLevel::Fatal, alert);
         }
-        if let Some(state) = self.state.take() {
-            state.abandon();
+        self.state = None;
+        // A handshake failing on a TLS 1.2 session it offered forgets it.
+        if let Some(offered) = self.common.offered_tls12_session.take() {
+            offered.forget();
         }
         self.error = Some(err);
     }
