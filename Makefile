@@ -7,7 +7,7 @@
 #   make header           regenerate the committed include/oxtls.h
 #   make print-static-libs  the system libraries a static link with liboxtls.a needs
 #   make bench            oxtls, rustls and OpenSSL side by side (BENCHMARKS.md)
-#   make fuzz TARGET=tls13_scripted SECONDS=300
+#   make fuzz FUZZ_TARGET=tls13_scripted FUZZ_SECONDS=300
 #                         coverage-guided fuzzing (nightly, cargo-fuzz; fuzz/README.md)
 
 CARGO ?= cargo
@@ -156,16 +156,16 @@ python-test: build
 # Needs a nightly toolchain and `cargo install cargo-fuzz`. One process,
 # release build with debug assertions and overflow checks; FUZZ_ARGS adds
 # libFuzzer flags.
-TARGET ?= tls13_scripted
-SECONDS ?= 300
+FUZZ_TARGET ?= tls13_scripted
+FUZZ_SECONDS ?= 300
 FUZZ_FLAGS := -O --debug-assertions -s none
 fuzz:
-	cd fuzz && mkdir -p corpus/$(TARGET) && cargo +nightly fuzz run $(FUZZ_FLAGS) $(TARGET) \
-		corpus/$(TARGET) -- -max_total_time=$(SECONDS) \
+	cd fuzz && mkdir -p corpus/$(FUZZ_TARGET) && $(CARGO) +nightly fuzz run $(FUZZ_FLAGS) $(FUZZ_TARGET) \
+		corpus/$(FUZZ_TARGET) -- -max_total_time=$(FUZZ_SECONDS) \
 		-rss_limit_mb=2048 -timeout=10 -max_len=16384 $(FUZZ_ARGS)
 
 fuzz-build:
-	cd fuzz && cargo +nightly fuzz build $(FUZZ_FLAGS)
+	cd fuzz && $(CARGO) +nightly fuzz build $(FUZZ_FLAGS)
 
 demo: build $(CBUILD)/https_get
 	$(CARGO) build --example test_server

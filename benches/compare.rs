@@ -781,11 +781,20 @@ fn profile(args: &[String]) {
         ),
         Some(other) => panic!("no AEAD {other:?}: aes128, aes256 or chacha20"),
     };
-    let n: usize = args
-        .iter()
-        .skip(2)
-        .find(|a| a.parse::<usize>().is_ok())
-        .map_or(100, |n| n.parse().expect("N is a number"));
+    // N: the one argument after FIGURE that is neither a flag nor the
+    // name after `--aead`.
+    let mut rest = args.iter().skip(2);
+    let mut n = None;
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--calls" => {}
+            "--aead" => {
+                rest.next();
+            }
+            other => n = Some(other.parse::<usize>().expect("N is a number")),
+        }
+    }
+    let n = n.unwrap_or(100);
     let key_type = match figure.as_str() {
         "handshake-rsa" => KeyType::Rsa2048,
         _ => KeyType::EcdsaP256,

@@ -1,4 +1,5 @@
-//! oxtls's client against GnuTLS's `gnutls-serv` on 127.0.0.1, over real
+//! oxtls's client against GnuTLS's `gnutls-serv`, connecting to 127.0.0.1
+//! (gnutls-serv itself listens on every interface), over real
 //! sockets: a third server implementation, after rustls and OpenSSL.
 //!
 //! TLS 1.3: every suite and group, every server key type, a
@@ -587,7 +588,11 @@ fn a_server_requiring_a_certificate_refuses_us_without_one() {
             "{priority}\n{}",
             server.diagnostics()
         );
-        assert!(server.stderr().contains("Error in handshake"));
+        assert!(
+            server.wait_for_stderr("Error in handshake"),
+            "{}",
+            server.diagnostics()
+        );
     }
 }
 

@@ -32,6 +32,10 @@
 //!
 //! If `gnutls-serv` is not installed, starting one panics saying so: these
 //! tests must fail, not silently pass, on a machine without it.
+//!
+//! gnutls-serv 3.7 has no option to choose its address: while a test runs
+//! it listens on every interface (0.0.0.0 and ::), on a port just found
+//! free. The tests connect to 127.0.0.1 only.
 
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
