@@ -176,6 +176,45 @@ pub fn failure_output() -> (Option<AlertDescription>, Vec<u8>) {
     FAILURE_OUTPUT.with(|f| std::mem::take(&mut *f.borrow_mut()))
 }
 
+/// The records in `written`, which must all be whole, as `write_tls` into
+/// a `Vec` leaves them.
+pub fn whole_records(written: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = written;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let header = rest.get(..5).expect("the client wrote a partial record");
+        let len = 5 + u16::from_be_bytes([header[3], header[4]]) as usize;
+        let record = rest.get(..len).expect("the client wrote a partial record");
+        rest = &rest[len..];
+        Some(record)
+    })
+}
+
+/// How a harness follows the records the client protects, opening each
+/// under the keys it should be using.
+pub trait ClientRecordLog {
+    /// Opens every record in `written` (whole records).
+    fn absorb(&mut self, written: &[u8]);
+    /// The content type and content of the last record opened.
+    fn last(&self) -> Option<&(u8, Vec<u8>)>;
+}
+
+/// After `deliver` failed: opens what the client wrote as it failed, whose
+/// last record must be the fatal alert its error calls for.
+pub fn check_failure(records: &mut impl ClientRecordLog) {
+    let (alert, written) = failure_output();
+    records.absorb(&written);
+    if let Some(alert) = alert {
+        assert_eq!(
+            records.last(),
+            Some(&(21, vec![2, alert.to_wire()])),
+            "the client did not send a fatal {alert:?}"
+        );
+    }
+}
+
 /// Hands `wire` to the client in reads of at most `chunk` bytes,
 /// processing after each, and drains what it writes and the plaintext it
 /// received. Stops at the first error; else returns what it wrote.

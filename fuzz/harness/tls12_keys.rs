@@ -4,6 +4,8 @@
 
 use ring::{aead, digest, hmac};
 
+use super::common::{whole_records, ClientRecordLog};
+
 /// The AEAD suites the client offers for TLS 1.2.
 #[derive(Clone, Copy, Debug)]
 pub struct Suite12 {
@@ -83,27 +85,7 @@ pub struct Sealer12 {
 impl Sealer12 {
     /// The server's write keys from the key block (RFC 5246 §6.3).
     pub fn new(suite: Suite12, master: &[u8], client_random: &[u8], server_random: &[u8]) -> Self {
-        let key_len = suite.aead.key_len();
-        let mut seed = server_random.to_vec();
-        seed.extend_from_slice(client_random);
-        let block = prf(
-            suite,
-            master,
-            b"key expansion",
-            &seed,
-            2 * key_len + 2 * suite.fixed_iv_len,
-        );
-        let server_key = &block[key_len..2 * key_len];
-        let server_iv = &block[2 * key_len + suite.fixed_iv_len..];
-        let mut iv = [0u8; 12];
-        iv[..server_iv.len()].copy_from_slice(server_iv);
-        let key = aead::UnboundKey::new(suite.aead, server_key).expect("a key of the right length");
-        Self {
-            key: aead::LessSafeKey::new(key),
-            iv,
-            explicit_nonce: suite.fixed_iv_len == 4,
-            seq: 0,
-        }
+        Self::from_key_block(suite, master, client_random, server_random, false)
     }
 
     /// The client's write keys from the same key block, to open what it
@@ -114,7 +96,20 @@ impl Sealer12 {
         client_random: &[u8],
         server_random: &[u8],
     ) -> Self {
+        Self::from_key_block(suite, master, client_random, server_random, true)
+    }
+
+    /// One side's write key and IV from the key block: client key, server
+    /// key, client IV, server IV (RFC 5246 §6.3).
+    fn from_key_block(
+        suite: Suite12,
+        master: &[u8],
+        client_random: &[u8],
+        server_random: &[u8],
+        client_side: bool,
+    ) -> Self {
         let key_len = suite.aead.key_len();
+        let iv_len = suite.fixed_iv_len;
         let mut seed = server_random.to_vec();
         seed.extend_from_slice(client_random);
         let block = prf(
@@ -122,16 +117,21 @@ impl Sealer12 {
             master,
             b"key expansion",
             &seed,
-            2 * key_len + 2 * suite.fixed_iv_len,
+            2 * key_len + 2 * iv_len,
         );
-        let client_iv = &block[2 * key_len..2 * key_len + suite.fixed_iv_len];
+        let (key_at, iv_at) = if client_side {
+            (0, 2 * key_len)
+        } else {
+            (key_len, 2 * key_len + iv_len)
+        };
         let mut iv = [0u8; 12];
-        iv[..client_iv.len()].copy_from_slice(client_iv);
-        let key = aead::UnboundKey::new(suite.aead, &block[..key_len]).expect("a key");
+        iv[..iv_len].copy_from_slice(&block[iv_at..iv_at + iv_len]);
+        let key = aead::UnboundKey::new(suite.aead, &block[key_at..key_at + key_len])
+            .expect("a key of the right length");
         Self {
             key: aead::LessSafeKey::new(key),
             iv,
-            explicit_nonce: suite.fixed_iv_len == 4,
+            explicit_nonce: iv_len == 4,
             seq: 0,
         }
     }
@@ -207,22 +207,18 @@ impl Sealer12 {
 /// under its write keys.
 pub struct ClientRecords12 {
     keys: Sealer12,
-    /// The content type and content of the last record opened.
-    pub last: Option<(u8, Vec<u8>)>,
+    last: Option<(u8, Vec<u8>)>,
 }
 
 impl ClientRecords12 {
     pub fn new(keys: Sealer12) -> Self {
         Self { keys, last: None }
     }
+}
 
-    /// Opens every record in `written` (whole records).
-    pub fn absorb(&mut self, written: &[u8]) {
-        let mut rest = written;
-        while rest.len() >= 5 {
-            let len = 5 + u16::from_be_bytes([rest[3], rest[4]]) as usize;
-            let record = rest.get(..len).expect("the client wrote a partial record");
-            rest = &rest[len..];
+impl ClientRecordLog for ClientRecords12 {
+    fn absorb(&mut self, written: &[u8]) {
+        for record in whole_records(written) {
             // Before the client's keys start (a failed resumption), its
             // alert goes in the clear, and `deliver` has checked it.
             if let [21, 3, 3, 0, 2, body @ ..] = record {
@@ -232,6 +228,9 @@ impl ClientRecords12 {
             let opened = self.keys.open(record);
             self.last = Some(opened.expect("the client's record does not open under its keys"));
         }
-        assert!(rest.is_empty(), "the client wrote a partial record");
+    }
+
+    fn last(&self) -> Option<&(u8, Vec<u8>)> {
+        self.last.as_ref()
     }
 }

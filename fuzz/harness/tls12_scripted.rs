@@ -13,7 +13,7 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use super::common::{self, CapturedSecrets};
+use super::common::{self, CapturedSecrets, ClientRecordLog};
 use super::input::Input;
 use super::tls12_keys::{finished, ClientRecords12, Sealer12, Suite12};
 use super::wire::{self, handshake, opaque16, opaque8, parse_client_hello};
@@ -101,8 +101,8 @@ pub fn play(data: &[u8]) -> Outcome {
     if let Some(at) = after_change_cipher_spec(&answer) {
         client_records.absorb(&answer[at..]);
         assert_eq!(
-            client_records.last,
-            Some((HANDSHAKE, handshake(20, &client_finished))),
+            client_records.last(),
+            Some(&(HANDSHAKE, handshake(20, &client_finished))),
             "the client's Finished is not what the harness computed"
         );
     }
@@ -125,7 +125,7 @@ pub fn play(data: &[u8]) -> Outcome {
         .is_ok()
         && !conn.is_handshaking();
     if !completed {
-        check_failure(&mut client_records);
+        common::check_failure(&mut client_records);
     } else {
         post_handshake(
             &mut input,
@@ -206,7 +206,7 @@ fn resume(
     let answer = match common::note("resumption", common::deliver(conn, &wire, chunk)) {
         Ok(answer) => answer,
         Err(_) => {
-            check_failure(&mut client_records);
+            common::check_failure(&mut client_records);
             return false;
         }
     };
@@ -218,26 +218,12 @@ fn resume(
     let at = after_change_cipher_spec(&answer).expect("the client's ChangeCipherSpec");
     client_records.absorb(&answer[at..]);
     assert_eq!(
-        client_records.last,
-        Some((HANDSHAKE, handshake(20, &client_finished))),
+        client_records.last(),
+        Some(&(HANDSHAKE, handshake(20, &client_finished))),
         "the client's Finished in resumption is not what the harness computed"
     );
     post_handshake(input, conn, &mut sealer, &mut client_records, chunk);
     true
-}
-
-/// After a failure under keys: the client's last record is the fatal
-/// alert its error names.
-fn check_failure(client_records: &mut ClientRecords12) {
-    let (alert, written) = common::failure_output();
-    client_records.absorb(&written);
-    if let Some(alert) = alert {
-        assert_eq!(
-            client_records.last,
-            Some((21, vec![2, alert.to_wire()])),
-            "the client did not send a fatal {alert:?}"
-        );
-    }
 }
 
 /// Where the records after the client's ChangeCipherSpec start.
@@ -458,7 +444,7 @@ fn post_handshake(
         match common::note("post-handshake", common::deliver(conn, &wire, chunk)) {
             Ok(written) => client_records.absorb(&written),
             Err(_) => {
-                check_failure(client_records);
+                common::check_failure(client_records);
                 return;
             }
         }

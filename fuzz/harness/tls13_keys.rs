@@ -4,6 +4,8 @@
 
 use ring::{aead, digest, hkdf, hmac};
 
+use super::common::{whole_records, ClientRecordLog};
+
 /// The three TLS 1.3 suites ring can seal with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Suite {
@@ -185,8 +187,7 @@ pub struct ClientRecords {
     suite: Suite,
     secret: Vec<u8>,
     seq: u64,
-    /// The content type and content of the last record opened.
-    pub last: Option<(u8, Vec<u8>)>,
+    last: Option<(u8, Vec<u8>)>,
 }
 
 impl ClientRecords {
@@ -198,15 +199,11 @@ impl ClientRecords {
             last: None,
         }
     }
+}
 
-    /// Opens every record in `written` (whole records, as `write_tls`
-    /// into a `Vec` leaves them).
-    pub fn absorb(&mut self, written: &[u8]) {
-        let mut rest = written;
-        while rest.len() >= 5 {
-            let len = 5 + u16::from_be_bytes([rest[3], rest[4]]) as usize;
-            let record = rest.get(..len).expect("the client wrote a partial record");
-            rest = &rest[len..];
+impl ClientRecordLog for ClientRecords {
+    fn absorb(&mut self, written: &[u8]) {
+        for record in whole_records(written) {
             assert_eq!(
                 record[0], 23,
                 "the client wrote a record in the clear after the handshake"
@@ -225,6 +222,9 @@ impl ClientRecords {
             }
             self.last = Some((typ, content));
         }
-        assert!(rest.is_empty(), "the client wrote a partial record");
+    }
+
+    fn last(&self) -> Option<&(u8, Vec<u8>)> {
+        self.last.as_ref()
     }
 }
