@@ -2,10 +2,11 @@
 //! accepts anything, a key log the harness reads, a fixed clock), and
 //! moving bytes in and out of a connection.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::input::Input;
 use oxtls::pki_types::{CertificateDer, ServerName, UnixTime};
 use oxtls::verify::{HandshakeSignatureValid, ServerCertVerified};
 use oxtls::{
@@ -212,6 +213,42 @@ pub fn check_failure(records: &mut impl ClientRecordLog) {
             Some(&(21, vec![2, alert.to_wire()])),
             "the client did not send a fatal {alert:?}"
         );
+    }
+}
+
+/// The client's own turn after the handshake, as the input says:
+/// close_notify, or data; what it writes must open.
+pub fn client_turn(
+    input: &mut Input,
+    conn: &mut ClientConnection,
+    records: &mut impl ClientRecordLog,
+) {
+    if input.bool() {
+        conn.send_close_notify();
+    } else {
+        let _ = conn.writer().write(input.blob());
+    }
+    records.absorb(&drain(conn));
+}
+
+/// Hands the server's `wire` to the client after the handshake, opening
+/// what it writes; false once it failed (its alert checked).
+pub fn deliver_after_handshake(
+    conn: &mut ClientConnection,
+    wire: &[u8],
+    chunk: usize,
+    records: &mut impl ClientRecordLog,
+) -> bool {
+    match note("post-handshake", deliver(conn, wire, chunk)) {
+        Ok(written) => {
+            records.absorb(&written);
+            true
+        }
+        Err(_) => {
+            // The client's last record is the alert its error names.
+            check_failure(records);
+            false
+        }
     }
 }
 

@@ -10,7 +10,6 @@
 //! As in `tls13_scripted`, zero is always the ordinary choice: an empty
 //! input is a complete, valid handshake.
 
-use std::io::Write;
 use std::sync::Arc;
 
 use super::common::{self, CapturedSecrets, ClientRecordLog};
@@ -432,21 +431,12 @@ fn post_handshake(
             }
             5 => sealer.seal(HANDSHAKE, &handshake(input.u8(), input.blob())),
             _ => {
-                if input.bool() {
-                    conn.send_close_notify();
-                } else {
-                    let _ = conn.writer().write(input.blob());
-                }
-                client_records.absorb(&common::drain(conn));
+                common::client_turn(input, conn, client_records);
                 continue;
             }
         };
-        match common::note("post-handshake", common::deliver(conn, &wire, chunk)) {
-            Ok(written) => client_records.absorb(&written),
-            Err(_) => {
-                common::check_failure(client_records);
-                return;
-            }
+        if !common::deliver_after_handshake(conn, &wire, chunk, client_records) {
+            return;
         }
     }
 }

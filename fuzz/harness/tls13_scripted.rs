@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use ring::digest;
 
-use super::common::{self, CapturedSecrets, ClientRecordLog};
+use super::common::{self, CapturedSecrets};
 use super::input::Input;
 use super::tls13_keys::{finished, next_secret, open, ClientRecords, Sealer, Suite};
 use super::wire::{self, handshake, opaque16, opaque8, parse_client_hello};
@@ -498,22 +498,12 @@ fn post_handshake(
             }
             6 => vec![20, 3, 3, 0, 1, 1],
             _ => {
-                if input.bool() {
-                    conn.send_close_notify();
-                } else {
-                    let _ = conn.writer().write(input.blob());
-                }
-                client_records.absorb(&common::drain(conn));
+                common::client_turn(input, conn, client_records);
                 continue;
             }
         };
-        match common::note("post-handshake", common::deliver(conn, &wire, chunk)) {
-            Ok(written) => client_records.absorb(&written),
-            Err(_) => {
-                // The client's last record is the alert its error names.
-                common::check_failure(client_records);
-                return;
-            }
+        if !common::deliver_after_handshake(conn, &wire, chunk, client_records) {
+            return;
         }
     }
 }
