@@ -15,7 +15,7 @@ use std::sync::Arc;
 use super::common::{self, CapturedSecrets, ClientRecordLog};
 use super::input::Input;
 use super::tls12_keys::{finished, ClientRecords12, Sealer12, Suite12};
-use super::wire::{self, handshake, opaque16, opaque8, parse_client_hello};
+use super::wire::{self, handshake, opaque16, opaque8, parse_client_hello, plaintext_records};
 use oxtls::ClientConnection;
 
 const SERVER_RANDOM: [u8; 32] = [0x22; 32];
@@ -73,7 +73,7 @@ pub fn play(data: &[u8]) -> Outcome {
     for message in flight.iter().filter(|m| m.first() != Some(&0)) {
         transcript.extend(message);
     }
-    let wire = plaintext_records(&mut input, HANDSHAKE, &flight.concat());
+    let wire = plaintext_records(&mut input, HANDSHAKE, &flight.concat(), 0x4000);
     let Ok(answer) = common::note("first flight", common::deliver(&mut conn, &wire, chunk)) else {
         return Outcome::default();
     };
@@ -111,7 +111,7 @@ pub fn play(data: &[u8]) -> Outcome {
     if sends_ticket && input.u8() < 250 {
         let ticket = new_session_ticket(&mut input);
         transcript.extend(&ticket);
-        wire.extend(plaintext_records(&mut input, HANDSHAKE, &ticket));
+        wire.extend(plaintext_records(&mut input, HANDSHAKE, &ticket, 0x4000));
     }
     wire.extend([20, 3, 3, 0, 1, 1]);
     let mut verify_data = finished(suite, &master, b"server finished", &transcript);
@@ -193,7 +193,7 @@ fn resume(
         transcript.extend(&ticket);
         stream.extend(ticket);
     }
-    let mut wire = plaintext_records(input, HANDSHAKE, &stream);
+    let mut wire = plaintext_records(input, HANDSHAKE, &stream, 0x4000);
     wire.extend([20, 3, 3, 0, 1, 1]);
     let verify_data = finished(suite, master, b"server finished", &transcript);
     let server_finished = handshake(20, &verify_data);
@@ -358,27 +358,6 @@ fn edit_messages(input: &mut Input, flight: &mut Vec<Vec<u8>>) {
         let message = handshake(input.u8(), input.blob());
         flight.insert(at, message);
     }
-}
-
-/// `stream` as plaintext records of type `typ`, split where the input says.
-fn plaintext_records(input: &mut Input, typ: u8, stream: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut rest = stream;
-    for _ in 0..256 {
-        let len = match input.u8() {
-            0..=239 => rest.len().min(0x4000),
-            _ => input.size(0x4000),
-        }
-        .min(rest.len());
-        let (this, next) = rest.split_at(len);
-        out.extend([typ, 3, 3]);
-        opaque16(&mut out, this);
-        rest = next;
-        if rest.is_empty() {
-            break;
-        }
-    }
-    out
 }
 
 /// RFC 5077 §3.3: lifetime hint and ticket.

@@ -20,7 +20,7 @@ use ring::digest;
 use super::common::{self, CapturedSecrets};
 use super::input::Input;
 use super::tls13_keys::{finished, next_secret, open, ClientRecords, Sealer, Suite};
-use super::wire::{self, handshake, opaque16, opaque8, parse_client_hello};
+use super::wire::{self, handshake, opaque16, opaque8, parse_client_hello, plaintext_records};
 use oxtls::msgs::hello::HELLO_RETRY_REQUEST_RANDOM;
 use oxtls::ClientConnection;
 
@@ -69,7 +69,7 @@ pub fn play(data: &[u8]) -> bool {
     let mut transcript = Vec::new();
     if input.u8() >= 224 {
         let hrr = server_hello(&mut input, &hello, true);
-        let sent = plaintext_records(&mut input, &hrr);
+        let sent = plaintext_records(&mut input, HANDSHAKE, &hrr, usize::MAX);
         let Ok(again) = common::note(
             "hello retry",
             common::deliver(&mut conn, &sent, delivery_chunk),
@@ -89,7 +89,7 @@ pub fn play(data: &[u8]) -> bool {
     let server_hello = server_hello(&mut input, &hello, false);
     let suite = suite_of(&hello, &server_hello);
     transcript.extend(&server_hello);
-    let mut sent = plaintext_records(&mut input, &server_hello);
+    let mut sent = plaintext_records(&mut input, HANDSHAKE, &server_hello, usize::MAX);
     // RFC 8446 §D.4: a compatible server sends a ChangeCipherSpec here.
     if input.bool() {
         sent.extend([20, 3, 3, 0, 1, 1]);
@@ -381,27 +381,6 @@ fn edit_messages(input: &mut Input, flight: &mut Vec<Vec<u8>>) {
         let message = handshake(input.u8(), input.blob());
         flight.insert(at, message);
     }
-}
-
-/// `stream` as plaintext handshake records, split where the input says.
-fn plaintext_records(input: &mut Input, stream: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut rest = stream;
-    for _ in 0..MAX_RECORDS {
-        let len = match input.u8() {
-            0..=239 => rest.len(),
-            _ => input.size(0x4000),
-        }
-        .min(rest.len());
-        let (this, next) = rest.split_at(len);
-        out.extend([HANDSHAKE, 3, 3]);
-        opaque16(&mut out, this);
-        rest = next;
-        if rest.is_empty() {
-            break;
-        }
-    }
-    out
 }
 
 /// `stream` sealed as records of inner type `typ`: the input chooses

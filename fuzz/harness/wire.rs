@@ -175,3 +175,26 @@ pub fn parse_client_hello(handshake_bytes: &[u8]) -> Option<ClientHello> {
         offers_session_ticket,
     })
 }
+
+/// `stream` as plaintext records of type `typ`, split where the input
+/// says: by default each takes the rest of the stream up to
+/// `default_len` (at most 256 records).
+pub fn plaintext_records(input: &mut Input, typ: u8, stream: &[u8], default_len: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = stream;
+    for _ in 0..256 {
+        let len = match input.u8() {
+            0..=239 => rest.len().min(default_len),
+            _ => input.size(0x4000),
+        }
+        .min(rest.len());
+        let (this, next) = rest.split_at(len);
+        out.extend([typ, 3, 3]);
+        opaque16(&mut out, this);
+        rest = next;
+        if rest.is_empty() {
+            break;
+        }
+    }
+    out
+}
