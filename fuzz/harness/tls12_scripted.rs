@@ -15,7 +15,9 @@ use std::sync::Arc;
 use super::common::{self, CapturedSecrets, ClientRecordLog};
 use super::input::Input;
 use super::tls12_keys::{finished, ClientRecords12, Sealer12, Suite12};
-use super::wire::{self, handshake, opaque16, opaque8, parse_client_hello, plaintext_records};
+use super::wire::{
+    self, edit_messages, handshake, opaque16, opaque8, parse_client_hello, plaintext_records,
+};
 use oxtls::ClientConnection;
 
 const SERVER_RANDOM: [u8; 32] = [0x22; 32];
@@ -347,18 +349,6 @@ fn first_flight(input: &mut Input, ecdsa: bool) -> Vec<Vec<u8>> {
 }
 
 const P256_GENERATOR: [u8; 65] = super::tls13_scripted::P256_GENERATOR;
-
-fn edit_messages(input: &mut Input, flight: &mut Vec<Vec<u8>>) {
-    let drop = input.u8() as usize;
-    if (1..=flight.len()).contains(&drop) {
-        flight.remove(drop - 1);
-    }
-    if input.u8() >= 240 {
-        let at = input.u8() as usize % (flight.len() + 1);
-        let message = handshake(input.u8(), input.blob());
-        flight.insert(at, message);
-    }
-}
 
 /// RFC 5077 §3.3: lifetime hint and ticket.
 fn new_session_ticket(input: &mut Input) -> Vec<u8> {

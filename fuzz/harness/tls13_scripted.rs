@@ -20,7 +20,9 @@ use ring::digest;
 use super::common::{self, CapturedSecrets};
 use super::input::Input;
 use super::tls13_keys::{finished, next_secret, open, ClientRecords, Sealer, Suite};
-use super::wire::{self, handshake, opaque16, opaque8, parse_client_hello, plaintext_records};
+use super::wire::{
+    self, edit_messages, handshake, opaque16, opaque8, parse_client_hello, plaintext_records,
+};
 use oxtls::msgs::hello::HELLO_RETRY_REQUEST_RANDOM;
 use oxtls::ClientConnection;
 
@@ -368,19 +370,6 @@ fn server_flight(
 fn put_cert(out: &mut Vec<u8>, cert: &[u8]) {
     wire::put_u24(out, cert.len());
     out.extend_from_slice(cert);
-}
-
-/// The input may drop one message of the flight, or add one of its own.
-fn edit_messages(input: &mut Input, flight: &mut Vec<Vec<u8>>) {
-    let drop = input.u8() as usize;
-    if (1..=flight.len()).contains(&drop) {
-        flight.remove(drop - 1);
-    }
-    if input.u8() >= 240 {
-        let at = input.u8() as usize % (flight.len() + 1);
-        let message = handshake(input.u8(), input.blob());
-        flight.insert(at, message);
-    }
 }
 
 /// `stream` sealed as records of inner type `typ`: the input chooses

@@ -198,3 +198,16 @@ pub fn plaintext_records(input: &mut Input, typ: u8, stream: &[u8], default_len:
     }
     out
 }
+
+/// The input may drop one message of the flight, or add one of its own.
+pub fn edit_messages(input: &mut Input, flight: &mut Vec<Vec<u8>>) {
+    let drop = input.u8() as usize;
+    if (1..=flight.len()).contains(&drop) {
+        flight.remove(drop - 1);
+    }
+    if input.u8() >= 240 {
+        let at = input.u8() as usize % (flight.len() + 1);
+        let message = handshake(input.u8(), input.blob());
+        flight.insert(at, message);
+    }
+}
